@@ -1,0 +1,51 @@
+# The two set-up commands of the README: `make demo` and `make test`. Each builds its own virtual
+# environment from constraints.txt on first use, so a fresh machine needs only python3, make and git.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export MINYI_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: venv demo serve test lint pytest bench messages lock clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	MINYI_DEMO=1 $(BIN)/minyi migrate --noinput -v0
+	MINYI_DEMO=1 $(BIN)/minyi demo
+	MINYI_DEMO=1 PORT=$(PORT) $(BIN)/minyi serve --with-worker
+
+lint: venv
+	$(BIN)/ruff check minyi tests tools
+	$(BIN)/ruff format --check minyi tests tools
+	MINYI_DATA_DIR=$$(mktemp -d) $(BIN)/minyi makemigrations --check --dry-run -v0
+
+# The suite on SQLite, then on PostgreSQL when one is reachable (DATABASE_URL, or the local server).
+# pytest's exit code 5 ("no tests collected") is not a failure of the code.
+pytest: venv
+	$(BIN)/python tools/run_tests.py
+
+test: lint pytest
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+# Compile the translations after editing minyi/locale/*/LC_MESSAGES/django.po.
+messages: venv
+	$(BIN)/python tools/compile_messages.py
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/minyi-lock && $(PYTHON) -m venv /tmp/minyi-lock
+	/tmp/minyi-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/minyi-lock/bin/pip freeze --exclude-editable | grep -v '^minyi' > constraints.txt
+
+clean:
+	rm -rf $(VENV) *.egg-info

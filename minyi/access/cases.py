@@ -1,0 +1,218 @@
+"""Who sees which cases, and who may perform which operation on a case.
+
+Every view, API endpoint, export and service obtains cases through this module. Scopes (see
+org/roles.py): ALL sees everything; UNIT sees the cases its unit leads or co-handles; UNIT_TREE adds
+subordinate units; AREA sees the cases located in the user's area or grid (for a street office, its
+street). Invisible cases are reported as not found, so ids leak nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from minyi.access.principals import Citizen, System
+from minyi.cases.models import Case
+from minyi.cases.workflow import CITIZEN, OPERATIONS, SYSTEM, Operation, Relation, operations_from
+from minyi.core.errors import NotFound, NotPermitted
+from minyi.org.models import Area, Unit, User
+from minyi.org.roles import Scope
+
+Actor = User | Citizen | System
+
+
+def role_scopes(actor: Actor) -> dict[str, str]:
+    """{role: scope} the actor holds; citizens and the system have their pseudo-role."""
+    if isinstance(actor, System):
+        return {SYSTEM: Scope.ALL}
+    if isinstance(actor, Citizen):
+        return {CITIZEN: "own"}
+    return actor.role_scopes
+
+
+def _user_area(user: User) -> Area | None:
+    if user.area_id:
+        return user.area
+    return user.unit.area if user.unit_id and user.unit.area_id else None
+
+
+def _scope_q(user: User, scope: str) -> Q | None:
+    """Cases a scope reaches, as a filter; None means nothing."""
+    if scope == Scope.ALL:
+        return Q()
+    if scope in (Scope.UNIT, Scope.UNIT_TREE):
+        if not user.unit_id:
+            return None
+        if scope == Scope.UNIT:
+            units = Unit.objects.filter(pk=user.unit_id)
+        else:
+            units = Unit.objects.filter(path__startswith=user.unit.path)
+        co = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit__in=units)
+        return Q(lead_unit__in=units) | Q(Exists(co))
+    if scope == Scope.AREA:
+        area = _user_area(user)
+        return Q(area__path__startswith=area.path) if area else None
+    return None
+
+
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    """All cases the actor may see (before any list filters)."""
+    if isinstance(actor, System):
+        return Case.objects.all()
+    if isinstance(actor, Citizen):
+        return Case.objects.filter(pk=actor.case_id) if actor.case_id else Case.objects.none()
+    filters = [q for q in (_scope_q(actor, s) for s in set(actor.role_scopes.values())) if q is not None]
+    if not filters:
+        return Case.objects.none()
+    if any(not q for q in filters):  # an empty Q: scope ALL
+        return Case.objects.all()
+    combined = filters[0]
+    for q in filters[1:]:
+        combined |= q
+    return Case.objects.filter(combined)
+
+
+def _unit_within(user: User, unit: Unit | None, scope: str) -> bool:
+    """May this user act for `unit` under `scope`?"""
+    if unit is None:
+        return False
+    if scope == Scope.ALL:
+        return True
+    if not user.unit_id:
+        return False
+    if scope == Scope.UNIT_TREE:
+        return unit.path.startswith(user.unit.path)
+    return unit.pk == user.unit_id
+
+
+def _case_within(user: User, case: Case, scope: str) -> bool:
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.AREA:
+        area = _user_area(user)
+        return bool(area and case.area_id and case.area.path.startswith(area.path))
+    if scope in (Scope.UNIT, Scope.UNIT_TREE):
+        return any(_unit_within(user, unit, scope) for unit in _case_units(case))
+    return False
+
+
+def _case_units(case: Case) -> Iterable[Unit]:
+    if case.lead_unit_id:
+        yield case.lead_unit
+    yield from case.co_units.all()
+
+
+def can_see(actor: Actor, case: Case) -> bool:
+    if isinstance(actor, System):
+        return True
+    if isinstance(actor, Citizen):
+        return actor.case_id == case.pk
+    return any(_case_within(actor, case, scope) for scope in set(actor.role_scopes.values()))
+
+
+def access_case_by_id(actor: Actor, case_id: int | str) -> Case:
+    """The case, if the actor may see it; NotFound otherwise (also for ids that do not exist)."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no case %(id)s.") % {"id": case_id}) from None
+    case = cases_visible_to(actor).filter(pk=pk).select_related("lead_unit", "area", "category").first()
+    if case is None:
+        raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": case_id})
+    return case
+
+
+def access_case_by_tracking_number(actor: Actor, tracking_number: str) -> Case:
+    case = cases_visible_to(actor).filter(tracking_number=tracking_number.strip()).first()
+    if case is None:
+        raise NotFound(
+            _("There is no case %(number)s, or it is outside your scope.") % {"number": tracking_number}
+        )
+    return case
+
+
+def access_case_by_query_code(tracking_number: str, query_code: str) -> Case:
+    """For citizens: the case whose tracking number and query code both match."""
+    case = Case.objects.filter(tracking_number=tracking_number.strip()).first()
+    if case is None or not _same_code(case.query_code, query_code):
+        raise NotFound(_("No case matches this tracking number and query code: check both and try again."))
+    return case
+
+
+def _same_code(expected: str, given: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(expected.upper(), (given or "").strip().upper())
+
+
+def permitted(actor: Actor, case: Case | None, op: Operation, *, area: Area | None = None) -> bool:
+    """Does the actor hold a role that may perform `op` on this case (status aside)?"""
+    scopes = role_scopes(actor)
+    for role in op.roles:
+        if role not in scopes:
+            continue
+        if isinstance(actor, System):
+            return True
+        if isinstance(actor, Citizen):
+            if op.name == "create" or (case is not None and actor.case_id == case.pk):
+                return True
+            continue
+        scope = scopes[role]
+        if case is None:  # registering a new case: the place must be within the role's scope
+            if scope == Scope.ALL or (
+                scope == Scope.AREA
+                and area
+                and _user_area(actor)
+                and area.path.startswith(_user_area(actor).path)
+            ):
+                return True
+            continue
+        if op.relation is Relation.LEAD_UNIT:
+            if _unit_within(actor, case.lead_unit, scope):
+                return True
+        elif op.relation is Relation.CO_UNIT:
+            if any(_unit_within(actor, unit, scope) for unit in case.co_units.all()):
+                return True
+        elif _case_within(actor, case, scope):
+            return True
+    return False
+
+
+def allowed_operations(actor: Actor, case: Case) -> list[Operation]:
+    """The operations the actor may perform on the case now (for buttons and error messages)."""
+    return [op for op in operations_from(case.status) if permitted(actor, case, op)]
+
+
+def check_permitted(actor: Actor, case: Case, op: Operation) -> None:
+    """Raise NotPermitted unless the actor holds a role that may perform `op` on this case."""
+    if not permitted(actor, case, op):
+        raise NotPermitted(
+            _("You may not “%(op)s” this case: it needs the role %(roles)s%(relation)s.")
+            % {
+                "op": op.label,
+                "roles": "、".join(sorted(_role_label(r) for r in op.roles)),
+                "relation": {
+                    Relation.LEAD_UNIT: _(" acting for the lead unit"),
+                    Relation.CO_UNIT: _(" acting for a co-unit"),
+                }.get(op.relation, ""),
+            }
+        )
+
+
+def check_create(actor: Actor, *, area: Area | None) -> None:
+    if not permitted(actor, None, OPERATIONS["create"], area=area):
+        raise NotPermitted(
+            _("You may not register a case here: your role or area does not cover this place.")
+        )
+
+
+def _role_label(role: str) -> str:
+    from minyi.org.roles import Role
+
+    if role == CITIZEN:
+        return str(Citizen.label)
+    if role == SYSTEM:
+        return str(System.label)
+    return str(Role(role).label)

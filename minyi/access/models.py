@@ -1,0 +1,25 @@
+"""The audit trail of every reveal of a requester's personal data (个人信息查看记录)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PersonalDataAccess(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    fields = models.CharField(_("fields"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.case_id} {self.fields}"

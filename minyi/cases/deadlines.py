@@ -1,0 +1,118 @@
+"""Deadlines (时限) of a case as stored, indexed columns, and the deadline light (红黄绿灯).
+
+Operations call these functions to (re)compute the columns; lists filter on them with `light_q`;
+the worker scans `alert_at`. The arithmetic itself is in workcal/calendar.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from minyi.cases.models import Case
+from minyi.cases.workflow import CLOCKS
+from minyi.catalog.services import Limits
+from minyi.workcal.calendar import WorkCalendar
+
+WARNING_FRACTION = 0.8  # yellow from 80 % of the allowed time
+
+
+class Light(TextChoices):
+    GREEN = "green", _("Green")  # 正常
+    YELLOW = "yellow", _("Yellow")  # 临期
+    RED = "red", _("Red")  # 超期
+
+
+def start_clocks(
+    case: Case, cal: WorkCalendar, limits: Limits, now: dt.datetime, *, sign: bool = True
+) -> None:
+    """A unit takes the case on: the handling clock (and the sign-for clock) start now."""
+    case.handle_limit, case.handle_unit = limits.handle_limit, limits.handle_unit
+    case.handle_started_at = now
+    case.handle_due_at = cal.due_after(now, limits.handle_limit, limits.handle_unit)
+    case.handle_due_original_at = case.handle_due_at
+    case.handle_warn_at = cal.warning_moment(now, case.handle_due_at, limits.handle_unit, WARNING_FRACTION)
+    if sign:
+        restart_sign_clock(case, cal, limits, now)
+    else:
+        case.sign_limit, case.sign_unit, case.sign_due_at, case.sign_warn_at = None, "", None, None
+
+
+def restart_sign_clock(case: Case, cal: WorkCalendar, limits: Limits, now: dt.datetime) -> None:
+    case.sign_limit, case.sign_unit = limits.sign_limit, limits.sign_unit
+    case.sign_due_at = cal.due_after(now, limits.sign_limit, limits.sign_unit)
+    case.sign_warn_at = cal.warning_moment(now, case.sign_due_at, limits.sign_unit, WARNING_FRACTION)
+
+
+def extend_handling(case: Case, cal: WorkCalendar, working_days: int) -> None:
+    """An approved extension (延期): the handling deadline moves by whole working days."""
+    case.handle_due_at = cal.add_working_days(case.handle_due_at, working_days)
+    case.handle_warn_at = cal.warning_moment(
+        case.handle_started_at, case.handle_due_at, case.handle_unit, WARNING_FRACTION
+    )
+
+
+def shift_for_pause(case: Case, cal: WorkCalendar, paused_from: dt.datetime, paused_to: dt.datetime) -> None:
+    """Time while suspended (挂起) does not count: every running clock moves by the paused time."""
+    for clock in ("sign", "handle"):
+        unit = getattr(case, f"{clock}_unit")
+        due = getattr(case, f"{clock}_due_at")
+        if not unit or due is None:
+            continue
+        paused = cal.elapsed(paused_from, paused_to, unit)
+        setattr(case, f"{clock}_due_at", cal.advance(due, paused, unit))
+        setattr(case, f"{clock}_warn_at", cal.advance(getattr(case, f"{clock}_warn_at"), paused, unit))
+
+
+def running_clocks(case: Case) -> tuple[str, ...]:
+    return tuple(c for c in CLOCKS.get(case.status, ()) if getattr(case, f"{c}_due_at") is not None)
+
+
+def light(case: Case, now: dt.datetime) -> Light | None:
+    """The case's light now, or None when no deadline runs (not yet assigned, suspended, closed)."""
+    clocks = running_clocks(case)
+    if not clocks:
+        return None
+    if any(now > getattr(case, f"{c}_due_at") for c in clocks):
+        return Light.RED
+    if any(now >= getattr(case, f"{c}_warn_at") for c in clocks):
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def light_q(wanted: Light | str, now: dt.datetime) -> Q:
+    """A filter for cases showing the `wanted` light at `now` (same rule as `light`)."""
+    red = Q(pk__in=[])
+    warn = Q(pk__in=[])
+    running = Q(pk__in=[])
+    for status, clocks in CLOCKS.items():
+        in_status = Q(status=status)
+        running |= in_status
+        for c in clocks:
+            red |= in_status & Q(**{f"{c}_due_at__lt": now})
+            warn |= in_status & Q(**{f"{c}_warn_at__lte": now})
+    if wanted == Light.RED:
+        return red
+    if wanted == Light.YELLOW:
+        return warn & ~red
+    return running & ~warn & ~red
+
+
+def next_alert_at(case: Case, after: dt.datetime | None = None) -> dt.datetime | None:
+    """The next yellow or red moment of a running clock (after `after`, if given) for the worker."""
+    moments = []
+    for c in running_clocks(case):
+        for field in (f"{c}_warn_at", f"{c}_due_at"):
+            moment = getattr(case, field)
+            if moment is not None and (after is None or moment > after):
+                moments.append(moment)
+    return min(moments, default=None)
+
+
+def due_text(case: Case) -> str:
+    """E.g. "5 working days" for the applied handling limit."""
+    if not case.handle_limit:
+        return ""
+    return f"{case.handle_limit} {case.get_handle_unit_display()}"

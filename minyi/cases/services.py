@@ -1,0 +1,840 @@
+"""Every write to a case goes through this module.
+
+`case_create` registers a new case (登记). `case_apply` performs any operation of the workflow
+(cases/workflow.py) on an existing case, and it is the only code that changes a case's status:
+
+1. lock the case row (`SELECT … FOR UPDATE`; lock order by id when two cases are involved),
+2. refuse a stale form (`expected_version`) as a conflict,
+3. check the status against the workflow and the actor's right against the access module,
+4. run the operation's effect (below: one small function per operation, whose keyword arguments are
+   the operation's parameters), recompute deadlines,
+5. bump the version, save, append the event, record notifications — all in one transaction;
+   SMS/e-mail go out after commit.
+
+Locking policy: one case row per transaction except merge (child, then master: ascending ids are not
+needed because a merge only locks a master that is itself not being merged). On PostgreSQL a lock wait
+longer than LOCK_TIMEOUT becomes a `Conflict`, never a hang.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from minyi.access import cases as access
+from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
+from minyi.cases import deadlines
+from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
+from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Resume, Status
+from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
+from minyi.core import clock
+from minyi.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from minyi.notifications.models import Notification
+from minyi.notifications.services import notify, role_holders, unit_staff
+from minyi.org.models import Area, Unit, User
+from minyi.org.roles import Role
+from minyi.workcal.calendar import WorkCalendar
+from minyi.workcal.services import current_calendar
+
+Actor = User | Citizen | System
+
+LOCK_TIMEOUT = "5s"
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+MAX_EXTENSION_DAYS = 30
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+# --- registering a case --------------------------------------------------------------------------
+
+
+def case_create(
+    *,
+    actor: Actor,
+    channel: str,
+    demand_type: str,
+    title: str,
+    description: str,
+    urgency: str = Urgency.NORMAL,
+    area: Area | int | str | None = None,
+    address: str = "",
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_id_number: str = "",
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    needs_contact: bool = False,
+    category: str | None = None,
+    external_id: str = "",
+    attachments: Sequence[UploadedFile] = (),
+) -> Case:
+    """登记: record a new demand. Returns the case; its `query_code` is what the citizen keeps."""
+    _choice(channel, Channel, "channel")
+    _choice(demand_type, DemandType, "demand_type")
+    _choice(urgency, Urgency, "urgency")
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise InvalidInput(
+            _("A title is required: say in a few words what the demand is about."), field="title"
+        )
+    if len(title) > 200:
+        raise InvalidInput(_("The title is too long: keep it under 200 characters."), field="title")
+    if not description:
+        raise InvalidInput(
+            _("A description is required: write down what the requester said."), field="description"
+        )
+    place = _area(area)
+    lat, lon = _coordinate(latitude, "latitude", 90), _coordinate(longitude, "longitude", 180)
+    phone = (requester_phone or "").strip()
+    if phone and not phone.replace("-", "").replace(" ", "").lstrip("+").isdigit():
+        raise InvalidInput(
+            _("The phone number may hold only digits, spaces, “-” and a leading “+”."),
+            field="requester_phone",
+        )
+    if not is_anonymous and not (requester_name or "").strip() and not phone:
+        raise InvalidInput(
+            _("Give the requester's name or phone, or mark the case as anonymous."), field="requester_name"
+        )
+    chosen_category = category_by_code(category) if category else None
+    access.check_create(actor, area=place)
+    _check_attachments(attachments)
+
+    now = clock.now()
+    with transaction.atomic():
+        if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
+            raise Conflict(
+                _("A case with external id %(id)s from this channel exists already.") % {"id": external_id},
+                field="external_id",
+            )
+        case = Case.objects.create(
+            tracking_number=_next_tracking_number(now),
+            query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
+            channel=channel,
+            demand_type=demand_type,
+            urgency=urgency,
+            title=title,
+            description=description,
+            area=place,
+            address=(address or "").strip(),
+            latitude=lat,
+            longitude=lon,
+            requester_name="" if is_anonymous else (requester_name or "").strip(),
+            requester_phone=phone,
+            requester_id_number=(requester_id_number or "").strip(),
+            is_anonymous=is_anonymous,
+            is_confidential=is_confidential or demand_type == DemandType.REPORT,
+            needs_contact=needs_contact,
+            category=chosen_category,
+            external_id=external_id,
+            status=Status.RECEIVED,
+            received_at=now,
+            created_by=actor if isinstance(actor, User) else None,
+        )
+        event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", {"channel": channel}, now)
+        _save_attachments(case, event, attachments, actor, now)
+    return case
+
+
+def _next_tracking_number(moment: dt.datetime) -> str:
+    """YYYYMM-NNNNNN, a sequence per month. The counter row is locked until the case commits, so two
+    processes never draw the same number; a rolled-back case leaves a gap, which is harmless."""
+    period = clock.local(moment).strftime("%Y%m")
+    if not TrackingCounter.objects.filter(period=period).update(value=F("value") + 1):
+        try:
+            with transaction.atomic():
+                TrackingCounter.objects.create(period=period, value=1)
+        except IntegrityError:  # another process created this month's row first
+            TrackingCounter.objects.filter(period=period).update(value=F("value") + 1)
+    value = TrackingCounter.objects.get(period=period).value
+    return f"{period}-{value:06d}"
+
+
+# --- applying an operation -----------------------------------------------------------------------
+
+
+@dataclass
+class Transition:
+    """What an operation's effect works with and what it leaves for the pipeline to record."""
+
+    case: Case
+    op: Operation
+    actor: Actor
+    now: dt.datetime
+    note: str
+    data: dict = field(default_factory=dict)
+    notices: list[tuple[list[User], str, str, bool]] = field(default_factory=list)
+    # Steps that need the saved case (co-units, passing a reply on to merged cases), run in order.
+    after_save: list[Callable[[], object]] = field(default_factory=list)
+    attachments: Sequence[UploadedFile] = ()
+    _calendar: WorkCalendar | None = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = current_calendar()
+        return self._calendar
+
+    def tell(self, users: Iterable[User], kind: str, message: str, *, sms: bool = False) -> None:
+        self.notices.append((list(users), kind, message, sms))
+
+
+def case_apply(
+    *,
+    case_id: int,
+    operation: str,
+    actor: Actor,
+    expected_version: int | None = None,
+    note: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    **params: object,
+) -> Case:
+    """Perform `operation` on the case, or raise a MinyiError and change nothing."""
+    op = OPERATIONS.get(operation)
+    if op is None or op.name == "create":
+        raise InvalidInput(
+            _("Unknown operation “%(op)s”. Known: %(known)s.")
+            % {"op": operation, "known": ", ".join(n for n in OPERATIONS if n != "create")},
+            field="operation",
+        )
+    effect = EFFECTS[op.name]
+    _check_params(effect, op, params)
+    _check_attachments(attachments)
+    note = (note or "").strip()
+    if op.note_required and not note:
+        raise InvalidInput(
+            _("“%(op)s” needs a text: %(what)s.")
+            % {"op": op.label, "what": NOTE_HINTS.get(op.name, _("write the reason"))},
+            field="note",
+        )
+    try:
+        with transaction.atomic():
+            case = _lock(case_id, actor)
+            if expected_version is not None and case.version != int(expected_version):
+                raise Conflict(
+                    _(
+                        "Case %(number)s was changed by someone else meanwhile (now: %(status)s). "
+                        "Reload it and try again."
+                    )
+                    % {"number": case.tracking_number, "status": case.get_status_display()},
+                    version=case.version,
+                )
+            return _apply_locked(case, op, actor, note, params, attachments, clock.now())
+    except DatabaseError as exc:
+        if _is_lock_failure(exc):
+            raise Conflict(
+                _("Someone else is working on this case right now. Try again in a moment.")
+            ) from None
+        raise
+
+
+def _apply_locked(
+    case: Case,
+    op: Operation,
+    actor: Actor,
+    note: str,
+    params: dict,
+    attachments: Sequence[UploadedFile],
+    now: dt.datetime,
+) -> Case:
+    if case.status not in op.sources:
+        allowed = access.allowed_operations(actor, case)
+        raise IllegalTransition(
+            _("“%(op)s” is not possible: case %(number)s is “%(status)s”. Possible now: %(allowed)s.")
+            % {
+                "op": op.label,
+                "number": case.tracking_number,
+                "status": case.get_status_display(),
+                "allowed": "、".join(str(o.label) for o in allowed) or _("nothing for you"),
+            },
+            status=case.status,
+            allowed=[o.name for o in allowed],
+        )
+    access.check_permitted(actor, case, op)
+    from_status = case.status
+    t = Transition(case=case, op=op, actor=actor, now=now, note=note, attachments=attachments)
+    EFFECTS[op.name](t, **params)
+    if op.target is Resume.PREVIOUS:
+        case.status = t.data["resumed_to"]
+    elif op.target is not None:
+        case.status = op.target
+    if case.status != from_status or op.name in VERSIONED_WITHOUT_STATUS_CHANGE:
+        case.version += 1
+    if case.status in TERMINAL and case.closed_at is None:
+        case.closed_at = now
+    case.alert_at = deadlines.next_alert_at(case)
+    case.save()
+    event = _event(
+        case, op, actor, from_status, case.status if case.status != from_status else "", note, t.data, now
+    )
+    _save_attachments(case, event, attachments, actor, now)
+    for users, kind, message, sms in t.notices:
+        notify(users, kind=kind, message=message, case=case, sms=sms)
+    for step in t.after_save:
+        step()
+    return case
+
+
+def _lock(case_id: int, actor: Actor) -> Case:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    try:
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("lead_unit", "area", "category")
+            .get(pk=int(case_id))
+        )
+    except (Case.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": case_id}) from None
+    if not access.can_see(actor, case):
+        raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": case_id})
+    return case
+
+
+def _is_lock_failure(exc: DatabaseError) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    return sqlstate in {"55P03", "40P01", "40001"}  # lock_not_available, deadlock, serialization
+
+
+def _check_params(effect: Callable, op: Operation, params: dict) -> None:
+    try:
+        inspect.signature(effect).bind(None, **params)
+    except TypeError:
+        accepted = [p for p in inspect.signature(effect).parameters if p != "t"]
+        raise InvalidInput(
+            _("“%(op)s” takes %(accepted)s; got %(given)s.")
+            % {
+                "op": op.label,
+                "accepted": ", ".join(accepted) or _("no parameters"),
+                "given": ", ".join(params) or _("nothing"),
+            },
+        ) from None
+
+
+def _event(case, op, actor, from_status, to_status, note, data, now) -> CaseEvent:
+    user = actor if isinstance(actor, User) else None
+    return CaseEvent.objects.create(
+        case=case,
+        operation=op.name,
+        from_status=from_status or "",
+        to_status=to_status or "",
+        actor=user,
+        actor_label="" if user else str(actor.label),
+        actor_unit=user.unit if user else None,
+        note=note,
+        data=data,
+        created_at=now,
+    )
+
+
+# --- the effects of the operations ---------------------------------------------------------------
+# Each receives the Transition and the operation's own keyword parameters, validates them, and sets
+# fields on t.case; the pipeline sets the status, saves and records the event.
+
+NOTE_HINTS = {
+    "reject": _("write why the demand is not accepted"),
+    "answer": _("write the answer given to the requester"),
+    "reply": _("write the reply to the requester"),
+    "return": _("write why the case is not for your unit"),
+    "request_extension": _("write why more time is needed"),
+    "withdraw": _("write why the requester withdraws"),
+}
+VERSIONED_WITHOUT_STATUS_CHANGE = {"classify", "reassign"}
+
+
+def _accept(
+    t: Transition, *, category: str | None = None, demand_type: str | None = None, urgency: str | None = None
+) -> None:
+    _classify_fields(t, category=category, demand_type=demand_type, urgency=urgency)
+    t.case.accepted_at = t.now
+
+
+def _reject(t: Transition) -> None:
+    pass
+
+
+def _classify(
+    t: Transition,
+    *,
+    category: str | None = None,
+    demand_type: str | None = None,
+    urgency: str | None = None,
+    needs_contact: bool | None = None,
+) -> None:
+    if category is None and demand_type is None and urgency is None and needs_contact is None:
+        raise InvalidInput(_("Say what to change: category, demand type, urgency or needs contact."))
+    _classify_fields(t, category=category, demand_type=demand_type, urgency=urgency)
+    if needs_contact is not None:
+        t.case.needs_contact = bool(needs_contact)
+        t.data["needs_contact"] = t.case.needs_contact
+
+
+def _classify_fields(t: Transition, *, category, demand_type, urgency) -> None:
+    case = t.case
+    if category is not None:
+        case.category = category_by_code(category)
+        t.data["category"] = case.category.code
+    if demand_type is not None:
+        case.demand_type = _choice(demand_type, DemandType, "demand_type")
+        t.data["demand_type"] = demand_type
+    if urgency is not None:
+        case.urgency = _choice(urgency, Urgency, "urgency")
+        t.data["urgency"] = urgency
+
+
+def _answer(t: Transition, *, knowledge_entry: int | None = None) -> None:
+    _set_reply(t)
+    t.case.replied_on_time = True
+    if knowledge_entry is not None:
+        t.data["knowledge_entry"] = int(knowledge_entry)
+
+
+def _assign(
+    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] = ()
+) -> None:
+    case = t.case
+    lead, co = _units(case, lead_unit, co_units, propose=True)
+    _hand_to(t, lead, co)
+
+
+def _reassign(
+    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] = ()
+) -> None:
+    if lead_unit is None:
+        raise InvalidInput(_("Choose the unit to reassign the case to."), field="lead_unit")
+    lead, co = _units(t.case, lead_unit, co_units, propose=False)
+    t.data["previous_lead_unit"] = t.case.lead_unit_id
+    _hand_to(t, lead, co)
+
+
+def _units(case: Case, lead_unit, co_units, *, propose: bool) -> tuple[Unit, list[Unit]]:
+    if lead_unit is None and propose:
+        routing = routing_for(category=case.category, area=case.area)
+        if routing is None:
+            raise InvalidInput(
+                _("The routing catalogue has no rule for this category and area: choose the lead unit."),
+                field="lead_unit",
+            )
+        return routing.lead_unit, list(routing.co_units) if not co_units else _co_units(
+            co_units, routing.lead_unit
+        )
+    lead = lead_unit if isinstance(lead_unit, Unit) else unit_by_id(lead_unit)
+    return lead, _co_units(co_units, lead)
+
+
+def _co_units(co_units, lead: Unit) -> list[Unit]:
+    units = [u if isinstance(u, Unit) else unit_by_id(u, field="co_units") for u in co_units]
+    return [u for u in {u.pk: u for u in units}.values() if u.pk != lead.pk]
+
+
+def _hand_to(t: Transition, lead: Unit, co: list[Unit]) -> None:
+    case = t.case
+    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    case.lead_unit = lead
+    case.assigned_at = t.now
+    case.signed_at = None
+    deadlines.start_clocks(case, t.calendar, limits, t.now)
+    t.data.update(
+        lead_unit=lead.pk,
+        lead_unit_name=lead.name,
+        co_units=[u.pk for u in co],
+        sign_due_at=case.sign_due_at.isoformat(),
+        handle_due_at=case.handle_due_at.isoformat(),
+        limit=f"{limits.handle_limit} {limits.handle_unit}",
+    )
+    t.after_save.append(lambda: case.co_units.set(co))
+    message = _("New case %(number)s: %(title)s") % {"number": case.tracking_number, "title": case.title}
+    t.tell(unit_staff(lead), Notification.Kind.ASSIGNED, message, sms=case.urgency != Urgency.NORMAL)
+    for unit in co:
+        t.tell(unit_staff(unit), Notification.Kind.ASSIGNED, _("Co-handling: ") + message)
+
+
+def _sign_for(t: Transition) -> None:
+    case = t.case
+    case.signed_at = t.now
+    t.data["on_time"] = case.sign_due_at is None or t.now <= case.sign_due_at
+    case.sign_due_at = case.sign_warn_at = None
+    case.sign_limit, case.sign_unit = None, ""
+
+
+def _return(t: Transition) -> None:
+    t.case.return_count += 1
+    t.data["lead_unit"] = t.case.lead_unit_id
+    t.tell(
+        role_holders(Role.DISPATCHER),
+        Notification.Kind.RETURNED,
+        _("Case %(number)s was returned by %(unit)s: %(note)s")
+        % {"number": t.case.tracking_number, "unit": t.case.lead_unit, "note": t.note[:100]},
+    )
+
+
+def _uphold(t: Transition) -> None:
+    case = t.case
+    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    deadlines.restart_sign_clock(case, t.calendar, limits, t.now)
+    case.signed_at = None
+    t.tell(
+        unit_staff(case.lead_unit),
+        Notification.Kind.ASSIGNED,
+        _("Case %(number)s stays with your unit: %(note)s")
+        % {"number": case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _request_extension(t: Transition, *, days: int) -> None:
+    case = t.case
+    days = _positive_int(days, "days", MAX_EXTENSION_DAYS)
+    if case.handle_due_at is not None and t.now > case.handle_due_at:
+        raise IllegalTransition(
+            _("The handling deadline (%(due)s) has passed: an extension must be requested before it.")
+            % {"due": clock.local(case.handle_due_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    case.extension_days_requested = days
+    t.data["days"] = days
+    t.tell(
+        role_holders(Role.DISPATCHER),
+        Notification.Kind.EXTENSION,
+        _("%(unit)s asks %(days)d more working days for case %(number)s.")
+        % {"unit": case.lead_unit, "days": days, "number": case.tracking_number},
+    )
+
+
+def _approve_extension(t: Transition, *, days: int | None = None) -> None:
+    case = t.case
+    days = _positive_int(
+        days if days is not None else case.extension_days_requested, "days", MAX_EXTENSION_DAYS
+    )
+    before = case.handle_due_at
+    deadlines.extend_handling(case, t.calendar, days)
+    case.extension_count += 1
+    case.extension_days_requested = None
+    t.data.update(
+        days=days, handle_due_before=before.isoformat(), handle_due_at=case.handle_due_at.isoformat()
+    )
+    t.tell(
+        unit_staff(case.lead_unit),
+        Notification.Kind.EXTENSION,
+        _("Extension of case %(number)s approved: new deadline %(due)s.")
+        % {"number": case.tracking_number, "due": clock.local(case.handle_due_at).strftime("%Y-%m-%d %H:%M")},
+    )
+
+
+def _deny_extension(t: Transition) -> None:
+    t.case.extension_days_requested = None
+    t.tell(
+        unit_staff(t.case.lead_unit),
+        Notification.Kind.EXTENSION,
+        _("Extension of case %(number)s denied: %(note)s")
+        % {"number": t.case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _reply(t: Transition) -> None:
+    case = t.case
+    case.replied_on_time = case.handle_due_at is None or t.now <= case.handle_due_at
+    case.extension_days_requested = None
+    t.data["on_time"] = case.replied_on_time
+    _set_reply(t)
+
+
+def _set_reply(t: Transition) -> None:
+    """Record the reply (答复) and pass it on to the cases merged into this one."""
+    case = t.case
+    case.reply_text = t.note
+    case.replied_at = t.now
+    if case.pk and case.merged_cases.filter(status=Status.MERGED).exists():
+        t.after_save.append(lambda: _reply_merged(case, t.now))
+
+
+def _reply_merged(master: Case, now: dt.datetime) -> None:
+    for child in Case.objects.select_for_update().filter(master=master, status=Status.MERGED).order_by("pk"):
+        _apply_locked(child, OPERATIONS["master_replied"], SYSTEM_ACTOR, master.reply_text, {}, (), now)
+
+
+def _master_replied(t: Transition) -> None:
+    t.case.reply_text = t.note or t.case.master.reply_text
+    t.case.replied_at = t.now
+    t.case.replied_on_time = t.case.master.replied_on_time
+    t.data["master"] = t.case.master.tracking_number
+
+
+def _co_reply(t: Transition) -> None:
+    pass
+
+
+def _callback(t: Transition, *, satisfaction: str, resolved: bool | None = None) -> None:
+    case = t.case
+    case.satisfaction = _choice(satisfaction, Satisfaction, "satisfaction")
+    case.resolved = None if resolved is None else bool(resolved)
+    t.data.update(satisfaction=case.satisfaction, resolved=case.resolved)
+
+
+def _archive(t: Transition) -> None:
+    if t.case.satisfaction in (Satisfaction.DISSATISFIED, Satisfaction.UNREACHABLE, "") and not t.note:
+        raise InvalidInput(
+            _("The callback was not satisfied: write why the case is archived rather than reopened."),
+            field="note",
+        )
+
+
+def _reopen(t: Transition) -> None:
+    case = t.case
+    if case.satisfaction != Satisfaction.DISSATISFIED:
+        raise IllegalTransition(
+            _("Only a case whose requester was dissatisfied at callback can be reopened.")
+        )
+    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    deadlines.start_clocks(case, t.calendar, limits, t.now, sign=False)
+    case.rework_count += 1
+    case.satisfaction, case.resolved, case.replied_at, case.replied_on_time = "", None, None, None
+    t.data.update(rework=case.rework_count, handle_due_at=case.handle_due_at.isoformat())
+    t.tell(
+        unit_staff(case.lead_unit),
+        Notification.Kind.REOPENED,
+        _("Case %(number)s is reopened after an unsatisfied callback: %(note)s")
+        % {"number": case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _remind(t: Transition) -> None:
+    t.case.remind_count += 1
+    t.tell(
+        unit_staff(t.case.lead_unit),
+        Notification.Kind.REMINDER,
+        _("Reminder for case %(number)s: %(title)s")
+        % {"number": t.case.tracking_number, "title": t.case.title},
+    )
+
+
+def _supervise(t: Transition, *, level: int | str = SupervisionLevel.ORDINARY) -> None:
+    names = {
+        "ordinary": SupervisionLevel.ORDINARY,
+        "yellow": SupervisionLevel.YELLOW,
+        "red": SupervisionLevel.RED,
+    }
+    try:
+        chosen = SupervisionLevel(
+            names.get(level, level) if isinstance(level, str) and not level.isdigit() else int(level)
+        )
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            _("The supervision level must be ordinary, yellow or red."), field="level"
+        ) from None
+    if chosen == SupervisionLevel.NONE:
+        raise InvalidInput(_("The supervision level must be ordinary, yellow or red."), field="level")
+    t.case.supervision_level = max(t.case.supervision_level, chosen)
+    t.data["level"] = int(chosen)
+    t.tell(
+        unit_staff(t.case.lead_unit),
+        Notification.Kind.SUPERVISION,
+        _("%(level)s supervision of case %(number)s: %(note)s")
+        % {"level": chosen.label, "number": t.case.tracking_number, "note": t.note[:100]},
+        sms=chosen == SupervisionLevel.RED,
+    )
+
+
+def _instruct(t: Transition) -> None:
+    t.tell(
+        unit_staff(t.case.lead_unit) + role_holders(Role.DISPATCHER),
+        Notification.Kind.INSTRUCTION,
+        _("Leader instruction on case %(number)s: %(note)s")
+        % {"number": t.case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _merge(t: Transition, *, master: int | str) -> None:
+    case = t.case
+    by_number = isinstance(master, str) and not master.isdigit()
+    try:
+        target = Case.objects.select_for_update().get(
+            **({"tracking_number": master.strip()} if by_number else {"pk": int(master)})
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master") from None
+    if target.pk == case.pk:
+        raise InvalidInput(_("A case cannot be merged into itself."), field="master")
+    if target.status in (Status.MERGED, Status.REJECTED, Status.WITHDRAWN):
+        raise InvalidInput(
+            _(
+                "Case %(number)s is “%(status)s” and cannot be a master case: "
+                "merge into its master or another case."
+            )
+            % {"number": target.tracking_number, "status": target.get_status_display()},
+            field="master",
+        )
+    if not access.can_see(t.actor, target):
+        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master")
+    case.master = target
+    t.data.update(master=target.tracking_number, master_id=target.pk)
+    if target.replied_at is not None and target.status in (
+        Status.REPLIED,
+        Status.CALLED_BACK,
+        Status.ARCHIVED,
+    ):
+        # The master already has its answer: pass it on to this requester at once.
+        t.after_save.append(
+            lambda: _apply_locked(
+                case, OPERATIONS["master_replied"], SYSTEM_ACTOR, target.reply_text, {}, (), t.now
+            )
+        )
+
+
+def _unmerge(t: Transition) -> None:
+    t.data["master"] = t.case.master.tracking_number
+    t.case.master = None
+
+
+def _suspend(t: Transition) -> None:
+    t.case.suspended_at = t.now
+    t.case.suspended_from = t.case.status
+    t.tell(
+        unit_staff(t.case.lead_unit),
+        Notification.Kind.SUSPENSION,
+        _("Case %(number)s is suspended: %(note)s")
+        % {"number": t.case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _resume(t: Transition) -> None:
+    case = t.case
+    deadlines.shift_for_pause(case, t.calendar, case.suspended_at, t.now)
+    t.data.update(
+        resumed_to=case.suspended_from,
+        suspended_at=case.suspended_at.isoformat(),
+        handle_due_at=case.handle_due_at.isoformat() if case.handle_due_at else None,
+    )
+    case.suspended_at, case.suspended_from = None, ""
+    t.tell(
+        unit_staff(case.lead_unit),
+        Notification.Kind.SUSPENSION,
+        _("Case %(number)s is resumed.") % {"number": case.tracking_number},
+    )
+
+
+def _withdraw(t: Transition) -> None:
+    pass
+
+
+EFFECTS: dict[str, Callable[..., None]] = {
+    "accept": _accept,
+    "reject": _reject,
+    "answer": _answer,
+    "classify": _classify,
+    "assign": _assign,
+    "sign_for": _sign_for,
+    "return": _return,
+    "reassign": _reassign,
+    "uphold": _uphold,
+    "request_extension": _request_extension,
+    "approve_extension": _approve_extension,
+    "deny_extension": _deny_extension,
+    "reply": _reply,
+    "co_reply": _co_reply,
+    "callback": _callback,
+    "archive": _archive,
+    "reopen": _reopen,
+    "remind": _remind,
+    "supervise": _supervise,
+    "instruct": _instruct,
+    "merge": _merge,
+    "unmerge": _unmerge,
+    "master_replied": _master_replied,
+    "suspend": _suspend,
+    "resume": _resume,
+    "withdraw": _withdraw,
+}
+assert set(EFFECTS) == set(OPERATIONS) - {"create"}, "every operation of the workflow needs an effect"
+
+
+# --- input helpers -------------------------------------------------------------------------------
+
+
+def _choice(value: str, choices, field_name: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(
+            _("“%(value)s” is not a valid %(field)s; use one of: %(options)s.")
+            % {"value": value, "field": field_name, "options": ", ".join(choices.values)},
+            field=field_name,
+        )
+    return value
+
+
+def _positive_int(value: object, field_name: str, maximum: int) -> int:
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= maximum:
+        raise InvalidInput(
+            _("%(field)s must be a whole number from 1 to %(max)d.") % {"field": field_name, "max": maximum},
+            field=field_name,
+        )
+    return number
+
+
+def _area(area: Area | int | str | None) -> Area | None:
+    if area is None or area == "":
+        return None
+    if isinstance(area, Area):
+        return area
+    found = Area.objects.filter(code=str(area), is_active=True).first()
+    if found is None and str(area).isdigit():
+        found = Area.objects.filter(pk=int(area), is_active=True).first()
+    if found is None:
+        raise InvalidInput(
+            _("There is no area %(area)s: choose a street, community or grid.") % {"area": area}, field="area"
+        )
+    return found
+
+
+def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise InvalidInput(
+            _("%(field)s must be a number.") % {"field": field_name}, field=field_name
+        ) from None
+    if abs(number) > limit:
+        raise InvalidInput(
+            _("%(field)s must lie between -%(limit)d and %(limit)d.") % {"field": field_name, "limit": limit},
+            field=field_name,
+        )
+    return number
+
+
+def _check_attachments(files: Sequence[UploadedFile]) -> None:
+    for f in files:
+        if f.size > ATTACHMENT_MAX_BYTES:
+            raise InvalidInput(
+                _("%(name)s is larger than %(mb)d MB: send a smaller file.")
+                % {"name": f.name, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+                field="attachments",
+            )
+
+
+def _save_attachments(case, event, files, actor, now) -> None:
+    for f in files:
+        Attachment.objects.create(
+            case=case,
+            event=event,
+            file=f,
+            name=f.name[:200],
+            size=f.size,
+            content_type=getattr(f, "content_type", "") or "application/octet-stream",
+            uploaded_by=actor if isinstance(actor, User) else None,
+            created_at=now,
+        )

@@ -1,0 +1,288 @@
+"""The lifecycle of a case (工单), declared once, as data.
+
+This module says which statuses exist, which operation moves a case from which statuses to which,
+who may perform it (roles, and whether they must act for the lead unit or a co-unit), whether a note
+is required and whether citizens see it in the public timeline. `cases.services.case_apply` is the
+only code that applies an operation; `access` evaluates the roles and relations declared here.
+docs/workflow.md draws the same lifecycle as a diagram.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minyi.org.roles import Role
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")  # 待受理
+    ACCEPTED = "accepted", _("Accepted")  # 已受理, 待交办
+    ASSIGNED = "assigned", _("Assigned")  # 已交办, 待签收
+    HANDLING = "handling", _("Handling")  # 办理中
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")  # 延期待审
+    RETURNED = "returned", _("Returned")  # 退单待审
+    SUSPENDED = "suspended", _("Suspended")  # 挂起
+    REPLIED = "replied", _("Replied")  # 已答复(办结), 待回访
+    CALLED_BACK = "called_back", _("Called back")  # 已回访, 待归档
+    ARCHIVED = "archived", _("Archived")  # 已归档
+    REJECTED = "rejected", _("Rejected")  # 不予受理
+    MERGED = "merged", _("Merged")  # 已并单
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤单
+
+
+# Pseudo-roles for actors that are not staff users.
+CITIZEN = "citizen"  # 群众, proven by tracking number + query code
+SYSTEM = "system"  # minyi itself (worker, propagation to merged cases)
+
+
+class Relation(enum.Enum):
+    """What the actor must be to the case, beyond holding the role."""
+
+    CASE = "case"  # the case is within the role's data scope
+    LEAD_UNIT = "lead_unit"  # the actor acts for the lead unit (主办单位)
+    CO_UNIT = "co_unit"  # the actor acts for one of the co-units (协办单位)
+
+
+class Resume(enum.Enum):
+    """Target of an operation that returns the case to the status it had before it was suspended."""
+
+    PREVIOUS = "previous"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    label: str
+    roles: frozenset[str]
+    sources: frozenset[Status]
+    target: Status | Resume | None  # None: the status does not change
+    relation: Relation = Relation.CASE
+    note_required: bool = False
+    public: bool = False  # shown in the citizen's timeline (without staff names or internal notes)
+
+
+OPEN = frozenset(
+    {
+        Status.RECEIVED,
+        Status.ACCEPTED,
+        Status.ASSIGNED,
+        Status.HANDLING,
+        Status.EXTENSION_REQUESTED,
+        Status.RETURNED,
+        Status.SUSPENDED,
+    }
+)
+WITH_UNIT = frozenset({Status.ASSIGNED, Status.HANDLING, Status.EXTENSION_REQUESTED})
+TERMINAL = frozenset({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN})
+UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
+CENTRE = frozenset({Role.DISPATCHER})
+
+
+def _op(name, label, roles, sources, target, **kw) -> Operation:
+    return Operation(name, label, frozenset(roles), frozenset(sources), target, **kw)
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        _op(
+            "create",
+            _("Register"),
+            {Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.VISIT_SECRETARY, CITIZEN, SYSTEM},
+            set(),
+            Status.RECEIVED,
+            public=True,
+        ),  # 登记
+        _op("accept", _("Accept"), CENTRE, {Status.RECEIVED}, Status.ACCEPTED, public=True),  # 受理
+        _op(
+            "reject",
+            _("Reject"),
+            CENTRE,
+            {Status.RECEIVED, Status.ACCEPTED},
+            Status.REJECTED,
+            note_required=True,
+            public=True,
+        ),  # 不予受理
+        _op(
+            "answer",
+            _("Answer directly"),
+            {Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER},
+            {Status.RECEIVED, Status.ACCEPTED},
+            Status.REPLIED,
+            note_required=True,
+            public=True,
+        ),  # 直接办结
+        _op("classify", _("Classify"), CENTRE, {Status.RECEIVED, Status.ACCEPTED}, None),  # 分析/分类
+        _op("assign", _("Assign"), CENTRE, {Status.ACCEPTED}, Status.ASSIGNED, public=True),  # 交办
+        _op(
+            "sign_for",
+            _("Sign for"),
+            UNIT_ROLES,
+            {Status.ASSIGNED},
+            Status.HANDLING,
+            relation=Relation.LEAD_UNIT,
+            public=True,
+        ),  # 签收
+        _op(
+            "return",
+            _("Return"),
+            UNIT_ROLES,
+            {Status.ASSIGNED, Status.HANDLING},
+            Status.RETURNED,
+            relation=Relation.LEAD_UNIT,
+            note_required=True,
+        ),  # 退单
+        _op(
+            "reassign",
+            _("Reassign"),
+            CENTRE,
+            {Status.RETURNED, Status.ASSIGNED},
+            Status.ASSIGNED,
+            public=True,
+        ),  # 改派
+        _op(
+            "uphold", _("Uphold assignment"), CENTRE, {Status.RETURNED}, Status.ASSIGNED, note_required=True
+        ),  # 维持原派
+        _op(
+            "request_extension",
+            _("Request extension"),
+            UNIT_ROLES,
+            {Status.HANDLING},
+            Status.EXTENSION_REQUESTED,
+            relation=Relation.LEAD_UNIT,
+            note_required=True,
+        ),  # 申请延期
+        _op(
+            "approve_extension",
+            _("Approve extension"),
+            CENTRE,
+            {Status.EXTENSION_REQUESTED},
+            Status.HANDLING,
+            public=True,
+        ),  # 同意延期
+        _op(
+            "deny_extension",
+            _("Deny extension"),
+            CENTRE,
+            {Status.EXTENSION_REQUESTED},
+            Status.HANDLING,
+            note_required=True,
+        ),  # 不同意延期
+        _op(
+            "reply",
+            _("Reply"),
+            UNIT_ROLES,
+            {Status.HANDLING, Status.EXTENSION_REQUESTED},
+            Status.REPLIED,
+            relation=Relation.LEAD_UNIT,
+            note_required=True,
+            public=True,
+        ),  # 答复
+        _op(
+            "co_reply",
+            _("Co-unit opinion"),
+            UNIT_ROLES,
+            WITH_UNIT,
+            None,
+            relation=Relation.CO_UNIT,
+            note_required=True,
+        ),  # 协办意见
+        _op(
+            "callback",
+            _("Callback"),
+            {Role.CALLBACK_AGENT},
+            {Status.REPLIED, Status.CALLED_BACK},
+            Status.CALLED_BACK,
+            public=True,
+        ),  # 回访
+        _op(
+            "archive",
+            _("Archive"),
+            {Role.CALLBACK_AGENT, Role.DISPATCHER},
+            {Status.CALLED_BACK},
+            Status.ARCHIVED,
+            public=True,
+        ),  # 归档
+        _op(
+            "reopen",
+            _("Reopen"),
+            {Role.CALLBACK_AGENT, Role.DISPATCHER},
+            {Status.CALLED_BACK},
+            Status.HANDLING,
+            note_required=True,
+            public=True,
+        ),  # 重办
+        _op("remind", _("Remind"), {Role.SUPERVISOR, Role.DISPATCHER}, WITH_UNIT, None),  # 催办
+        _op(
+            "supervise",
+            _("Supervise"),
+            {Role.SUPERVISOR},
+            WITH_UNIT | {Status.RETURNED},
+            None,
+            note_required=True,
+        ),  # 督办
+        _op(
+            "instruct", _("Leader instruction"), {Role.LEADER}, frozenset(Status), None, note_required=True
+        ),  # 领导批示
+        _op(
+            "merge",
+            _("Merge into master case"),
+            CENTRE,
+            {Status.RECEIVED, Status.ACCEPTED},
+            Status.MERGED,
+            public=True,
+        ),  # 并单
+        _op("unmerge", _("Undo merge"), CENTRE, {Status.MERGED}, Status.ACCEPTED),  # 取消并单
+        _op(
+            "master_replied",
+            _("Reply of the master case"),
+            {SYSTEM},
+            {Status.MERGED},
+            Status.REPLIED,
+            public=True,
+        ),  # 主单答复
+        _op(
+            "suspend", _("Suspend"), CENTRE, WITH_UNIT, Status.SUSPENDED, note_required=True, public=True
+        ),  # 挂起
+        _op("resume", _("Resume"), CENTRE, {Status.SUSPENDED}, Resume.PREVIOUS, public=True),  # 恢复
+        _op(
+            "withdraw",
+            _("Withdraw"),
+            {Role.OPERATOR, Role.DISPATCHER, CITIZEN},
+            OPEN,
+            Status.WITHDRAWN,
+            note_required=True,
+            public=True,
+        ),  # 撤单
+    ]
+}
+
+# Deadline clocks (sign-for, handling) that run in each status; they decide the deadline light.
+CLOCKS: dict[Status, tuple[str, ...]] = {
+    Status.ASSIGNED: ("sign", "handle"),
+    Status.HANDLING: ("handle",),
+    Status.EXTENSION_REQUESTED: ("handle",),
+}
+
+
+def operation(name: str) -> Operation:
+    return OPERATIONS[name]
+
+
+def operations_from(status: str) -> list[Operation]:
+    """Operations whose source statuses include `status`, in declaration order."""
+    return [op for op in OPERATIONS.values() if status in op.sources]
+
+
+def transitions() -> dict[Status, set[Status]]:
+    """Status → statuses reachable in one operation (for docs and tests)."""
+    graph: dict[Status, set[Status]] = {status: set() for status in Status}
+    for op in OPERATIONS.values():
+        for source in op.sources:
+            if isinstance(op.target, Status):
+                graph[source].add(op.target)
+    return graph

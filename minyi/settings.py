@@ -1,0 +1,164 @@
+"""Django settings for minyi, read from the environment (see docs/settings.md for every variable).
+
+Defaults are safe for one machine: SQLite in the data directory, DEBUG off unless the demo runs.
+Production sets DATABASE_URL to PostgreSQL and SECRET_KEY (or SECRET_KEY_FILE) shared by all servers.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from minyi.core.env import EnvError, env_bool, env_int, env_list, env_path, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = env_path("MINYI_DATA_DIR", Path.cwd() / "data")
+DEMO = env_bool("MINYI_DEMO", False)
+DEBUG = env_bool("DEBUG", DEMO)
+
+
+def _secret_key() -> str:
+    key = env_secret("SECRET_KEY", file_variable="SECRET_KEY_FILE")
+    if key:
+        return key
+    # One machine, no key given: make one and keep it in the data directory so sessions survive
+    # restarts. Several servers must share one key: set SECRET_KEY or SECRET_KEY_FILE there.
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "minyi.core",
+    "minyi.org",
+    "minyi.workcal",
+    "minyi.catalog",
+    "minyi.cases",
+    "minyi.access",
+    "minyi.notifications",
+    "minyi.knowledge",
+    "minyi.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "minyi.urls"
+WSGI_APPLICATION = "minyi.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'minyi.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+    except ValueError as exc:
+        raise EnvError(f"DATABASE_URL={url!r}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue up instead
+        # of failing with "database is locked" when a reader tries to upgrade; WAL lets reads go on
+        # while one process writes.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Without collectstatic (demo, development) WhiteNoise serves straight from the apps' folders.
+WHITENOISE_USE_FINDERS = True
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGIN_URL = "admin:login"
+
+# --- minyi's own settings ----------------------------------------------------------------------
+# Working periods of a working day, local time: deadlines in working hours count only these.
+MINYI_WORKING_HOURS = env_str("MINYI_WORKING_HOURS", "08:30-12:00,13:30-18:00")
+# Where SMS and e-mail notifications go: a dotted path to a sender class (see notifications/senders.py).
+MINYI_SMS_SENDER = env_str("MINYI_SMS_SENDER", "minyi.notifications.senders.LogSender")
+MINYI_EMAIL_SENDER = env_str("MINYI_EMAIL_SENDER", "minyi.notifications.senders.LogSender")
+# Seconds between two scans of `minyi worker`.
+MINYI_WORKER_INTERVAL = env_int("MINYI_WORKER_INTERVAL", 60, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
+}

@@ -1,0 +1,36 @@
+"""The calendar as the rest of minyi sees it: the package's data plus the override table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from minyi.core import clock
+from minyi.workcal.calendar import WorkCalendar, parse_periods
+from minyi.workcal.models import HolidayOverride
+
+
+def current_calendar() -> WorkCalendar:
+    """A calendar with every override as of now.
+
+    The override table is small (a few dozen rows a year), so it is read afresh for each use: all
+    application servers and workers then agree the moment an administrator saves a change.
+    """
+    overrides = dict(HolidayOverride.objects.values_list("day", "is_workday"))
+    return WorkCalendar(
+        overrides=overrides,
+        periods=parse_periods(settings.MINYI_WORKING_HOURS),
+        tz=timezone.get_default_timezone(),
+    )
+
+
+def years_needing_entry(*, today: dt.date | None = None) -> list[int]:
+    """This year and next, where neither the package nor the override table has the holidays.
+
+    Next year is only asked for from October on, when the State Council's notice is due.
+    """
+    today = today or clock.local(clock.now()).date()
+    years = [today.year] + ([today.year + 1] if today.month >= 10 else [])
+    return current_calendar().years_needing_entry(years)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from minyi.core import clock as minyi_clock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> dt.datetime:
+    """'2026-02-13 10:00' in Beijing time."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+class Clock:
+    """The time the services see; tests move it explicitly."""
+
+    def set(self, moment: dt.datetime | str) -> dt.datetime:
+        moment = at(moment) if isinstance(moment, str) else moment
+        minyi_clock.set_now(moment)
+        return moment
+
+    def advance(self, **delta: float) -> dt.datetime:
+        return self.set(minyi_clock.now() + dt.timedelta(**delta))
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    c.set("2026-11-25 09:00")
+    yield c
+    minyi_clock.set_now(None)
+
+
+@pytest.fixture
+def world(db):
+    from tests.world import build_world
+
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 at production strength costs ~0.3 s per user; tests create dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
