@@ -46,3 +46,22 @@ def world(db):
 def _fast_passwords(settings):
     # PBKDF2 at production strength costs ~0.3 s per user; tests create dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tx_world(transactional_db):
+    """The world, committed for real: for tests where several connections act at once."""
+    from tests.world import build_world
+
+    return build_world()
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs real concurrent connections: runs on PostgreSQL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -164,7 +164,7 @@ def build_world() -> World:
         heating_head=person("heating-head", "郑经理", heating, Role.UNIT_HEAD),
         housing_handler=person("housing", "冯住建", housing, Role.UNIT_HANDLER),
         insurance_handler=person("insurance", "陈医保", insurance, Role.UNIT_HANDLER),
-        street_head=person("street-head", "褚主任", east_office, Role.UNIT_HEAD),
+        street_head=person("street-head", "褚主任", east_office, Role.UNIT_HEAD, scope="area"),
         committee_handler=person("committee", "卫社区", east_committee, Role.UNIT_HANDLER),
         grid_worker=person("grid", "蒋网格", east_committee, Role.GRID_WORKER, area=east_grid),
         visit_secretary=person("visit", "沈书记", east_office, Role.VISIT_SECRETARY, area=east),

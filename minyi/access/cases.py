@@ -82,9 +82,14 @@ def _unit_within(user: User, unit: Unit | None, scope: str) -> bool:
         return True
     if not user.unit_id:
         return False
+    if unit.pk == user.unit_id:
+        return True
     if scope == Scope.UNIT_TREE:
         return unit.path.startswith(user.unit.path)
-    return unit.pk == user.unit_id
+    if scope == Scope.AREA:  # e.g. a street office acting for the communities within its street
+        area = _user_area(user)
+        return bool(area and unit.area_id and unit.area.path.startswith(area.path))
+    return False
 
 
 def _case_within(user: User, case: Case, scope: str) -> bool:

@@ -1,0 +1,146 @@
+"""The background work of `minyi worker`: deadline alerts, message delivery, calendar reminders.
+
+Several workers may run on several machines against one PostgreSQL. None of them locks case rows
+for long or takes a lock a user would wait on: a worker *claims* a due case with a conditional
+UPDATE on `alert_at` (only one UPDATE can move it from the value it read), and the unique
+`DeadlineAlert` row makes "the same deadline never notifies twice" hold even across restarts. The
+claim, the alert rows and the notifications commit together, so a worker killed mid-scan leaves the
+case unclaimed and the next scan picks it up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minyi.cases import deadlines
+from minyi.cases.models import Case
+from minyi.core import clock
+from minyi.notifications.models import DeadlineAlert, Notification
+from minyi.notifications.services import (
+    deliver_pending,
+    notify,
+    release_stale_claims,
+    role_holders,
+    unit_staff,
+)
+from minyi.org.roles import Role
+from minyi.workcal.services import years_needing_entry
+
+log = logging.getLogger("minyi.worker")
+
+CLOCK_NAMES = {"sign": _("sign-for"), "handle": _("handling")}
+
+
+def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Alert every case whose next yellow or red moment has come; returns the alerts sent."""
+    now = now or clock.now()
+    sent = 0
+    seen: set[int] = set()
+    while True:
+        due = list(
+            Case.objects.filter(alert_at__lte=now)
+            .exclude(pk__in=seen)
+            .order_by("alert_at", "pk")
+            .values_list("pk", "alert_at")[:batch]
+        )
+        for pk, alert_at in due:
+            seen.add(pk)
+            sent += alert_case(pk, alert_at, now)
+        if len(due) < batch:
+            return sent
+
+
+def alert_case(pk: int, alert_at: dt.datetime, now: dt.datetime) -> int:
+    """Claim one case's due alert and send it; 0 if another worker (or a user's change) came first."""
+    with transaction.atomic():
+        case = Case.objects.select_related("lead_unit").filter(pk=pk, alert_at=alert_at).first()
+        if case is None:
+            return 0
+        claimed = Case.objects.filter(pk=pk, alert_at=alert_at).update(
+            alert_at=deadlines.next_alert_at(case, after=now)
+        )
+        if not claimed:
+            return 0
+        sent = 0
+        for name in deadlines.running_clocks(case):
+            due_at, warn_at = getattr(case, f"{name}_due_at"), getattr(case, f"{name}_warn_at")
+            # A worker that was down past both moments sends only the red alert.
+            level = (
+                DeadlineAlert.Level.RED
+                if now > due_at
+                else DeadlineAlert.Level.YELLOW
+                if now >= warn_at
+                else None
+            )
+            if level and _record_once(case, name, due_at, level, now):
+                _tell(case, name, due_at, level)
+                sent += 1
+        return sent
+
+
+def _record_once(case: Case, name: str, due_at: dt.datetime, level: str, now: dt.datetime) -> bool:
+    try:
+        with transaction.atomic():
+            DeadlineAlert.objects.create(case=case, clock=name, due_at=due_at, level=level, created_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _tell(case: Case, name: str, due_at: dt.datetime, level: str) -> None:
+    values = {
+        "number": case.tracking_number,
+        "clock": CLOCK_NAMES[name],
+        "due": clock.local(due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    staff = unit_staff(case.lead_unit)
+    if level == DeadlineAlert.Level.RED:
+        message = _("Overdue: the %(clock)s deadline of case %(number)s was %(due)s.") % values
+        notify(
+            staff + role_holders(Role.SUPERVISOR),
+            kind=Notification.Kind.OVERDUE,
+            message=message,
+            case=case,
+            sms=True,
+        )
+    else:
+        message = _("Due soon: the %(clock)s deadline of case %(number)s is %(due)s.") % values
+        notify(staff, kind=Notification.Kind.DUE_SOON, message=message, case=case)
+
+
+def remind_calendar(*, now: dt.datetime | None = None) -> int:
+    """Tell administrators (once per year and person) that a year's holidays must be entered."""
+    now = now or clock.now()
+    told = 0
+    for year in years_needing_entry(today=clock.local(now).date()):
+        message = _("Enter the %(year)d holidays and make-up working days (节假日调整) in the admin.") % {
+            "year": year
+        }
+        admins = [
+            u
+            for u in role_holders(Role.ADMINISTRATOR)
+            if not Notification.objects.filter(
+                user=u, kind=Notification.Kind.CALENDAR, message=message
+            ).exists()
+        ]
+        if admins:
+            notify(admins, kind=Notification.Kind.CALENDAR, message=message)
+            log.warning("the holiday calendar of %d is missing: %d administrators told", year, len(admins))
+            told += len(admins)
+    return told
+
+
+def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """One round of all background work; `minyi worker` repeats it."""
+    now = now or clock.now()
+    result = {
+        "alerts": scan_deadlines(now=now),
+        "released": release_stale_claims(),
+        "sent": deliver_pending(),
+        "calendar": remind_calendar(now=now),
+    }
+    return result

@@ -1,0 +1,200 @@
+"""Who may do what: every operation of the workflow against every persona, and who sees which case.
+
+The expectations are written out here by hand, from DOMAIN.md, not derived from the workflow module,
+so a wrong declaration there fails these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from minyi.access.cases import (
+    access_case_by_id,
+    access_case_by_query_code,
+    allowed_operations,
+    cases_visible_to,
+    permitted,
+)
+from minyi.access.principals import Citizen
+from minyi.cases.models import Case
+from minyi.cases.workflow import OPERATIONS, Status
+from minyi.core.errors import IllegalTransition, NotFound, NotPermitted
+from tests.cases.helpers import do, new_case
+
+PERSONAS = [
+    "operator", "dispatcher", "supervisor", "callback_agent", "leader", "admin", "heating_handler",
+    "heating_head", "housing_handler", "insurance_handler", "street_head", "committee_handler", "grid_worker",
+    "visit_secretary",
+]  # fmt: skip
+
+# For a heating case located in 东城一网格, led by 热力公司 with 区住建局 as co-unit.
+EXPECTED = {
+    "accept": {"dispatcher"},
+    "reject": {"dispatcher"},
+    "classify": {"dispatcher"},
+    "answer": {"operator", "dispatcher", "grid_worker"},
+    "assign": {"dispatcher"},
+    "sign_for": {"heating_handler", "heating_head"},
+    "return": {"heating_handler", "heating_head"},
+    "reassign": {"dispatcher"},
+    "uphold": {"dispatcher"},
+    "request_extension": {"heating_handler", "heating_head"},
+    "approve_extension": {"dispatcher"},
+    "deny_extension": {"dispatcher"},
+    "reply": {"heating_handler", "heating_head"},
+    "co_reply": {"housing_handler"},
+    "callback": {"callback_agent"},
+    "archive": {"callback_agent", "dispatcher"},
+    "reopen": {"callback_agent", "dispatcher"},
+    "remind": {"supervisor", "dispatcher"},
+    "supervise": {"supervisor"},
+    "instruct": {"leader"},
+    "merge": {"dispatcher"},
+    "unmerge": {"dispatcher"},
+    "master_replied": set(),
+    "suspend": {"dispatcher"},
+    "resume": {"dispatcher"},
+    "withdraw": {"operator", "dispatcher"},
+}
+
+
+def heating_case(world, clock):
+    case = new_case(world.operator, category="010101", area=world.east_grid)
+    do(case, "accept", world.dispatcher)
+    return do(case, "assign", world.dispatcher)
+
+
+def test_expectations_cover_every_operation():
+    assert set(EXPECTED) | {"create"} == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("operation", sorted(EXPECTED))
+def test_who_may_perform_each_operation(world, clock, operation):
+    case = heating_case(world, clock)
+    allowed = {name for name in PERSONAS if permitted(getattr(world, name), case, OPERATIONS[operation])}
+    assert allowed == EXPECTED[operation]
+
+
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [
+        ("east_grid", {"operator", "dispatcher", "grid_worker", "visit_secretary"}),
+        ("west_grid", {"operator", "dispatcher"}),
+    ],
+)
+def test_who_may_register_a_case_where(world, area, expected):
+    place = getattr(world, area)
+    allowed = {n for n in PERSONAS if permitted(getattr(world, n), None, OPERATIONS["create"], area=place)}
+    assert allowed == expected
+
+
+def test_a_forbidden_operation_is_refused_and_changes_nothing(world, clock):
+    case = heating_case(world, clock)
+    before = Case.objects.get(pk=case.pk)
+    with pytest.raises(NotPermitted, match="签收|Sign for"):
+        do(case, "sign_for", world.housing_handler)  # a co-unit may not sign for
+    with pytest.raises(NotPermitted):
+        do(case, "remind", world.leader)
+    after = Case.objects.get(pk=case.pk)
+    assert (after.status, after.version, after.events.count()) == (before.status, before.version, 3)
+
+
+def test_an_illegal_operation_names_the_status_and_what_is_possible(world, clock):
+    case = heating_case(world, clock)
+    with pytest.raises(IllegalTransition) as caught:
+        do(case, "callback", world.callback_agent, satisfaction="satisfied")
+    error = caught.value
+    assert error.details["status"] == Status.ASSIGNED
+    assert error.details["allowed"] == []  # nothing a callback agent can do on an assigned case
+    with pytest.raises(IllegalTransition) as caught:
+        do(case, "accept", world.dispatcher)
+    assert {"reassign", "suspend", "withdraw"} <= set(caught.value.details["allowed"])
+    assert Case.objects.get(pk=case.pk).status == Status.ASSIGNED
+
+
+def test_allowed_operations_for_the_lead_unit(world, clock):
+    case = heating_case(world, clock)
+    names = [op.name for op in allowed_operations(world.heating_handler, case)]
+    assert names == ["sign_for", "return"]
+
+
+# --- data scope ---------------------------------------------------------------------------------
+
+
+def visible(world, case):
+    return {name for name in PERSONAS if cases_visible_to(getattr(world, name)).filter(pk=case.pk).exists()}
+
+
+CENTRE = {"operator", "dispatcher", "supervisor", "callback_agent", "leader", "admin"}
+
+
+def test_lead_unit_co_unit_and_area_see_a_case_others_do_not(world, clock):
+    case = heating_case(world, clock)
+    assert visible(world, case) == CENTRE | {
+        "heating_handler", "heating_head", "housing_handler", "street_head", "grid_worker", "visit_secretary",
+    }  # fmt: skip
+
+
+def test_a_grid_worker_sees_only_their_grid(world, clock):
+    other_grid = new_case(world.operator, area=world.east_grid2)
+    assert "grid_worker" not in visible(world, other_grid)
+    assert {"street_head", "visit_secretary"} <= visible(world, other_grid)
+    west = new_case(world.operator, area=world.west_grid)
+    assert visible(world, west) == CENTRE
+
+
+def test_a_unit_head_with_unit_tree_scope_sees_subordinate_units_cases(world, clock):
+    from minyi.org.models import RoleGrant
+
+    RoleGrant.objects.filter(user=world.street_head).update(scope="unit_tree")
+    world.street_head.refresh_roles()
+    case = new_case(world.operator, area=world.west_grid, title="社区活动室漏水")
+    do(case, "accept", world.dispatcher)
+    do(case, "assign", world.dispatcher, lead_unit=world.east_committee.pk)
+    assert cases_visible_to(world.street_head).filter(pk=case.pk).exists()
+    assert cases_visible_to(world.committee_handler).filter(pk=case.pk).exists()
+    assert permitted(world.street_head, Case.objects.get(pk=case.pk), OPERATIONS["sign_for"])
+    # the committee does not see its parent's cases
+    led_by_office = new_case(world.operator, area=world.west_grid)
+    do(led_by_office, "accept", world.dispatcher)
+    do(led_by_office, "assign", world.dispatcher, lead_unit=world.east_office.pk)
+    assert not cases_visible_to(world.committee_handler).filter(pk=led_by_office.pk).exists()
+
+
+def test_another_units_case_is_not_found_by_id(world, clock):
+    case = heating_case(world, clock)
+    with pytest.raises(NotFound):
+        access_case_by_id(world.insurance_handler, case.pk)
+    with pytest.raises(NotFound):
+        do(case, "sign_for", world.insurance_handler)
+    assert access_case_by_id(world.heating_handler, case.pk) == case
+
+
+def test_a_reassigned_case_leaves_the_old_units_view(world, clock):
+    case = heating_case(world, clock)
+    do(case, "return", world.heating_handler, note="非供热问题")
+    do(case, "reassign", world.dispatcher, lead_unit=world.insurance.pk)
+    assert not cases_visible_to(world.heating_handler).filter(pk=case.pk).exists()
+    assert cases_visible_to(world.insurance_handler).filter(pk=case.pk).exists()
+
+
+def test_a_user_without_roles_sees_nothing(world, clock):
+    from minyi.org.models import User
+
+    heating_case(world, clock)
+    nobody = User.objects.create_user(username="nobody", unit=world.heating)
+    assert not cases_visible_to(nobody).exists()
+
+
+def test_a_citizen_reaches_their_case_only_with_the_query_code(world, clock):
+    case = heating_case(world, clock)
+    assert access_case_by_query_code(case.tracking_number, case.query_code.lower()) == case
+    with pytest.raises(NotFound):
+        access_case_by_query_code(case.tracking_number, "WRONG1")
+    citizen = Citizen(case_id=case.pk)
+    assert list(cases_visible_to(citizen)) == [case]
+    withdrawn = do(case, "withdraw", citizen, note="问题已自行解决")
+    assert withdrawn.status == Status.WITHDRAWN
+    other = new_case(world.operator)
+    with pytest.raises(NotFound):
+        do(other, "withdraw", citizen, note="不是我的")
