@@ -1,0 +1,51 @@
+"""Settings from the environment: typed, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from minyi.core.env import EnvError, env_bool, env_int, env_list, env_secret
+
+
+def test_env_bool(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG") is True
+    monkeypatch.setenv("X_FLAG", "0")
+    assert env_bool("X_FLAG", True) is False
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(EnvError, match="X_FLAG"):
+        env_bool("X_FLAG")
+    monkeypatch.delenv("X_FLAG")
+    assert env_bool("X_FLAG", True) is True
+
+
+def test_env_int(monkeypatch):
+    monkeypatch.setenv("X_N", "12")
+    assert env_int("X_N", 1) == 12
+    monkeypatch.setenv("X_N", "twelve")
+    with pytest.raises(EnvError, match="whole number"):
+        env_int("X_N", 1)
+    monkeypatch.setenv("X_N", "0")
+    with pytest.raises(EnvError, match="at least 1"):
+        env_int("X_N", 5, minimum=1)
+
+
+def test_env_list(monkeypatch):
+    monkeypatch.setenv("X_HOSTS", "a.example, b.example,,")
+    assert env_list("X_HOSTS") == ["a.example", "b.example"]
+
+
+def test_secret_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("X_KEY_FILE", str(secret))
+    assert env_secret("X_KEY", file_variable="X_KEY_FILE") == "s3cret"
+    monkeypatch.setenv("X_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(EnvError, match="X_KEY_FILE"):
+        env_secret("X_KEY", file_variable="X_KEY_FILE")
+
+
+def test_settings_defaults(settings):
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
