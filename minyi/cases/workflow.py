@@ -282,7 +282,26 @@ def transitions() -> dict[Status, set[Status]]:
     """Status → statuses reachable in one operation (for docs and tests)."""
     graph: dict[Status, set[Status]] = {status: set() for status in Status}
     for op in OPERATIONS.values():
+        targets = WITH_UNIT if op.target is Resume.PREVIOUS else {op.target} if op.target else set()
         for source in op.sources:
-            if isinstance(op.target, Status):
-                graph[source].add(op.target)
+            graph[source] |= targets
     return graph
+
+
+def markdown_table() -> str:
+    """The operations as a Markdown table; docs/workflow.md embeds it (a test keeps them equal)."""
+    lines = [
+        "| operation | label | roles | acting for | from | to | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for op in OPERATIONS.values():
+        sources = ", ".join(s.value for s in Status if s in op.sources) or "—"
+        if op.target is Resume.PREVIOUS:
+            target = "status before suspension"
+        else:
+            target = op.target.value if op.target else "unchanged"
+        lines.append(
+            f"| `{op.name}` | {op.label} | {', '.join(sorted(op.roles))} | {op.relation.value} | {sources} "
+            f"| {target} | {'required' if op.note_required else ''} |"
+        )
+    return "\n".join(lines) + "\n"
