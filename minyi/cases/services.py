@@ -209,6 +209,8 @@ def case_apply(
         )
     effect = EFFECTS[op.name]
     _check_params(effect, op, params)
+    if expected_version is not None:
+        expected_version = _positive_int(expected_version, "expected_version", 2**31)
     _check_attachments(attachments)
     note = (note or "").strip()
     if op.note_required and not note:
@@ -220,7 +222,7 @@ def case_apply(
     try:
         with transaction.atomic():
             case = _lock(case_id, actor)
-            if expected_version is not None and case.version != int(expected_version):
+            if expected_version is not None and case.version != expected_version:
                 raise Conflict(
                     _(
                         "Case %(number)s was changed by someone else meanwhile (now: %(status)s). "
@@ -389,6 +391,8 @@ def _classify_fields(t: Transition, *, category, demand_type, urgency) -> None:
     if demand_type is not None:
         case.demand_type = _choice(demand_type, DemandType, "demand_type")
         t.data["demand_type"] = demand_type
+        if demand_type == DemandType.REPORT:  # a reporter of wrongdoing is always kept from the units
+            case.is_confidential = True
     if urgency is not None:
         case.urgency = _choice(urgency, Urgency, "urgency")
         t.data["urgency"] = urgency
@@ -724,7 +728,7 @@ def _resume(t: Transition) -> None:
 
 
 def _withdraw(t: Transition) -> None:
-    pass
+    t.case.suspended_at, t.case.suspended_from = None, ""
 
 
 EFFECTS: dict[str, Callable[..., None]] = {

@@ -87,3 +87,11 @@ def test_anonymous_requesters_keep_no_name(world, clock):
     case = new_case(world.operator, is_anonymous=True, requester_name="王五")
     assert case.requester_name == ""
     assert requester_masked(case).anonymous
+
+
+def test_a_case_reclassified_as_a_report_becomes_confidential(world, clock):
+    case = new_case(world.operator, category="010101", needs_contact=True)
+    case = do(case, "accept", world.dispatcher, demand_type="report")
+    case = do(case, "assign", world.dispatcher)
+    assert case.is_confidential
+    assert not may_reveal(world.heating_handler, case)

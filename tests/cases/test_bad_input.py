@@ -160,3 +160,20 @@ def test_reopen_needs_a_dissatisfied_callback(world, clock):
     do(case, "callback", world.callback_agent, satisfaction="satisfied")
     with pytest.raises(IllegalTransition):
         do(case, "reopen", world.callback_agent, note="再办一次")
+
+
+@pytest.mark.parametrize("version", ["abc", 0, -1])
+def test_a_malformed_expected_version(world, clock, version):
+    case = handling_case(world)
+    with pytest.raises(InvalidInput, match="expected_version"):
+        case_apply(case_id=case.pk, operation="remind", actor=world.supervisor, expected_version=version)
+
+
+def test_a_stale_expected_version_is_a_conflict(world, clock):
+    from minyi.core.errors import Conflict
+
+    case = handling_case(world)
+    with pytest.raises(Conflict, match=case.tracking_number):
+        case_apply(case_id=case.pk, operation="reply", actor=world.heating_handler, note="好",
+                   expected_version=case.version - 1)  # fmt: skip
+    assert Case.objects.get(pk=case.pk).status == "handling"

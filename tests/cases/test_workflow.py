@@ -35,4 +35,6 @@ def test_every_operation_has_an_effect():
 def test_the_documented_table_is_the_declared_one():
     with translation.override("en"):
         table = markdown_table()
-    assert table in DOCS.read_text(encoding="utf-8"), "run `minyi workflow` and paste it into docs/workflow.md"
+    assert table in DOCS.read_text(encoding="utf-8"), (
+        "run `minyi workflow` and paste it into docs/workflow.md"
+    )
