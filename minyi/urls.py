@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from minyi.core.admin_site import site as admin_site
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 

@@ -158,14 +158,20 @@ class RoleGrant(models.Model):
     def clean(self) -> None:
         if not self.scope:
             self.scope = DEFAULT_SCOPE[self.role]
-        if self.scope in (Scope.UNIT, Scope.UNIT_TREE) and self.user_id and not self.user.unit_id:
+        user = self._user_or_none()
+        if user is None:
+            return
+        if self.scope in (Scope.UNIT, Scope.UNIT_TREE) and not user.unit_id:
             raise ValidationError({"scope": _("This scope needs the user to belong to a unit.")})
-        if (
-            self.scope == Scope.AREA
-            and self.user_id
-            and not (self.user.area_id or (self.user.unit and self.user.unit.area_id))
-        ):
+        if self.scope == Scope.AREA and not (user.area_id or (user.unit_id and user.unit.area_id)):
             raise ValidationError({"scope": _("This scope needs an area on the user or on the user's unit.")})
+
+    def _user_or_none(self) -> User | None:
+        # On the add-user page the inline's user is the unsaved parent object, without an id yet.
+        try:
+            return self.user
+        except User.DoesNotExist:
+            return None
 
     def save(self, *args, **kwargs) -> None:
         if not self.scope:
