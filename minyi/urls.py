@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
@@ -7,6 +7,7 @@ from minyi.core.admin_site import site as admin_site
 
 urlpatterns = [
     path("admin/", admin_site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 
