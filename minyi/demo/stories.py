@@ -1,0 +1,527 @@
+"""Drive the demo's plans through `case_create` and `case_apply`, in the order things happened.
+
+Each plan becomes a *story*: a generator that yields the moment of its next step and, when resumed
+with the clock set to that moment, performs the step through the services as the right persona. A
+heap runs all stories interleaved in time order, so tracking numbers, events and notifications are
+in the order a real year would have produced them. Steps that would fall after now are not taken:
+the case stays where it is, which is what leaves recent cases open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import random
+from collections import ChainMap
+from collections.abc import Callable, Generator, Iterable
+
+from minyi.access.principals import SYSTEM_ACTOR, Citizen
+from minyi.cases.models import Case
+from minyi.cases.services import case_apply, case_create
+from minyi.cases.workflow import Status
+from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.catalog.services import limits_for, routing_for
+from minyi.core import clock
+from minyi.demo import catalogue, texts
+from minyi.demo.build import Reference
+from minyi.demo.plans import COVERAGE, Plan, Planner
+from minyi.org.models import Unit, User
+from minyi.workcal.calendar import WorkCalendar
+from minyi.workcal.services import current_calendar
+
+Story = Generator[dt.datetime, None, object]
+MINUTE = dt.timedelta(minutes=1)
+REPEATED = (DemandType.COMPLAINT, DemandType.HELP, DemandType.REPORT)  # what others report again
+
+
+class Driver:
+    """The personas, the calendar and the helpers the stories share."""
+
+    def __init__(self, ref: Reference, rng: random.Random, now: dt.datetime):
+        self.ref, self.rng, self.now = ref, rng, now
+        self.cal: WorkCalendar = current_calendar()
+        self.operators = [ref.users["operator"], ref.users["operator2"]]
+        self.dispatchers = [ref.users["dispatcher"], ref.users["dispatcher"], ref.users["dispatcher2"]]
+        self.callback_agents = [ref.users["callback"], ref.users["callback2"]]
+        self.supervisor = ref.users["supervisor"]
+        self.leaders = [ref.users["leader"], ref.users["leader2"]]
+        self.counter = itertools.count(1)
+
+    # --- time ------------------------------------------------------------------------------------
+
+    def work(self, t: dt.datetime, minutes: float) -> dt.datetime:
+        """`minutes` of working time after t (nights, weekends and holidays skipped)."""
+        return self.cal.add_working_time(t, dt.timedelta(minutes=minutes))
+
+    def minutes(self, p: Plan, lo: float, hi: float) -> float:
+        return lo if p.fast else self.rng.uniform(lo, hi)
+
+    def intake(self, p: Plan, t: dt.datetime, lo: float, hi: float) -> dt.datetime:
+        """The centre's next step: round the clock for urgent cases, else in office hours."""
+        minutes = self.minutes(p, lo, hi)
+        if p.urgency != Urgency.NORMAL:
+            return t + dt.timedelta(minutes=minutes / 4 + 2)
+        return self.work(t, minutes)
+
+    def unit_time(self, case: Case, t: dt.datetime, minutes: float) -> dt.datetime:
+        """The unit's next step, on the clock its deadline runs on."""
+        if case.handle_unit == "hours":
+            return t + dt.timedelta(minutes=minutes / 6 + 5)
+        return self.work(t, minutes)
+
+    def fraction(self, case: Case, share: float, after: dt.datetime) -> dt.datetime:
+        """The moment `share` of the handling time allowed has passed, but at least ten minutes (on
+        the case's clock) after `after`."""
+        start, due, unit = case.handle_started_at, case.handle_due_at, case.handle_unit
+        moment = self.cal.advance(start, self.cal.elapsed(start, due, unit) * share, unit)
+        return max(moment, self.unit_time(case, after, 10))
+
+    def before(self, working_days: float) -> dt.datetime:
+        """The moment that lies `working_days` of working time before now."""
+        target = self.cal.working_day_length * working_days
+        lo, hi = self.now - dt.timedelta(days=working_days * 2 + 14), self.now
+        for _ in range(40):
+            mid = lo + (hi - lo) / 2
+            if self.cal.elapsed(mid, self.now, "working_hours") >= target:
+                lo = mid
+            else:
+                hi = mid
+        return lo.replace(microsecond=0)
+
+    def received_for_fraction(self, p: Plan, share: float) -> dt.datetime:
+        """A receipt moment such that now lies at `share` of the handling time (for a yellow light)."""
+        category = self.ref.categories[p.category]
+        limits = limits_for(demand_type=p.demand_type, urgency=p.urgency, category=category)
+        for i in range(1, 600):  # look back in steps of 0.05 working days, up to 30 days
+            received = self.before(i * 0.05)
+            assigned = self.intake(p, self.intake(p, received, 5, 5), 1, 1)
+            due = self.cal.due_after(assigned, limits.handle_limit, limits.handle_unit)
+            total = self.cal.elapsed(assigned, due, limits.handle_unit)
+            if self.cal.elapsed(assigned, self.now, limits.handle_unit) >= total * share:
+                return received
+        raise AssertionError(f"no receipt moment puts now at {share:.0%} of {limits.handle_text}")
+
+    # --- who -------------------------------------------------------------------------------------
+
+    def dispatcher(self) -> User:
+        return self.rng.choice(self.dispatchers)
+
+    def callback_agent(self) -> User:
+        return self.rng.choice(self.callback_agents)
+
+    def staff(self, unit: Unit) -> User:
+        """Someone acting for the unit: mostly its handler, sometimes its head."""
+        people = self.ref.unit_staff[unit.code]
+        return people[-1] if len(people) > 1 and self.rng.random() < 0.15 else people[0]
+
+    def registrar(self, p: Plan):
+        if p.channel == Channel.GRID:
+            return self.ref.grid_workers[p.place.area.pk]
+        if p.channel == Channel.VISIT:
+            return self.ref.visit_secretaries[p.place.street.key]
+        if p.channel in (Channel.WEB, Channel.MOBILE, Channel.WECHAT):
+            return Citizen()
+        if p.channel in (Channel.OPEN311, Channel.API, Channel.IMPORT):
+            return SYSTEM_ACTOR
+        return self.rng.choice(self.operators)
+
+    # --- doing -----------------------------------------------------------------------------------
+
+    def register(self, p: Plan) -> Case:
+        community = p.place.community
+        area = {
+            "grid": p.place.area,
+            "community": self.ref.communities[community.key],
+            "": None,
+        }[p.area_level]
+        located = area is not None
+        case = case_create(
+            actor=self.registrar(p),
+            channel=p.channel,
+            demand_type=p.demand_type,
+            title=p.title,
+            description=p.description,
+            urgency=p.urgency,
+            area=area,
+            address=p.slots.address() if located else "",
+            latitude=f"{community.latitude + self.rng.uniform(-0.004, 0.004):.6f}" if located else None,
+            longitude=f"{community.longitude + self.rng.uniform(-0.005, 0.005):.6f}" if located else None,
+            requester_name=p.requester_name,
+            requester_phone=p.requester_phone,
+            is_anonymous=p.is_anonymous,
+            needs_contact=p.needs_contact,
+            category=(p.intake_category or p.category) if p.classified else None,
+            external_id=(
+                f"{p.channel.upper()}-{clock.local(p.received_at):%Y%m%d}-{next(self.counter):05d}"
+                if p.channel in (Channel.OPEN311, Channel.API, Channel.IMPORT)
+                else ""
+            ),
+        )
+        p.case_id = case.pk
+        return case
+
+    def do(self, case: Case, operation: str, actor, **params) -> Case:
+        return case_apply(case_id=case.pk, operation=operation, actor=actor, **params)
+
+    def accept(self, p: Plan, case: Case, dispatcher: User) -> Case:
+        """受理, classifying the cases that came in without a category (web, WeChat, …)."""
+        return self.do(case, "accept", dispatcher, **({} if p.classified else {"category": p.category}))
+
+    def note(self, p: Plan, choices: Iterable[str], **extra: str) -> str:
+        return self.rng.choice(tuple(choices)).format_map(ChainMap(extra, p.slots))
+
+    def reply_text(self, p: Plan, case: Case) -> str:
+        today = clock.local(clock.now())
+        extra = {"date": f"{today.month}月{today.day}日", "unit": case.lead_unit.name}
+        if p.demand_type == DemandType.PRAISE:
+            return self.note(p, texts.PRAISE_REPLIES, **extra)
+        if p.demand_type == DemandType.SUGGESTION:
+            return self.note(p, texts.SUGGESTION_REPLIES, **extra)
+        entry = self.knowledge_for(p.category) if p.demand_type == DemandType.INQUIRY else None
+        if entry is not None:
+            return texts.INQUIRY_REPLY.format(answer=entry.answer)
+        return self.note(p, texts.REPLIES.get(p.category) or texts.REPLIES[p.category[:4]], **extra)
+
+    def knowledge_for(self, category: str):
+        for code in (category, category[:4], category[:2]):
+            if code in self.ref.knowledge:
+                return self.rng.choice(self.ref.knowledge[code])
+        return None
+
+    def wrong_unit(self, case: Case) -> Unit:
+        right = routing_for(category=case.category, area=case.area).lead_unit
+        code = catalogue.CONFUSED_WITH.get(right.code, "urban" if right.code != "urban" else "housing")
+        return self.ref.units[code]
+
+
+# --- the stories -----------------------------------------------------------------------------------
+
+
+def handled(d: Driver, p: Plan) -> Story:
+    """The main loop: accept, assign, (return), sign for, handle, reply, callback, archive."""
+    t = p.received_at
+    yield t
+    case = d.register(p)
+    if p.stop_after == "create":
+        return
+    t = d.intake(p, t, 5, 90)
+    yield t
+    dispatcher = d.dispatcher()
+    case = d.accept(p, case, dispatcher)
+    if p.intake_category:
+        t = d.intake(p, t, 1, 10)
+        yield t
+        case = d.do(case, "classify", dispatcher, category=p.category)
+    if p.stop_after == "accept":
+        return
+    t = d.intake(p, t, 1, 30)
+    yield t
+    wrong = d.wrong_unit(case) if p.misrouted else None
+    case = d.do(case, "assign", dispatcher, **({"lead_unit": wrong} if wrong else {}))
+    if p.stop_after == "assign":
+        return
+    if wrong or p.upheld_return:
+        t = d.unit_time(case, t, d.minutes(p, 30, 300))
+        yield t
+        right = routing_for(category=case.category, area=case.area)
+        if wrong:
+            note = d.note(p, texts.RETURN_NOTES, topic=case.category.name, right=right.lead_unit.name)
+        else:
+            note = d.note(p, texts.UPHOLD_RETURN_NOTES)
+        case = d.do(case, "return", d.staff(case.lead_unit), note=note)
+        if p.stop_after == "return":
+            return
+        t = d.intake(p, t, 10, 120)
+        yield t
+        if wrong:
+            case = d.do(
+                case, "reassign", dispatcher, lead_unit=right.lead_unit, co_units=list(right.co_units)
+            )
+        else:
+            case = d.do(
+                case, "uphold", dispatcher, note=d.note(p, texts.UPHOLD_NOTES, topic=case.category.name)
+            )
+    if p.late_sign:
+        t = d.unit_time(case, max(t, case.sign_due_at), d.minutes(p, 30, 300))
+    else:
+        t = min(d.unit_time(case, t, d.minutes(p, 10, 240)), max(t + MINUTE, case.sign_due_at - 10 * MINUTE))
+    yield t
+    case = d.do(case, "sign_for", d.staff(case.lead_unit))
+    result = yield from handling(d, p, case, t)
+    if result is None:
+        return
+    case, t = result
+    yield from callbacks(d, p, case, t, may_reopen=True)
+
+
+def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = False) -> Story:
+    """From sign-for (or reopening) to the reply. Returns (case, time) or None if it stops short."""
+    rng = d.rng
+    if p.suspension and not rework:
+        t = d.fraction(case, 0.2 if p.fast else rng.uniform(0.15, 0.4), after=t)
+        yield t
+        case = d.do(case, "suspend", d.dispatcher(), note=d.note(p, texts.SUSPEND_NOTES))
+        if p.suspension == "stays":
+            return None
+        t = d.work(t, d.minutes(p, 3, 15) * 480)
+        yield t
+        case = d.do(case, "resume", d.dispatcher())
+    if not rework:
+        for unit in case.co_units.all():
+            t = d.fraction(case, 0.15 if p.fast else rng.uniform(0.1, 0.5), after=t)
+            yield t
+            d.do(
+                case,
+                "co_reply",
+                d.staff(unit),
+                note=d.note(p, texts.CO_REPLY_NOTES, lead=case.lead_unit.name),
+            )
+    if p.remind and not rework and case.handle_warn_at > t:
+        t = d.work(case.handle_warn_at, d.minutes(p, 5, 90))
+        yield t
+        case = d.do(case, "remind", rng.choice((d.supervisor, d.dispatcher())))
+    if p.extension and not rework:
+        t = d.fraction(case, 0.55 if p.fast else rng.uniform(0.5, 0.75), after=t)
+        if t < case.handle_due_at:
+            yield t
+            days = rng.choice((3, 5, 5, 7, 10))
+            case = d.do(
+                case,
+                "request_extension",
+                d.staff(case.lead_unit),
+                days=days,
+                note=d.note(p, texts.EXTENSION_NOTES),
+            )
+            if p.extension == "pending":
+                return None
+            t = d.work(t, d.minutes(p, 60, 300))
+            yield t
+            if p.extension == "approved":
+                case = d.do(case, "approve_extension", d.dispatcher())
+            else:
+                case = d.do(case, "deny_extension", d.dispatcher(), note=d.note(p, texts.DENY_NOTES))
+    due = case.handle_due_at
+    replies = rework or not (p.stall or p.stop_after == "sign_for")
+    if not replies:
+        reply_at = None
+    elif p.late and not rework:
+        reply_at = d.unit_time(case, due, d.minutes(p, 120, 2400))
+    else:
+        reply_at = d.fraction(case, 0.3 if p.fast else rng.uniform(0.12, 0.95), after=t)
+    if (p.late or p.stall) and not rework:
+        # The supervisor follows an overdue case: ordinary, then yellow card, then red card.
+        for minutes, level in ((90, "ordinary"), (720, "yellow"), (2400, "red")):
+            when = d.work(due, minutes)
+            if (reply_at is not None and when >= reply_at) or (level == "red" and not p.stall):
+                break
+            t = max(t + MINUTE, when)
+            yield t
+            case = d.do(
+                case, "supervise", d.supervisor, level=level, note=d.note(p, texts.SUPERVISE_NOTES[level])
+            )
+            if level == "red" and p.instruct:
+                t = d.work(t, d.minutes(p, 60, 480))
+                yield t
+                note = d.note(p, texts.INSTRUCT_NOTES, unit=case.lead_unit.name)
+                case = d.do(case, "instruct", rng.choice(d.leaders), note=note)
+    elif p.instruct and not rework:
+        t = d.work(t, d.minutes(p, 30, 240))
+        yield t
+        case = d.do(
+            case,
+            "instruct",
+            rng.choice(d.leaders),
+            note=d.note(p, texts.INSTRUCT_NOTES, unit=case.lead_unit.name),
+        )
+    if reply_at is None:
+        return None
+    t = max(reply_at, t + MINUTE)
+    yield t
+    case = d.do(case, "reply", d.staff(case.lead_unit), note=d.reply_text(p, case))
+    return case, t
+
+
+def callbacks(d: Driver, p: Plan, case: Case, t: dt.datetime, *, may_reopen: bool) -> Story:
+    """回访 (as often as the plan says), 重办 after a dissatisfied one if planned, then 归档."""
+    rng = d.rng
+    if p.stop_after == "reply":
+        return
+    for i, outcome in enumerate(p.callbacks):
+        last = i == len(p.callbacks) - 1
+        t = d.work(t, d.minutes(p, 240, 1440) if i == 0 else d.minutes(p, 240, 960))
+        yield t
+        agent = d.callback_agent()
+        resolved = {"satisfied": True, "basically_satisfied": rng.random() < 0.8, "dissatisfied": False}
+        case = d.do(case, "callback", agent, satisfaction=outcome, resolved=resolved.get(outcome))
+        if p.stop_after == "callback":
+            return
+        if outcome == "dissatisfied" and not last and may_reopen:
+            t = d.work(t, d.minutes(p, 20, 240))
+            yield t
+            case = d.do(case, "reopen", agent, note=d.note(p, texts.REOPEN_NOTES))
+            result = yield from handling(d, p, case, t, rework=True)
+            case, t = result
+    t = d.work(t, d.minutes(p, 10, 480))
+    yield t
+    final = p.callbacks[-1]
+    notes = {"dissatisfied": texts.ARCHIVE_DISSATISFIED_NOTES, "unreachable": texts.ARCHIVE_UNREACHABLE_NOTES}
+    note = d.note(p, notes[final]) if final in notes else ""
+    d.do(case, "archive", rng.choice((*d.callback_agents, d.dispatcher())), note=note)
+
+
+def answered(d: Driver, p: Plan) -> Story:
+    """直接办结: the operator answers from the knowledge base, or the grid worker settles it on the spot."""
+    t = p.received_at
+    yield t
+    case = d.register(p)
+    t += dt.timedelta(minutes=d.minutes(p, 2, 12))
+    yield t
+    if p.channel == Channel.GRID:
+        actor, note, params = d.ref.grid_workers[p.place.area.pk], d.note(p, texts.GRID_ANSWER_NOTES), {}
+    else:
+        entry = d.knowledge_for(p.category)
+        actor = d.rng.choice(d.operators)
+        note = entry.answer if entry else d.note(p, texts.ANSWER_NOTES)
+        params = {"knowledge_entry": entry.pk} if entry else {}
+    case = d.do(case, "answer", actor, note=note, **params)
+    yield from callbacks(d, p, case, t, may_reopen=False)
+
+
+def rejected(d: Driver, p: Plan) -> Story:
+    """不予受理, straight away or after a first acceptance."""
+    t = p.received_at
+    yield t
+    case = d.register(p)
+    t = d.intake(p, t, 10, 120)
+    yield t
+    dispatcher = d.dispatcher()
+    if not p.fast and d.rng.random() < 0.3:
+        case = d.accept(p, case, dispatcher)
+        t = d.intake(p, t, 30, 300)
+        yield t
+    reasons = texts.REJECT_ANONYMOUS_NOTES if p.is_anonymous else texts.REJECT_NOTES
+    d.do(case, "reject", dispatcher, note=d.note(p, reasons))
+
+
+def withdrawn(d: Driver, p: Plan) -> Story:
+    """撤单: the requester withdraws, at some point before the reply."""
+    t = p.received_at
+    yield t
+    case = d.register(p)
+    stage = 0.7 if p.fast else d.rng.random()
+    if stage > 0.15:
+        t = d.intake(p, t, 5, 90)
+        yield t
+        case = d.accept(p, case, d.dispatcher())
+    if stage > 0.4:
+        t = d.intake(p, t, 1, 30)
+        yield t
+        case = d.do(case, "assign", d.dispatcher())
+    if stage > 0.65:
+        t = d.unit_time(case, t, d.minutes(p, 10, 240))
+        yield t
+        case = d.do(case, "sign_for", d.staff(case.lead_unit))
+    t = d.work(t, d.minutes(p, 30, 1200))
+    yield t
+    online = p.channel in (Channel.WEB, Channel.MOBILE, Channel.WECHAT)
+    actor = Citizen(case_id=case.pk) if online else d.rng.choice(d.operators)
+    d.do(case, "withdraw", actor, note=d.note(p, texts.WITHDRAW_NOTES))
+
+
+def repeat(d: Driver, p: Plan) -> Story:
+    """并单: a repeat of an open case is merged into it and answered with the master's reply."""
+    t = p.received_at
+    yield t
+    case = d.register(p)
+    t = d.intake(p, t, 10, 120)
+    yield t
+    dispatcher = d.dispatcher()
+    if d.rng.random() < 0.4:
+        case = d.accept(p, case, dispatcher)
+    case = d.do(case, "merge", dispatcher, master=p.master.case_id)
+    for _ in range(60):  # look once a working day whether the master's reply has come through
+        if Case.objects.filter(pk=case.pk, status=Status.REPLIED).exists():
+            break
+        t = d.work(t, 480)
+        yield t
+    else:
+        return
+    yield from callbacks(d, p, Case.objects.get(pk=case.pk), t, may_reopen=False)
+
+
+STORIES: dict[str, Callable[[Driver, Plan], Story]] = {
+    "handled": handled,
+    "answer": answered,
+    "reject": rejected,
+    "withdraw": withdrawn,
+    "repeat": repeat,
+}
+
+
+# --- planning and running --------------------------------------------------------------------------
+
+
+def make_plans(d: Driver, planner: Planner, count: int) -> list[Plan]:
+    """The coverage plans first (every status and path), then random ones up to `count`."""
+    plans = coverage_plans(d, planner)
+    for day in planner.days(max(count - len(plans), 0), d.cal):
+        if len(plans) >= count:
+            break
+        plan = planner.plan(day, d.cal)
+        planner.choose_path(plan)
+        plans.append(plan)
+        if plan.path == "handled" and plan.demand_type in REPEATED and d.rng.random() < 0.07:
+            plans += planner.repeats(plan, d.rng.choice((1, 1, 2, 3)), d.cal)[: count - len(plans)]
+    for seq, plan in enumerate(plans):
+        plan.seq = seq
+    return plans
+
+
+def coverage_plans(d: Driver, planner: Planner) -> list[Plan]:
+    channels = itertools.cycle(Channel.values)
+    demand_types = itertools.cycle(DemandType.values)
+    plans: list[Plan] = []
+    plan_fields = ("channel", "demand_type", "category", "urgency")
+    for overrides, ago in COVERAGE:
+        options = dict(overrides)
+        repeats = options.pop("repeats", 0)
+        args = {k: options.pop(k) for k in plan_fields if k in options}
+        args.setdefault("channel", next(channels))
+        if "category" not in args:
+            args.setdefault("demand_type", next(demand_types))
+        args.setdefault("urgency", Urgency.NORMAL)
+        received = d.before(ago) if ago else d.now
+        plan = planner.plan(clock.local(received).date(), d.cal, received_at=received, **args)
+        plan.fast, plan.intake_category, plan.callbacks = True, "", ["satisfied"]
+        for key, value in options.items():
+            setattr(plan, key, value)
+        if plan.assign_fraction is not None:
+            plan.classified = True
+            plan.received_at = d.received_for_fraction(plan, plan.assign_fraction)
+        plans.append(plan)
+        plans += planner.repeats(plan, repeats, d.cal)
+    return plans
+
+
+def run(d: Driver, plans: list[Plan], *, progress: Callable[[int], None] | None = None) -> int:
+    """Play all stories in time order up to now. Returns the number of steps taken."""
+    heap: list[tuple[dt.datetime, int, Story]] = []
+    for plan in plans:
+        story = STORIES[plan.path](d, plan)
+        heapq.heappush(heap, (next(story), plan.seq, story))
+    steps = 0
+    while heap:
+        when, seq, story = heapq.heappop(heap)
+        if when > d.now:
+            continue  # not yet happened: the case stays as it is now
+        with clock.frozen_at(when):
+            try:
+                following = next(story)
+            except StopIteration:
+                continue
+        steps += 1
+        if progress and steps % 2000 == 0:
+            progress(steps)
+        heapq.heappush(heap, (max(following, when), seq, story))
+    return steps
