@@ -34,7 +34,7 @@ from minyi.access import cases as access
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
-from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Resume, Status
+from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock
@@ -264,12 +264,11 @@ def _apply_locked(
         )
     access.check_permitted(actor, case, op)
     from_status = case.status
+    target = target_status(op, case)  # before the effect: it may clear what the target depends on
     t = Transition(case=case, op=op, actor=actor, now=now, note=note, attachments=attachments)
     EFFECTS[op.name](t, **params)
-    if op.target is Resume.PREVIOUS:
-        case.status = t.data["resumed_to"]
-    elif op.target is not None:
-        case.status = op.target
+    if target is not None:
+        case.status = target
     if case.status != from_status or op.name in VERSIONED_WITHOUT_STATUS_CHANGE:
         case.version += 1
     if case.status in TERMINAL and case.closed_at is None:
@@ -599,11 +598,14 @@ def _reopen(t: Transition) -> None:
         raise IllegalTransition(
             _("Only a case whose requester was dissatisfied at callback can be reopened.")
         )
-    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
-    deadlines.start_clocks(case, t.calendar, limits, t.now, sign=False)
     case.rework_count += 1
     case.satisfaction, case.resolved, case.replied_at, case.replied_on_time = "", None, None, None
-    t.data.update(rework=case.rework_count, handle_due_at=case.handle_due_at.isoformat())
+    t.data["rework"] = case.rework_count
+    if case.lead_unit_id is None:  # answered on the spot: back to the centre, to be assigned
+        return
+    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    deadlines.start_clocks(case, t.calendar, limits, t.now, sign=False)
+    t.data["handle_due_at"] = case.handle_due_at.isoformat()
     t.tell(
         unit_staff(case.lead_unit),
         Notification.Kind.REOPENED,

@@ -47,10 +47,11 @@ class Relation(enum.Enum):
     CO_UNIT = "co_unit"  # the actor acts for one of the co-units (协办单位)
 
 
-class Resume(enum.Enum):
-    """Target of an operation that returns the case to the status it had before it was suspended."""
+class Back(enum.Enum):
+    """Targets that depend on where the case came from."""
 
-    PREVIOUS = "previous"
+    PREVIOUS = "status before suspension"  # resume: back to the status it was suspended in
+    TO_HANDLER = "handling, or accepted when answered on the spot"  # reopen: back to whoever answered
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Operation:
     label: str
     roles: frozenset[str]
     sources: frozenset[Status]
-    target: Status | Resume | None  # None: the status does not change
+    target: Status | Back | None  # None: the status does not change
     relation: Relation = Relation.CASE
     note_required: bool = False
     public: bool = False  # shown in the citizen's timeline (without staff names or internal notes)
@@ -212,7 +213,7 @@ OPERATIONS: dict[str, Operation] = {
             _("Reopen"),
             {Role.CALLBACK_AGENT, Role.DISPATCHER},
             {Status.CALLED_BACK},
-            Status.HANDLING,
+            Back.TO_HANDLER,
             note_required=True,
             public=True,
         ),  # 重办
@@ -248,7 +249,7 @@ OPERATIONS: dict[str, Operation] = {
         _op(
             "suspend", _("Suspend"), CENTRE, WITH_UNIT, Status.SUSPENDED, note_required=True, public=True
         ),  # 挂起
-        _op("resume", _("Resume"), CENTRE, {Status.SUSPENDED}, Resume.PREVIOUS, public=True),  # 恢复
+        _op("resume", _("Resume"), CENTRE, {Status.SUSPENDED}, Back.PREVIOUS, public=True),  # 恢复
         _op(
             "withdraw",
             _("Withdraw"),
@@ -278,13 +279,29 @@ def operations_from(status: str) -> list[Operation]:
     return [op for op in OPERATIONS.values() if status in op.sources]
 
 
+def target_status(op: Operation, case) -> Status | None:
+    """The status `op` leads the case to (None: unchanged), resolving the targets of `Back`."""
+    if op.target is Back.PREVIOUS:
+        return Status(case.suspended_from)
+    if op.target is Back.TO_HANDLER:
+        return Status.HANDLING if case.lead_unit_id else Status.ACCEPTED
+    return op.target
+
+
+def _possible_targets(op: Operation) -> set[Status]:
+    if op.target is Back.PREVIOUS:
+        return set(WITH_UNIT)
+    if op.target is Back.TO_HANDLER:
+        return {Status.HANDLING, Status.ACCEPTED}
+    return {op.target} if op.target else set()
+
+
 def transitions() -> dict[Status, set[Status]]:
     """Status → statuses reachable in one operation (for docs and tests)."""
     graph: dict[Status, set[Status]] = {status: set() for status in Status}
     for op in OPERATIONS.values():
-        targets = WITH_UNIT if op.target is Resume.PREVIOUS else {op.target} if op.target else set()
         for source in op.sources:
-            graph[source] |= targets
+            graph[source] |= _possible_targets(op)
     return graph
 
 
@@ -296,10 +313,7 @@ def markdown_table() -> str:
     ]
     for op in OPERATIONS.values():
         sources = ", ".join(s.value for s in Status if s in op.sources) or "—"
-        if op.target is Resume.PREVIOUS:
-            target = "status before suspension"
-        else:
-            target = op.target.value if op.target else "unchanged"
+        target = op.target.value if op.target else "unchanged"
         lines.append(
             f"| `{op.name}` | {op.label} | {', '.join(sorted(op.roles))} | {op.relation.value} | {sources} "
             f"| {target} | {'required' if op.note_required else ''} |"

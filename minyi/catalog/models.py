@@ -85,8 +85,9 @@ class RoutingRule(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """时限规则: how long a unit has to sign for and to handle a case. Empty fields match anything;
-    the rule that names more of (demand type, urgency, category) wins, then the deeper category."""
+    """时限规则: how long a unit has to sign for and to handle a case. Empty fields match anything.
+    Of the rules that match, one naming the urgency wins, then the deeper category, then the one
+    naming the demand type (catalog.services.limits_for)."""
 
     demand_type = models.CharField(_("demand type"), max_length=16, choices=DemandType.choices, blank=True)
     urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, blank=True)

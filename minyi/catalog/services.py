@@ -82,7 +82,9 @@ def routing_for(*, category: Category | None, area: Area | None) -> Routing | No
 
 
 def limits_for(*, demand_type: str, urgency: str, category: Category | None) -> Limits:
-    """The deadline rule for a case: the rule naming most of (type, urgency, category) wins."""
+    """The deadline rule for a case. Urgency decides first (a rule naming the case's urgency beats
+    any rule that does not: an urgent wage complaint is urgent before it is a wage complaint), then
+    the deeper category, then the demand type."""
     rules = (
         DeadlineRule.objects.filter(is_active=True)
         .filter(
@@ -93,16 +95,10 @@ def limits_for(*, demand_type: str, urgency: str, category: Category | None) -> 
         .select_related("category")
     )
 
-    def specificity(rule: DeadlineRule) -> tuple[int, int, int, int]:
-        named = bool(rule.demand_type) + bool(rule.urgency) + bool(rule.category_id)
-        return (
-            named,
-            rule.category.depth if rule.category else 0,
-            bool(rule.urgency),
-            bool(rule.demand_type),
-        )
+    def precedence(rule: DeadlineRule) -> tuple[bool, int, bool]:
+        return (bool(rule.urgency), rule.category.depth if rule.category else 0, bool(rule.demand_type))
 
-    best = max(rules, key=specificity, default=None)
+    best = max(rules, key=precedence, default=None)
     if best is None:
         return FALLBACK_LIMITS
     return Limits(best.sign_limit, best.sign_unit, best.handle_limit, best.handle_unit, best)

@@ -170,3 +170,14 @@ def test_suspend_and_resume_stop_the_clock(world, clock):
     assert case.status == Status.HANDLING
     assert case.handle_due_at == at("2026-11-11 18:00")
     assert Case.objects.get(pk=case.pk).suspended_at is None
+
+
+def test_reopening_a_direct_answer_sends_it_to_the_centre_for_assignment(world, clock):
+    case = do(
+        new_case(world.operator, category="0102"), "answer", world.operator, note="请拨打住建局电话咨询。"
+    )
+    do(case, "callback", world.callback_agent, satisfaction="dissatisfied")
+    case = do(case, "reopen", world.callback_agent, note="群众要求派单处理")
+    assert case.status == Status.ACCEPTED and case.rework_count == 1
+    case = do(case, "assign", world.dispatcher)
+    assert case.status == Status.ASSIGNED and case.lead_unit == world.housing

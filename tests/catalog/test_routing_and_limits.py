@@ -57,3 +57,14 @@ def test_an_urgent_heating_case_runs_on_clock_hours(world, clock):
     case = do(case, "assign", world.dispatcher)
     assert case.sign_due_at == at("2026-02-14 22:00")
     assert case.handle_due_at == at("2026-02-15 20:00")  # 24 h, holiday or not
+
+
+def test_urgency_decides_before_category_and_type(world):
+    DeadlineRule.objects.create(
+        demand_type="complaint", category=world.insurance_cat, sign_limit=1, sign_unit="working_days",
+        handle_limit=15, handle_unit="working_days",
+    )  # fmt: skip
+    normal = limits_for(demand_type="complaint", urgency="normal", category=world.insurance_cat)
+    assert normal.handle_limit == 15
+    urgent = limits_for(demand_type="complaint", urgency="urgent", category=world.insurance_cat)
+    assert (urgent.handle_limit, urgent.handle_unit) == (2, "working_days")
