@@ -237,6 +237,7 @@ def test_serve_builds_the_gunicorn_command_line(monkeypatch):
         "2",
         "--access-logfile",
         "-",
+        "--no-control-socket",
     ]
     assert Path(argv[0]).name.startswith("python")
 
