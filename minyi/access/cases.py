@@ -193,16 +193,16 @@ def allowed_operations(actor: Actor, case: Case) -> list[Operation]:
 def check_permitted(actor: Actor, case: Case, op: Operation) -> None:
     """Raise NotPermitted unless the actor holds a role that may perform `op` on this case."""
     if not permitted(actor, case, op):
+        messages = {
+            Relation.CASE: _("You may not “%(op)s” this case: it needs the role %(roles)s."),
+            Relation.LEAD_UNIT: _(
+                "You may not “%(op)s” this case: it needs the role %(roles)s in the lead unit."
+            ),
+            Relation.CO_UNIT: _("You may not “%(op)s” this case: it needs the role %(roles)s in a co-unit."),
+        }
         raise NotPermitted(
-            _("You may not “%(op)s” this case: it needs the role %(roles)s%(relation)s.")
-            % {
-                "op": op.label,
-                "roles": "、".join(sorted(_role_label(r) for r in op.roles)),
-                "relation": {
-                    Relation.LEAD_UNIT: _(" acting for the lead unit"),
-                    Relation.CO_UNIT: _(" acting for a co-unit"),
-                }.get(op.relation, ""),
-            }
+            messages[op.relation]
+            % {"op": op.label, "roles": "、".join(sorted(_role_label(r) for r in op.roles))}
         )
 
 

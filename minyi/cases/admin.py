@@ -97,7 +97,7 @@ class CaseAdmin(ReadOnlyAdmin):
             },
         ),
         (
-            _("Handling"),
+            _("Assignment and deadlines"),
             {
                 "fields": (
                     "lead_unit",

@@ -90,9 +90,13 @@ class Case(models.Model):
 
     # Deadlines (时限): the rule's limits as applied, then the moments, recomputed by each operation.
     sign_limit = models.PositiveIntegerField(_("sign-for limit"), null=True, blank=True)
-    sign_unit = models.CharField(_("sign-for unit"), max_length=16, choices=LIMIT_UNIT_CHOICES, blank=True)
+    sign_unit = models.CharField(
+        _("sign-for limit unit"), max_length=16, choices=LIMIT_UNIT_CHOICES, blank=True
+    )
     handle_limit = models.PositiveIntegerField(_("handling limit"), null=True, blank=True)
-    handle_unit = models.CharField(_("handling unit"), max_length=16, choices=LIMIT_UNIT_CHOICES, blank=True)
+    handle_unit = models.CharField(
+        _("handling limit unit"), max_length=16, choices=LIMIT_UNIT_CHOICES, blank=True
+    )
     handle_started_at = models.DateTimeField(_("handling clock started at"), null=True, blank=True)
     sign_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
     sign_warn_at = models.DateTimeField(_("sign-for warning"), null=True, blank=True)

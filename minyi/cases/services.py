@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
@@ -204,7 +205,10 @@ def case_apply(
     if op is None or op.name == "create":
         raise InvalidInput(
             _("Unknown operation “%(op)s”. Known: %(known)s.")
-            % {"op": operation, "known": ", ".join(n for n in OPERATIONS if n != "create")},
+            % {
+                "op": operation,
+                "known": ", ".join(f"{n} ({o.label})" for n, o in OPERATIONS.items() if n != "create"),
+            },
             field="operation",
         )
     effect = EFFECTS[op.name]
@@ -458,10 +462,15 @@ def _hand_to(t: Transition, lead: Unit, co: list[Unit]) -> None:
         limit=f"{limits.handle_limit} {limits.handle_unit}",
     )
     t.after_save.append(lambda: case.co_units.set(co))
-    message = _("New case %(number)s: %(title)s") % {"number": case.tracking_number, "title": case.title}
+    values = {"number": case.tracking_number, "title": case.title}
+    message = _("New case %(number)s: %(title)s") % values
     t.tell(unit_staff(lead), Notification.Kind.ASSIGNED, message, sms=case.urgency != Urgency.NORMAL)
     for unit in co:
-        t.tell(unit_staff(unit), Notification.Kind.ASSIGNED, _("Co-handling: ") + message)
+        t.tell(
+            unit_staff(unit),
+            Notification.Kind.ASSIGNED,
+            _("New case to co-handle %(number)s: %(title)s") % values,
+        )
 
 
 def _sign_for(t: Transition) -> None:
@@ -587,7 +596,10 @@ def _callback(t: Transition, *, satisfaction: str, resolved: bool | None = None)
 def _archive(t: Transition) -> None:
     if t.case.satisfaction in (Satisfaction.DISSATISFIED, Satisfaction.UNREACHABLE, "") and not t.note:
         raise InvalidInput(
-            _("The callback was not satisfied: write why the case is archived rather than reopened."),
+            _(
+                "The requester was not satisfied or could not be reached: "
+                "write why the case is archived anyway."
+            ),
             field="note",
         )
 
@@ -767,11 +779,31 @@ assert set(EFFECTS) == set(OPERATIONS) - {"create"}, "every operation of the wor
 # --- input helpers -------------------------------------------------------------------------------
 
 
+# Parameters that are not fields of the case, named for people in error messages.
+PARAMETER_LABELS = {
+    "days": _("extension days"),
+    "expected_version": _("version"),
+    "level": _("supervision level"),
+}
+
+
+def _label(field_name: str) -> str:
+    """The name people know a field by (its translated verbose name), for error messages."""
+    try:
+        return str(Case._meta.get_field(field_name).verbose_name)
+    except FieldDoesNotExist:
+        return str(PARAMETER_LABELS.get(field_name, field_name))
+
+
 def _choice(value: str, choices, field_name: str) -> str:
     if value not in choices.values:
         raise InvalidInput(
             _("“%(value)s” is not a valid %(field)s; use one of: %(options)s.")
-            % {"value": value, "field": field_name, "options": ", ".join(choices.values)},
+            % {
+                "value": value,
+                "field": _label(field_name),
+                "options": ", ".join(f"{v} ({label})" for v, label in choices.choices),
+            },
             field=field_name,
         )
     return value
@@ -784,7 +816,8 @@ def _positive_int(value: object, field_name: str, maximum: int) -> int:
         number = 0
     if not 1 <= number <= maximum:
         raise InvalidInput(
-            _("%(field)s must be a whole number from 1 to %(max)d.") % {"field": field_name, "max": maximum},
+            _("%(field)s must be a whole number from 1 to %(max)d.")
+            % {"field": _label(field_name), "max": maximum},
             field=field_name,
         )
     return number
@@ -812,11 +845,12 @@ def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
         number = Decimal(str(value)).quantize(Decimal("0.000001"))
     except InvalidOperation:
         raise InvalidInput(
-            _("%(field)s must be a number.") % {"field": field_name}, field=field_name
+            _("%(field)s must be a number.") % {"field": _label(field_name)}, field=field_name
         ) from None
     if abs(number) > limit:
         raise InvalidInput(
-            _("%(field)s must lie between -%(limit)d and %(limit)d.") % {"field": field_name, "limit": limit},
+            _("%(field)s must lie between -%(limit)d and %(limit)d.")
+            % {"field": _label(field_name), "limit": limit},
             field=field_name,
         )
     return number

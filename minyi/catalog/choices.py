@@ -12,7 +12,7 @@ class Channel(models.TextChoices):
     MOBILE = "mobile", _("Mobile / H5")  # 手机/H5
     WECHAT = "wechat", _("WeChat")  # 微信
     PETITION = "petition", _("Petition")  # 信访
-    GRID = "grid", _("Grid worker")  # 网格员上报
+    GRID = "grid", _("Grid worker report")  # 网格员上报
     VISIT = "visit", _("Door-to-door visit")  # 民情走访
     WINDOW = "window", _("Service window")  # 窗口/办不成事
     OPEN311 = "open311", _("Open311")

@@ -100,9 +100,9 @@ class DeadlineRule(models.Model):
         related_name="deadline_rules",
     )
     sign_limit = models.IntegerField(_("sign-for limit"))
-    sign_unit = models.CharField(_("sign-for unit"), max_length=16, choices=LIMIT_UNIT_CHOICES)
+    sign_unit = models.CharField(_("sign-for limit unit"), max_length=16, choices=LIMIT_UNIT_CHOICES)
     handle_limit = models.IntegerField(_("handling limit"))
-    handle_unit = models.CharField(_("handling unit"), max_length=16, choices=LIMIT_UNIT_CHOICES)
+    handle_unit = models.CharField(_("handling limit unit"), max_length=16, choices=LIMIT_UNIT_CHOICES)
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 

@@ -12,7 +12,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned to you")  # 新交办
-        RETURNED = "returned", _("Returned")  # 退单
+        RETURNED = "returned", _("Returned by a unit")  # 退单
         EXTENSION = "extension", _("Extension")  # 延期
         REMINDER = "reminder", _("Reminder")  # 催办
         SUPERVISION = "supervision", _("Supervision")  # 督办
@@ -98,8 +98,8 @@ class DeadlineAlert(models.Model):
         RED = "red", _("Overdue")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
-    clock = models.CharField(_("deadline"), max_length=8)  # "sign" or "handle"
-    due_at = models.DateTimeField(_("deadline"))
+    clock = models.CharField(_("deadline kind"), max_length=8)  # "sign" or "handle"
+    due_at = models.DateTimeField(_("due at"))
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     created_at = models.DateTimeField(_("time"))
 

@@ -45,7 +45,7 @@ class HolidayRangeForm(forms.Form):
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first and last:
             if last < first:
-                self.add_error("last_day", _("The last day comes before the first day."))
+                self.add_error("last_day", _("The last day must not come before the first day."))
             elif (last - first).days + 1 > MAX_BULK_DAYS:
                 self.add_error("last_day", _("Enter at most %(n)d days at once.") % {"n": MAX_BULK_DAYS})
         return cleaned
@@ -94,8 +94,8 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d day entered: %(created)d new, %(updated)d changed, the rest already so.",
-                    "%(count)d days entered: %(created)d new, %(updated)d changed, the rest already so.",
+                    "%(count)d day entered: %(created)d new, %(updated)d changed, the rest were unchanged.",
+                    "%(count)d days entered: %(created)d new, %(updated)d changed, the rest were unchanged.",
                     count,
                 )
                 % {"count": count, "created": created, "updated": updated},
