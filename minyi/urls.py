@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from minyi.core.admin_site import site as admin_site
 
@@ -11,7 +9,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 
-if settings.DEBUG:
-    urlpatterns.append(
-        path(f"{settings.MEDIA_URL}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+# Attachments are not served from MEDIA_URL on purpose: they may show people and addresses, so the
+# console serves them through the access module (a later issue), never as public files.
