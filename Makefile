@@ -23,8 +23,8 @@ demo: venv
 	MINYI_DEMO=1 PORT=$(PORT) $(BIN)/minyi serve --with-worker
 
 lint: venv
-	$(BIN)/ruff check minyi tests tools
-	$(BIN)/ruff format --check minyi tests tools
+	$(BIN)/ruff check minyi tests tools bench
+	$(BIN)/ruff format --check minyi tests tools bench
 	MINYI_DATA_DIR=$$(mktemp -d) $(BIN)/minyi makemigrations --check --dry-run -v0
 
 # The suite on SQLite, then on PostgreSQL when one is reachable (DATABASE_URL, or the local server).

@@ -1,0 +1,124 @@
+"""Benchmarks of the foundation: `make bench` (figures and how to read them in bench/README.md).
+
+1. Working-day arithmetic: deadline + yellow moment for one case (the work of every assignment).
+2. The closed loop through the services: cases per second from registration to archive
+   (create, accept, assign, sign for, reply, callback, archive = 7 transactions each), on SQLite and,
+   when reachable, PostgreSQL.
+3. The deadline worker: one scan over N due cases.
+
+Each database run uses a fresh database (SQLite in a temporary directory; PostgreSQL database
+`minyi_bench`, dropped and created again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CASES = int(os.environ.get("BENCH_CASES", "300"))
+
+
+def bench_calendar() -> None:
+    sys.path.insert(0, str(ROOT))
+    from minyi.workcal.calendar import WorkCalendar
+
+    calendar = WorkCalendar()
+    start = dt.datetime(2026, 2, 10, 9, 30, tzinfo=SHANGHAI)
+    n = 20_000
+    t0 = time.perf_counter()
+    for i in range(n):
+        moment = start + dt.timedelta(hours=i % 500)
+        due = calendar.due_after(moment, 5, "working_days")
+        calendar.warning_moment(moment, due, "working_days")
+    elapsed = time.perf_counter() - t0
+    print(f"calendar: {n} deadlines + yellow moments in {elapsed:.2f} s = {elapsed / n * 1e6:.1f} µs each")
+
+
+def loop_in_subprocess(label: str, env: dict[str, str]) -> None:
+    """Run `python bench/run.py loop` with the given database settings."""
+    result = subprocess.run([sys.executable, __file__, "loop"], env={**os.environ, **env}, cwd=ROOT,
+                            capture_output=True, text=True)  # fmt: skip
+    if result.returncode:
+        print(f"{label}: failed\n{result.stdout}{result.stderr}")
+        return
+    print(f"{label}: {result.stdout.strip()}")
+
+
+def loop() -> None:
+    """(in a subprocess) migrate a fresh database and time the closed loop and the worker."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minyi.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from minyi.cases.services import case_apply, case_create
+    from minyi.core import clock
+    from minyi.notifications.worker import scan_deadlines
+    from tests.world import build_world
+
+    world = build_world()
+    clock.set_now(dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
+    t0 = time.perf_counter()
+    for _ in range(CASES):
+        case = case_create(actor=world.operator, channel="hotline", demand_type="complaint", title="暖气不热",
+                           description="三号楼暖气不热", requester_name="张三", category="010101")  # fmt: skip
+        for operation, actor, params in [
+            ("accept", world.dispatcher, {}),
+            ("assign", world.dispatcher, {}),
+            ("sign_for", world.heating_handler, {}),
+            ("reply", world.heating_handler, {"note": "已修复"}),
+            ("callback", world.callback_agent, {"satisfaction": "satisfied"}),
+            ("archive", world.callback_agent, {}),
+        ]:
+            case_apply(case_id=case.pk, operation=operation, actor=actor, **params)
+    loop_s = time.perf_counter() - t0
+    for _ in range(CASES):
+        case = case_create(actor=world.operator, channel="hotline", demand_type="complaint", title="路面破损",
+                           description="路面坑洼", requester_name="李四", category="0102")  # fmt: skip
+        case_apply(case_id=case.pk, operation="accept", actor=world.dispatcher)
+        case_apply(case_id=case.pk, operation="assign", actor=world.dispatcher)
+    t0 = time.perf_counter()
+    alerts = scan_deadlines(now=dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    scan_s = time.perf_counter() - t0
+    print(
+        f"{CASES} cases through the whole loop in {loop_s:.1f} s = {CASES / loop_s:.1f} cases/s "
+        f"({CASES * 7 / loop_s:.0f} transactions/s); worker scan of {alerts} due alerts in {scan_s:.2f} s"
+    )
+
+
+def main() -> None:
+    if sys.argv[1:] == ["loop"]:
+        loop()
+        return
+    print(f"minyi benchmarks, {dt.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    bench_calendar()
+    with tempfile.TemporaryDirectory() as data:
+        loop_in_subprocess("SQLite", {"MINYI_DATA_DIR": data, "DATABASE_URL": ""})
+    try:
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True,
+                             connect_timeout=3) as conn:  # fmt: skip
+            conn.execute("DROP DATABASE IF EXISTS minyi_bench")
+            conn.execute("CREATE DATABASE minyi_bench")
+    except Exception as exc:  # no PostgreSQL here: report and go on
+        print(f"PostgreSQL: not reachable ({exc})")
+        return
+    with tempfile.TemporaryDirectory() as data:
+        loop_in_subprocess("PostgreSQL", {"MINYI_DATA_DIR": data,
+                                          "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
