@@ -44,8 +44,13 @@ def bench_calendar() -> None:
 
 def loop_in_subprocess(label: str, env: dict[str, str]) -> None:
     """Run `python bench/run.py loop` with the given database settings."""
-    result = subprocess.run([sys.executable, __file__, "loop"], env={**os.environ, **env}, cwd=ROOT,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, __file__, "loop"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode:
         print(f"{label}: failed\n{result.stdout}{result.stderr}")
         return
@@ -71,8 +76,15 @@ def loop() -> None:
     clock.set_now(dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
     t0 = time.perf_counter()
     for _ in range(CASES):
-        case = case_create(actor=world.operator, channel="hotline", demand_type="complaint", title="暖气不热",
-                           description="三号楼暖气不热", requester_name="张三", category="010101")  # fmt: skip
+        case = case_create(
+            actor=world.operator,
+            channel="hotline",
+            demand_type="complaint",
+            title="暖气不热",
+            description="三号楼暖气不热",
+            requester_name="张三",
+            category="010101",
+        )
         for operation, actor, params in [
             ("accept", world.dispatcher, {}),
             ("assign", world.dispatcher, {}),
@@ -84,8 +96,15 @@ def loop() -> None:
             case_apply(case_id=case.pk, operation=operation, actor=actor, **params)
     loop_s = time.perf_counter() - t0
     for _ in range(CASES):
-        case = case_create(actor=world.operator, channel="hotline", demand_type="complaint", title="路面破损",
-                           description="路面坑洼", requester_name="李四", category="0102")  # fmt: skip
+        case = case_create(
+            actor=world.operator,
+            channel="hotline",
+            demand_type="complaint",
+            title="路面破损",
+            description="路面坑洼",
+            requester_name="李四",
+            category="0102",
+        )
         case_apply(case_id=case.pk, operation="accept", actor=world.dispatcher)
         case_apply(case_id=case.pk, operation="assign", actor=world.dispatcher)
     t0 = time.perf_counter()
@@ -108,16 +127,19 @@ def main() -> None:
     try:
         import psycopg
 
-        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:  # fmt: skip
+        with psycopg.connect(
+            "postgres://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute("DROP DATABASE IF EXISTS minyi_bench")
             conn.execute("CREATE DATABASE minyi_bench")
     except Exception as exc:  # no PostgreSQL here: report and go on
         print(f"PostgreSQL: not reachable ({exc})")
         return
     with tempfile.TemporaryDirectory() as data:
-        loop_in_subprocess("PostgreSQL", {"MINYI_DATA_DIR": data,
-                                          "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"})  # fmt: skip
+        loop_in_subprocess(
+            "PostgreSQL",
+            {"MINYI_DATA_DIR": data, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"},
+        )
 
 
 if __name__ == "__main__":
