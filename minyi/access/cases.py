@@ -8,8 +8,6 @@ street). Invisible cases are reported as not found, so ids leak nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -38,23 +36,55 @@ def _user_area(user: User) -> Area | None:
     return user.unit.area if user.unit_id and user.unit.area_id else None
 
 
-def _scope_q(user: User, scope: str) -> Q | None:
-    """Cases a scope reaches, as a filter; None means nothing."""
+def _acting_unit_ids(user: User, scope: str) -> frozenset[int]:
+    """The units a user acts for under a (non-ALL) scope: always their own unit; UNIT_TREE adds its
+    subordinate units, AREA the units whose area lies within the user's area (a street office acting
+    for the community committees of its street). Read once per user object (one request)."""
+    cache = user.__dict__.setdefault("_acting_unit_ids", {})
+    if scope not in cache:
+        q = Q(pk=user.unit_id) if user.unit_id else Q(pk__in=[])
+        if scope == Scope.UNIT_TREE and user.unit_id:
+            q |= Q(path__startswith=user.unit.path)
+        area = _user_area(user) if scope == Scope.AREA else None
+        if area is not None:
+            q |= Q(area__path__startswith=area.path)
+        cache[scope] = frozenset(Unit.objects.filter(q).values_list("pk", flat=True))
+    return cache[scope]
+
+
+def _scope_q(user: User, scope: str) -> Q:
+    """The cases a scope reaches, as a filter: those its units lead or co-handle, and for AREA those
+    located in the area. `_case_within` is the same rule for one case in memory."""
     if scope == Scope.ALL:
         return Q()
-    if scope in (Scope.UNIT, Scope.UNIT_TREE):
-        if not user.unit_id:
-            return None
-        if scope == Scope.UNIT:
-            units = Unit.objects.filter(pk=user.unit_id)
-        else:
-            units = Unit.objects.filter(path__startswith=user.unit.path)
-        co = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit__in=units)
-        return Q(lead_unit__in=units) | Q(Exists(co))
-    if scope == Scope.AREA:
-        area = _user_area(user)
-        return Q(area__path__startswith=area.path) if area else None
-    return None
+    units = _acting_unit_ids(user, scope)
+    co = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)
+    q = Q(lead_unit_id__in=units) | Q(Exists(co))
+    area = _user_area(user) if scope == Scope.AREA else None
+    if area is not None:
+        q |= Q(area__path__startswith=area.path)
+    return q
+
+
+def _case_within(user: User, case: Case, scope: str) -> bool:
+    if scope == Scope.ALL:
+        return True
+    units = _acting_unit_ids(user, scope)
+    if case.lead_unit_id in units or any(pk in units for pk in _co_unit_ids(case)):
+        return True
+    area = _user_area(user) if scope == Scope.AREA else None
+    return bool(area and case.area_id and case.area.path.startswith(area.path))
+
+
+def _unit_within(user: User, unit: Unit | None, scope: str) -> bool:
+    """May this user act for `unit` under `scope`?"""
+    if unit is None:
+        return False
+    return scope == Scope.ALL or unit.pk in _acting_unit_ids(user, scope)
+
+
+def _co_unit_ids(case: Case) -> list[int]:
+    return [u.pk for u in case.co_units.all()]
 
 
 def cases_visible_to(actor: Actor) -> QuerySet[Case]:
@@ -63,7 +93,7 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
         return Case.objects.all()
     if isinstance(actor, Citizen):
         return Case.objects.filter(pk=actor.case_id) if actor.case_id else Case.objects.none()
-    filters = [q for q in (_scope_q(actor, s) for s in set(actor.role_scopes.values())) if q is not None]
+    filters = [_scope_q(actor, s) for s in set(actor.role_scopes.values())]
     if not filters:
         return Case.objects.none()
     if any(not q for q in filters):  # an empty Q: scope ALL
@@ -72,41 +102,6 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     for q in filters[1:]:
         combined |= q
     return Case.objects.filter(combined)
-
-
-def _unit_within(user: User, unit: Unit | None, scope: str) -> bool:
-    """May this user act for `unit` under `scope`?"""
-    if unit is None:
-        return False
-    if scope == Scope.ALL:
-        return True
-    if not user.unit_id:
-        return False
-    if unit.pk == user.unit_id:
-        return True
-    if scope == Scope.UNIT_TREE:
-        return unit.path.startswith(user.unit.path)
-    if scope == Scope.AREA:  # e.g. a street office acting for the communities within its street
-        area = _user_area(user)
-        return bool(area and unit.area_id and unit.area.path.startswith(area.path))
-    return False
-
-
-def _case_within(user: User, case: Case, scope: str) -> bool:
-    if scope == Scope.ALL:
-        return True
-    if scope == Scope.AREA:
-        area = _user_area(user)
-        return bool(area and case.area_id and case.area.path.startswith(area.path))
-    if scope in (Scope.UNIT, Scope.UNIT_TREE):
-        return any(_unit_within(user, unit, scope) for unit in _case_units(case))
-    return False
-
-
-def _case_units(case: Case) -> Iterable[Unit]:
-    if case.lead_unit_id:
-        yield case.lead_unit
-    yield from case.co_units.all()
 
 
 def can_see(actor: Actor, case: Case) -> bool:
@@ -183,6 +178,12 @@ def permitted(actor: Actor, case: Case | None, op: Operation, *, area: Area | No
         elif _case_within(actor, case, scope):
             return True
     return False
+
+
+def acts_for_a_unit_of(user: User, case: Case) -> bool:
+    """Does the user act for the case's lead unit or one of its co-units (under any of their roles)?"""
+    units = [u for u in [case.lead_unit, *case.co_units.all()] if u is not None]
+    return any(_unit_within(user, unit, scope) for scope in set(user.role_scopes.values()) for unit in units)
 
 
 def allowed_operations(actor: Actor, case: Case) -> list[Operation]:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from minyi.access.cases import can_see
+from minyi.access.cases import acts_for_a_unit_of, can_see
 from minyi.access.models import PersonalDataAccess
 from minyi.cases.models import Case
-from minyi.catalog.choices import DemandType
 from minyi.core import clock
 from minyi.core.errors import NotFound, NotPermitted
 from minyi.org.models import User
@@ -54,17 +53,19 @@ class Requester:
 
 
 def may_reveal(user: User, case: Case) -> bool:
-    """May this user see the requester's personal data in full (each time audited)?"""
+    """May this user see the requester's personal data in full (each time audited)?
+
+    Centre staff may. Outside the centre only the units handling the case (lead or co-unit), only
+    when the case needs contact, and never for a confidential case (every 举报 is confidential)."""
     if not isinstance(user, User) or not can_see(user, case):
         return False
     if user.has_role(*CENTRE_ROLES):
         return True
-    if case.demand_type == DemandType.REPORT or case.is_confidential:
-        return False
-    return case.needs_contact
+    return case.needs_contact and not case.is_confidential and acts_for_a_unit_of(user, case)
 
 
 def requester_masked(case: Case) -> Requester:
+    """Masked for display (张* / 138****1234); for people who may at least see the case."""
     return Requester(
         name=mask_name(case.requester_name),
         phone=mask_phone(case.requester_phone),
@@ -72,6 +73,14 @@ def requester_masked(case: Case) -> Requester:
         masked=True,
         anonymous=case.is_anonymous,
     )
+
+
+def requester_for(user: User, case: Case) -> Requester:
+    """What a user sees of the requester without revealing: masked, and for a confidential case
+    nothing at all outside the centre (even a masked name can identify a reporter to the unit)."""
+    if case.is_confidential and not (isinstance(user, User) and user.has_role(*CENTRE_ROLES)):
+        return Requester(name="", phone="", id_number="", masked=True, anonymous=case.is_anonymous)
+    return requester_masked(case)
 
 
 def requester_reveal(user: User, case: Case, *, purpose: str = "") -> Requester:

@@ -137,7 +137,9 @@ class User(AbstractUser):
         return self.is_administrator or super().has_module_perms(app_label)
 
     def refresh_roles(self) -> None:
+        """Forget what was read about this user's roles and scopes (after a change)."""
         self.__dict__.pop("role_scopes", None)
+        self.__dict__.pop("_acting_unit_ids", None)
 
 
 class RoleGrant(models.Model):

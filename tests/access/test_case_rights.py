@@ -198,3 +198,46 @@ def test_a_citizen_reaches_their_case_only_with_the_query_code(world, clock):
     other = new_case(world.operator)
     with pytest.raises(NotFound):
         do(other, "withdraw", citizen, note="不是我的")
+
+
+def a_case_of_every_kind(world, clock):
+    """Cases led by a department (with a co-unit), a street office without an area, a community
+    committee, and one not yet assigned, in different places."""
+    heating = heating_case(world, clock)
+    office = do(new_case(world.operator, title="街道办窗口态度差"), "accept", world.dispatcher)
+    office = do(office, "assign", world.dispatcher, lead_unit=world.east_office.pk)
+    committee = do(new_case(world.operator, area=world.west_grid), "accept", world.dispatcher)
+    committee = do(committee, "assign", world.dispatcher, lead_unit=world.east_committee.pk)
+    fresh = new_case(world.operator, area=world.east_grid2)
+    return [heating, office, committee, fresh]
+
+
+def test_seeing_a_case_and_the_visible_list_agree_for_everyone(world, clock):
+    from minyi.access.cases import can_see
+
+    cases = a_case_of_every_kind(world, clock)
+    for name in PERSONAS:
+        person = getattr(world, name)
+        listed = set(cases_visible_to(person).values_list("pk", flat=True))
+        for case in cases:
+            assert can_see(person, case) == (case.pk in listed), (name, case.title)
+
+
+def test_whoever_may_act_on_a_case_may_also_see_it(world, clock):
+    from minyi.access.cases import can_see
+
+    for case in a_case_of_every_kind(world, clock):
+        for name in PERSONAS:
+            person = getattr(world, name)
+            for op in OPERATIONS.values():
+                if op.name != "create" and permitted(person, case, op):
+                    assert can_see(person, case), (name, op.name, case.title)
+
+
+def test_a_street_office_acts_for_its_own_cases_and_its_communities(world, clock):
+    _, office, committee, _ = a_case_of_every_kind(world, clock)
+    assert do(office, "sign_for", world.street_head).status == Status.HANDLING
+    # the committee's case lies in 西城, outside the street, but the committee is the street's
+    assert do(committee, "sign_for", world.street_head).status == Status.HANDLING
+    with pytest.raises(NotFound):
+        do(office, "sign_for", world.committee_handler)

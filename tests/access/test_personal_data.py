@@ -95,3 +95,20 @@ def test_a_case_reclassified_as_a_report_becomes_confidential(world, clock):
     case = do(case, "assign", world.dispatcher)
     assert case.is_confidential
     assert not may_reveal(world.heating_handler, case)
+
+
+def test_only_the_handling_units_may_reveal_when_contact_is_needed(world, clock):
+    case = assigned(world, needs_contact=True, area=world.east_grid)
+    for outsider in (world.street_head, world.grid_worker, world.visit_secretary):
+        assert not may_reveal(outsider, case)  # they see the case (their area) but do not handle it
+    assert may_reveal(world.housing_handler, case)  # co-unit
+    assert may_reveal(world.heating_head, case)
+
+
+def test_units_see_nothing_of_a_confidential_requester(world, clock):
+    from minyi.access.personal_data import requester_for
+
+    case = assigned(world, demand_type="report")
+    hidden = requester_for(world.heating_handler, case)
+    assert (hidden.name, hidden.phone, hidden.id_number) == ("", "", "")
+    assert requester_for(world.dispatcher, case).phone == "138****1234"
