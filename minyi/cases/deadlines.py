@@ -100,19 +100,16 @@ def light_q(wanted: Light | str, now: dt.datetime) -> Q:
     return running & ~warn & ~red
 
 
+# A case turns red once its deadline has passed (now > due), so the worker looks just after it.
+RED_AFTER = dt.timedelta(seconds=1)
+
+
 def next_alert_at(case: Case, after: dt.datetime | None = None) -> dt.datetime | None:
     """The next yellow or red moment of a running clock (after `after`, if given) for the worker."""
     moments = []
     for c in running_clocks(case):
-        for field in (f"{c}_warn_at", f"{c}_due_at"):
-            moment = getattr(case, field)
+        warn_at, due_at = getattr(case, f"{c}_warn_at"), getattr(case, f"{c}_due_at")
+        for moment in (warn_at, due_at + RED_AFTER if due_at else None):
             if moment is not None and (after is None or moment > after):
                 moments.append(moment)
     return min(moments, default=None)
-
-
-def due_text(case: Case) -> str:
-    """E.g. "5 working days" for the applied handling limit."""
-    if not case.handle_limit:
-        return ""
-    return f"{case.handle_limit} {case.get_handle_unit_display()}"

@@ -35,7 +35,7 @@ from minyi.access import cases as access
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
-from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, target_status
+from minyi.cases.workflow import MASTER_STATUSES, OPERATIONS, TERMINAL, Operation, Status, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock
@@ -112,44 +112,55 @@ def case_create(
     _check_attachments(attachments)
 
     now = clock.now()
-    with transaction.atomic():
-        if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
-            raise Conflict(
-                _("A case with external id %(id)s from this channel exists already.") % {"id": external_id},
-                field="external_id",
+    duplicate = Conflict(
+        _("A case with external id %(id)s from this channel exists already.") % {"id": external_id},
+        field="external_id",
+    )
+    if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
+        raise duplicate
+    tracking_number = _next_tracking_number(now)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                tracking_number=tracking_number,
+                query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
+                channel=channel,
+                demand_type=demand_type,
+                urgency=urgency,
+                title=title,
+                description=description,
+                area=place,
+                address=(address or "").strip(),
+                latitude=lat,
+                longitude=lon,
+                requester_name="" if is_anonymous else (requester_name or "").strip(),
+                requester_phone=phone,
+                requester_id_number=(requester_id_number or "").strip(),
+                is_anonymous=is_anonymous,
+                is_confidential=is_confidential or demand_type == DemandType.REPORT,
+                needs_contact=needs_contact,
+                category=chosen_category,
+                external_id=external_id,
+                status=Status.RECEIVED,
+                received_at=now,
+                created_by=actor if isinstance(actor, User) else None,
             )
-        case = Case.objects.create(
-            tracking_number=_next_tracking_number(now),
-            query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
-            channel=channel,
-            demand_type=demand_type,
-            urgency=urgency,
-            title=title,
-            description=description,
-            area=place,
-            address=(address or "").strip(),
-            latitude=lat,
-            longitude=lon,
-            requester_name="" if is_anonymous else (requester_name or "").strip(),
-            requester_phone=phone,
-            requester_id_number=(requester_id_number or "").strip(),
-            is_anonymous=is_anonymous,
-            is_confidential=is_confidential or demand_type == DemandType.REPORT,
-            needs_contact=needs_contact,
-            category=chosen_category,
-            external_id=external_id,
-            status=Status.RECEIVED,
-            received_at=now,
-            created_by=actor if isinstance(actor, User) else None,
-        )
-        event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", {"channel": channel}, now)
-        _save_attachments(case, event, attachments, actor, now)
+            event = _event(
+                case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", {"channel": channel}, now
+            )
+            _save_attachments(case, event, attachments, actor, now)
+    except IntegrityError:
+        if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
+            raise duplicate from None  # the same external id registered a moment ago by another process
+        raise
     return case
 
 
+@transaction.atomic
 def _next_tracking_number(moment: dt.datetime) -> str:
-    """YYYYMM-NNNNNN, a sequence per month. The counter row is locked until the case commits, so two
-    processes never draw the same number; a rolled-back case leaves a gap, which is harmless."""
+    """YYYYMM-NNNNNN, a sequence per month. The month's counter row is incremented in its own short
+    transaction (registrations do not queue behind each other's attachments), so two processes never
+    draw the same number; a registration that then fails leaves a gap, which is harmless."""
     period = clock.local(moment).strftime("%Y%m")
     if not TrackingCounter.objects.filter(period=period).update(value=F("value") + 1):
         try:
@@ -177,7 +188,6 @@ class Transition:
     notices: list[tuple[list[User], str, str, bool]] = field(default_factory=list)
     # Steps that need the saved case (co-units, passing a reply on to merged cases), run in order.
     after_save: list[Callable[[], object]] = field(default_factory=list)
-    attachments: Sequence[UploadedFile] = ()
     _calendar: WorkCalendar | None = None
 
     @property
@@ -225,6 +235,8 @@ def case_apply(
         )
     try:
         with transaction.atomic():
+            if op.name == "merge":
+                _lock_in_id_order(case_id, params.get("master"))
             case = _lock(case_id, actor)
             if expected_version is not None and case.version != expected_version:
                 raise Conflict(
@@ -269,11 +281,11 @@ def _apply_locked(
     access.check_permitted(actor, case, op)
     from_status = case.status
     target = target_status(op, case)  # before the effect: it may clear what the target depends on
-    t = Transition(case=case, op=op, actor=actor, now=now, note=note, attachments=attachments)
+    t = Transition(case=case, op=op, actor=actor, now=now, note=note)
     EFFECTS[op.name](t, **params)
     if target is not None:
         case.status = target
-    if case.status != from_status or op.name in VERSIONED_WITHOUT_STATUS_CHANGE:
+    if op.name not in ANNOTATIONS:
         case.version += 1
     if case.status in TERMINAL and case.closed_at is None:
         case.closed_at = now
@@ -305,6 +317,23 @@ def _lock(case_id: int, actor: Actor) -> Case:
     if not access.can_see(actor, case):
         raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": case_id})
     return case
+
+
+def _master_filter(master: object) -> dict:
+    """A master case given by id or by tracking number."""
+    if isinstance(master, str) and not master.strip().isdigit():
+        return {"tracking_number": master.strip()}
+    try:
+        return {"pk": int(master)}  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master") from None
+
+
+def _lock_in_id_order(case_id: int, master: object) -> None:
+    """A merge locks two cases: always in ascending id order, so two crossing merges cannot deadlock."""
+    master_pk = Case.objects.filter(**_master_filter(master)).values_list("pk", flat=True).first()
+    pks = sorted({int(case_id), master_pk} - {None})
+    list(Case.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
 
 
 def _is_lock_failure(exc: DatabaseError) -> bool:
@@ -356,7 +385,9 @@ NOTE_HINTS = {
     "request_extension": _("write why more time is needed"),
     "withdraw": _("write why the requester withdraws"),
 }
-VERSIONED_WITHOUT_STATUS_CHANGE = {"classify", "reassign"}
+# Operations that only add to a case (a reminder, a supervision card, an instruction, a co-unit's
+# opinion) do not bump its version: they must not turn the handler's open form into a conflict.
+ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply"})
 
 
 def _accept(
@@ -367,7 +398,7 @@ def _accept(
 
 
 def _reject(t: Transition) -> None:
-    pass
+    _unmerge_repeats(t, _("The master case was not accepted."))
 
 
 def _classify(
@@ -382,7 +413,7 @@ def _classify(
         raise InvalidInput(_("Say what to change: category, demand type, urgency or needs contact."))
     _classify_fields(t, category=category, demand_type=demand_type, urgency=urgency)
     if needs_contact is not None:
-        t.case.needs_contact = bool(needs_contact)
+        t.case.needs_contact = _bool(needs_contact, "needs_contact")
         t.data["needs_contact"] = t.case.needs_contact
 
 
@@ -405,7 +436,7 @@ def _answer(t: Transition, *, knowledge_entry: int | None = None) -> None:
     _set_reply(t)
     t.case.replied_on_time = True
     if knowledge_entry is not None:
-        t.data["knowledge_entry"] = int(knowledge_entry)
+        t.data["knowledge_entry"] = _positive_int(knowledge_entry, "knowledge_entry", 2**63 - 1)
 
 
 def _assign(
@@ -417,13 +448,28 @@ def _assign(
 
 
 def _reassign(
-    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] = ()
+    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] | None = None
 ) -> None:
+    case = t.case
     if lead_unit is None:
         raise InvalidInput(_("Choose the unit to reassign the case to."), field="lead_unit")
-    lead, co = _units(t.case, lead_unit, co_units, propose=False)
-    t.data["previous_lead_unit"] = t.case.lead_unit_id
+    lead = _unit(lead_unit, "lead_unit")
+    if lead.pk == case.lead_unit_id:
+        raise InvalidInput(
+            _("%(unit)s leads the case already: to keep it there after a return, uphold the assignment.")
+            % {"unit": lead},
+            field="lead_unit",
+        )
+    # Co-units stay unless the dispatcher names new ones.
+    co = _co_units(co_units, lead) if co_units is not None else [u for u in case.co_units.all() if u != lead]
+    previous = case.lead_unit
+    t.data["previous_lead_unit"] = previous.pk if previous else None
     _hand_to(t, lead, co)
+    t.tell(
+        unit_staff(previous),
+        Notification.Kind.ASSIGNED,
+        _("Case %(number)s was reassigned to %(unit)s.") % {"number": case.tracking_number, "unit": lead},
+    )
 
 
 def _units(case: Case, lead_unit, co_units, *, propose: bool) -> tuple[Unit, list[Unit]]:
@@ -434,15 +480,20 @@ def _units(case: Case, lead_unit, co_units, *, propose: bool) -> tuple[Unit, lis
                 _("The routing catalogue has no rule for this category and area: choose the lead unit."),
                 field="lead_unit",
             )
-        return routing.lead_unit, list(routing.co_units) if not co_units else _co_units(
-            co_units, routing.lead_unit
-        )
-    lead = lead_unit if isinstance(lead_unit, Unit) else unit_by_id(lead_unit)
+        co = list(routing.co_units) if not co_units else _co_units(co_units, routing.lead_unit)
+        return routing.lead_unit, co
+    lead = _unit(lead_unit, "lead_unit")
     return lead, _co_units(co_units, lead)
 
 
+def _unit(value: int | str | Unit, field: str) -> Unit:
+    return unit_by_id(value.pk if isinstance(value, Unit) else value, field=field)
+
+
 def _co_units(co_units, lead: Unit) -> list[Unit]:
-    units = [u if isinstance(u, Unit) else unit_by_id(u, field="co_units") for u in co_units]
+    if isinstance(co_units, str | bytes | int) or not hasattr(co_units, "__iter__"):
+        raise InvalidInput(_("Give the co-units as a list of units."), field="co_units")
+    units = [_unit(u, "co_units") for u in co_units]
     return [u for u in {u.pk: u for u in units}.values() if u.pk != lead.pk]
 
 
@@ -589,7 +640,7 @@ def _co_reply(t: Transition) -> None:
 def _callback(t: Transition, *, satisfaction: str, resolved: bool | None = None) -> None:
     case = t.case
     case.satisfaction = _choice(satisfaction, Satisfaction, "satisfaction")
-    case.resolved = None if resolved is None else bool(resolved)
+    case.resolved = None if resolved is None else _bool(resolved, "resolved")
     t.data.update(satisfaction=case.satisfaction, resolved=case.resolved)
 
 
@@ -674,16 +725,12 @@ def _instruct(t: Transition) -> None:
 
 def _merge(t: Transition, *, master: int | str) -> None:
     case = t.case
-    by_number = isinstance(master, str) and not master.isdigit()
-    try:
-        target = Case.objects.select_for_update().get(
-            **({"tracking_number": master.strip()} if by_number else {"pk": int(master)})
-        )
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master") from None
+    target = Case.objects.select_for_update().filter(**_master_filter(master)).first()
+    if target is None or not access.can_see(t.actor, target):
+        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master")
     if target.pk == case.pk:
         raise InvalidInput(_("A case cannot be merged into itself."), field="master")
-    if target.status in (Status.MERGED, Status.REJECTED, Status.WITHDRAWN):
+    if target.status not in MASTER_STATUSES:
         raise InvalidInput(
             _(
                 "Case %(number)s is “%(status)s” and cannot be a master case: "
@@ -692,21 +739,50 @@ def _merge(t: Transition, *, master: int | str) -> None:
             % {"number": target.tracking_number, "status": target.get_status_display()},
             field="master",
         )
-    if not access.can_see(t.actor, target):
-        raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master")
     case.master = target
     t.data.update(master=target.tracking_number, master_id=target.pk)
+    # Repeats already merged into this case follow it to the new master.
+    repeats = list(Case.objects.select_for_update().filter(master=case, status=Status.MERGED).order_by("pk"))
+    if repeats:
+        t.data["repeats_moved"] = [r.tracking_number for r in repeats]
+        t.after_save.append(lambda: _move_repeats(repeats, target, t))
     if target.replied_at is not None and target.status in (
         Status.REPLIED,
         Status.CALLED_BACK,
         Status.ARCHIVED,
     ):
-        # The master already has its answer: pass it on to this requester at once.
-        t.after_save.append(
-            lambda: _apply_locked(
-                case, OPERATIONS["master_replied"], SYSTEM_ACTOR, target.reply_text, {}, (), t.now
-            )
-        )
+        # The master already has its answer: pass it on to this requester (and the repeats) at once.
+        t.after_save.append(lambda: _reply_merged(target, t.now))
+
+
+def _move_repeats(repeats: list[Case], target: Case, t: Transition) -> None:
+    for repeat in repeats:
+        repeat.master = target
+        repeat.save(update_fields=["master"])
+        _event(repeat, t.op, t.actor, "", "", _("Moved with its master case %(number)s.")
+               % {"number": t.case.tracking_number}, {"master": target.tracking_number}, t.now)  # fmt: skip
+
+
+def _unmerge_repeats(t: Transition, reason: str) -> None:
+    """The master is closed without an answer (rejected, withdrawn): its repeats become cases again."""
+    repeats = list(
+        Case.objects.select_for_update().filter(master=t.case, status=Status.MERGED).order_by("pk")
+    )
+    if not repeats:
+        return
+    t.data["repeats_unmerged"] = [r.tracking_number for r in repeats]
+
+    def unmerge() -> None:
+        for repeat in repeats:
+            _apply_locked(repeat, OPERATIONS["unmerge"], SYSTEM_ACTOR, reason, {}, (), t.now)
+
+    t.after_save.append(unmerge)
+    t.tell(
+        role_holders(Role.DISPATCHER),
+        Notification.Kind.RETURNED,
+        _("Case %(number)s was closed without an answer; its repeats %(repeats)s need handling again.")
+        % {"number": t.case.tracking_number, "repeats": "、".join(t.data["repeats_unmerged"])},
+    )
 
 
 def _unmerge(t: Transition) -> None:
@@ -718,7 +794,7 @@ def _suspend(t: Transition) -> None:
     t.case.suspended_at = t.now
     t.case.suspended_from = t.case.status
     t.tell(
-        unit_staff(t.case.lead_unit),
+        _case_staff(t.case),
         Notification.Kind.SUSPENSION,
         _("Case %(number)s is suspended: %(note)s")
         % {"number": t.case.tracking_number, "note": t.note[:100]},
@@ -735,7 +811,7 @@ def _resume(t: Transition) -> None:
     )
     case.suspended_at, case.suspended_from = None, ""
     t.tell(
-        unit_staff(case.lead_unit),
+        _case_staff(case),
         Notification.Kind.SUSPENSION,
         _("Case %(number)s is resumed.") % {"number": case.tracking_number},
     )
@@ -743,6 +819,21 @@ def _resume(t: Transition) -> None:
 
 def _withdraw(t: Transition) -> None:
     t.case.suspended_at, t.case.suspended_from = None, ""
+    _unmerge_repeats(t, _("The master case was withdrawn."))
+    t.tell(
+        _case_staff(t.case),
+        Notification.Kind.WITHDRAWN,
+        _("Case %(number)s was withdrawn: %(note)s")
+        % {"number": t.case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _case_staff(case: Case) -> list[User]:
+    """The staff of the lead unit and of the co-units."""
+    staff = unit_staff(case.lead_unit) if case.lead_unit_id else []
+    for unit in case.co_units.all():
+        staff += unit_staff(unit)
+    return staff
 
 
 EFFECTS: dict[str, Callable[..., None]] = {
@@ -781,6 +872,8 @@ assert set(EFFECTS) == set(OPERATIONS) - {"create"}, "every operation of the wor
 
 # Parameters that are not fields of the case, named for people in error messages.
 PARAMETER_LABELS = {
+    "knowledge_entry": _("knowledge entry"),
+    "co_units": _("co-units"),
     "days": _("extension days"),
     "expected_version": _("version"),
     "level": _("supervision level"),
@@ -807,6 +900,20 @@ def _choice(value: str, choices, field_name: str) -> str:
             field=field_name,
         )
     return value
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _bool(value: object, field_name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise InvalidInput(
+        _("%(field)s must be yes or no (true/false).") % {"field": _label(field_name)}, field=field_name
+    )
 
 
 def _positive_int(value: object, field_name: str, maximum: int) -> int:

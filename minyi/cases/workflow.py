@@ -80,6 +80,8 @@ OPEN = frozenset(
 WITH_UNIT = frozenset({Status.ASSIGNED, Status.HANDLING, Status.EXTENSION_REQUESTED})
 TERMINAL = frozenset({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN})
 UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
+# A case in these statuses can be the master (主单) that repeats are merged into.
+MASTER_STATUSES = frozenset(Status) - {Status.MERGED, Status.REJECTED, Status.WITHDRAWN}
 CENTRE = frozenset({Role.DISPATCHER})
 
 
@@ -237,7 +239,7 @@ OPERATIONS: dict[str, Operation] = {
             Status.MERGED,
             public=True,
         ),  # 并单
-        _op("unmerge", _("Undo merge"), CENTRE, {Status.MERGED}, Status.ACCEPTED),  # 取消并单
+        _op("unmerge", _("Undo merge"), CENTRE | {SYSTEM}, {Status.MERGED}, Status.ACCEPTED),  # 取消并单
         _op(
             "master_replied",
             _("Reply of the master case"),

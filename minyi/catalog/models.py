@@ -83,6 +83,14 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         return f"{self.category or '全部分类'} × {self.area or '全区'} → {self.lead_unit}"
 
+    def clean(self) -> None:
+        super().clean()
+        # The database's unique constraints treat two empty (NULL) pairs as different.
+        if self.category_id is None and self.area_id is None:
+            others = RoutingRule.objects.filter(category__isnull=True, area__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(_("There is already a rule for every category in the whole district."))
+
 
 class DeadlineRule(models.Model):
     """时限规则: how long a unit has to sign for and to handle a case. Empty fields match anything.
@@ -110,6 +118,16 @@ class DeadlineRule(models.Model):
         verbose_name = _("deadline rule")
         verbose_name_plural = _("deadline rules")
         constraints = [
+            models.UniqueConstraint(
+                fields=["demand_type", "urgency", "category"],
+                condition=Q(category__isnull=False),
+                name="deadline_unique_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["demand_type", "urgency"],
+                condition=Q(category__isnull=True),
+                name="deadline_unique_rule_any_category",
+            ),
             models.CheckConstraint(condition=Q(sign_limit__gt=0), name="deadline_sign_limit_positive"),
             models.CheckConstraint(condition=Q(handle_limit__gt=0), name="deadline_handle_limit_positive"),
         ]

@@ -73,7 +73,10 @@ def routing_for(*, category: Category | None, area: Area | None) -> Routing | No
     )
     if not rules:
         return None
-    best = max(rules, key=lambda r: (r.category.depth if r.category else 0, r.area.depth if r.area else 0))
+    # Ties (possible only for two catch-all rules entered around the admin) go to the older rule.
+    best = max(
+        rules, key=lambda r: (r.category.depth if r.category else 0, r.area.depth if r.area else 0, -r.pk)
+    )
     return Routing(
         lead_unit=best.lead_unit,
         co_units=tuple(best.co_units.filter(is_active=True).exclude(pk=best.lead_unit_id)),

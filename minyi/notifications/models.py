@@ -19,6 +19,7 @@ class Notification(models.Model):
         INSTRUCTION = "instruction", _("Leader instruction")  # 批示
         REOPENED = "reopened", _("Reopened")  # 重办
         SUSPENSION = "suspension", _("Suspended or resumed")  # 挂起/恢复
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # 撤单
         DUE_SOON = "due_soon", _("Due soon")  # 临期预警
         OVERDUE = "overdue", _("Overdue")  # 超期
         CALENDAR = "calendar", _("Calendar")  # 日历维护

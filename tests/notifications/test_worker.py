@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from django.core.management import call_command
 
 from minyi.cases.models import Case
@@ -121,3 +124,32 @@ def test_worker_command_runs_one_round(world, clock, capsys):
     call_command("worker", "--once")
     assert "alerts=1" in capsys.readouterr().out
     assert run_once()["alerts"] == 0
+
+
+def test_a_scan_exactly_at_the_deadline_still_sends_red_later(world, clock):
+    case = assigned_roads_case(world, clock)
+    due = Case.objects.get(pk=case.pk).handle_due_at
+    assert scan_deadlines(now=due) == 1  # yellow: at the deadline itself the case is not yet late
+    assert scan_deadlines(now=due) == 0
+    assert scan_deadlines(now=due + dt.timedelta(seconds=2)) == 1
+    assert alerts(case, world.housing_handler).filter(kind="overdue").count() == 1
+
+
+def test_the_worker_survives_a_failing_round(world, clock, monkeypatch, capsys):
+    from django.db import OperationalError
+
+    from minyi.notifications.management.commands import worker as command
+
+    rounds = []
+
+    def flaky(**kwargs):
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        raise KeyboardInterrupt  # end the test after the second round
+
+    monkeypatch.setattr(command, "run_once", flaky)
+    monkeypatch.setattr(command.time, "sleep", lambda s: None)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("worker", "--interval", "1")
+    assert len(rounds) == 2

@@ -1,10 +1,14 @@
+import logging
 import signal
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from minyi.notifications.worker import run_once
+
+log = logging.getLogger("minyi.worker")
 
 
 class Command(BaseCommand):
@@ -15,23 +19,36 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=None, help="Seconds between rounds.")
 
     def handle(self, *args, once: bool = False, interval: int | None = None, **options):
+        if once:
+            self.stdout.write(self.format(run_once()))
+            return
         interval = interval or settings.MINYI_WORKER_INTERVAL
         stopping = False
 
-        def stop(signum, frame):
+        def stop(signum, frame):  # finish the round, then leave
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        while True:
-            result = run_once()
-            if once or any(result.values()):
-                self.stdout.write(" ".join(f"{k}={v}" for k, v in result.items()))
-            if once:
-                return
-            deadline = time.monotonic() + interval
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(0.5)
-            if stopping:
-                return
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while not stopping:
+                # A database restart or a locked SQLite file must not end the worker: log, reconnect
+                # and try again next round. Nothing is lost: every claim commits with its alerts.
+                close_old_connections()
+                try:
+                    result = run_once()
+                except DatabaseError:
+                    log.exception("this round failed; the next one retries in %d s", interval)
+                    result = {}
+                if any(result.values()):
+                    self.stdout.write(self.format(result))
+                deadline = time.monotonic() + interval
+                while not stopping and time.monotonic() < deadline:
+                    time.sleep(0.5)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    @staticmethod
+    def format(result: dict[str, int]) -> str:
+        return " ".join(f"{k}={v}" for k, v in result.items())
