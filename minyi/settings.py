@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from minyi.core.env import EnvError, env_bool, env_int, env_list, env_path, env_secret, env_str
+from minyi.workcal.calendar import parse_periods
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -148,6 +149,10 @@ LOGIN_URL = "admin:login"
 # --- minyi's own settings ----------------------------------------------------------------------
 # Working periods of a working day, local time: deadlines in working hours count only these.
 MINYI_WORKING_HOURS = env_str("MINYI_WORKING_HOURS", "08:30-12:00,13:30-18:00")
+try:  # a wrong value must stop start-up, not the first assignment of the day
+    parse_periods(MINYI_WORKING_HOURS)
+except ValueError as exc:
+    raise EnvError(f"MINYI_WORKING_HOURS={MINYI_WORKING_HOURS!r}: {exc}") from None
 # Where SMS and e-mail notifications go: a dotted path to a sender class (see notifications/senders.py).
 MINYI_SMS_SENDER = env_str("MINYI_SMS_SENDER", "minyi.notifications.senders.LogSender")
 MINYI_EMAIL_SENDER = env_str("MINYI_EMAIL_SENDER", "minyi.notifications.senders.LogSender")

@@ -49,3 +49,15 @@ def test_settings_defaults(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert "en" in dict(settings.LANGUAGES)
+
+
+def test_a_wrong_working_hours_setting_stops_start_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MINYI_WORKING_HOURS": "9-18", "MINYI_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import minyi.settings"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "MINYI_WORKING_HOURS" in result.stderr
