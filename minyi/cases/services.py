@@ -9,11 +9,11 @@
 4. run the operation's effect (below: one small function per operation, whose keyword arguments are
    the operation's parameters), recompute deadlines,
 5. bump the version, save, append the event, record notifications — all in one transaction;
-   SMS/e-mail go out after commit.
+   SMS/e-mail are sent after commit by `minyi worker`.
 
-Locking policy: one case row per transaction except merge (child, then master: ascending ids are not
-needed because a merge only locks a master that is itself not being merged). On PostgreSQL a lock wait
-longer than LOCK_TIMEOUT becomes a `Conflict`, never a hang.
+Locking policy: an operation locks its case row; a merge locks both cases in ascending id order
+first; a case's repeats (cases merged into it) are locked after the case itself, in id order. On
+PostgreSQL a lock wait longer than LOCK_TIMEOUT (or a deadlock) becomes a `Conflict`, never a hang.
 """
 
 from __future__ import annotations
