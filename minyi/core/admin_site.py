@@ -71,7 +71,7 @@ def calendar_warnings() -> list[dict]:
     ]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Records that only services write (cases, audits, notifications): look, never touch."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -84,19 +84,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def tree_label(node) -> str:
