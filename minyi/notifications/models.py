@@ -67,9 +67,6 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     medium = models.CharField(_("medium"), max_length=8, choices=Medium.choices)
     recipient = models.CharField(_("recipient"), max_length=200)
     subject = models.CharField(_("subject"), max_length=200, blank=True)

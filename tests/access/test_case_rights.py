@@ -241,3 +241,12 @@ def test_a_street_office_acts_for_its_own_cases_and_its_communities(world, clock
     assert do(committee, "sign_for", world.street_head).status == Status.HANDLING
     with pytest.raises(NotFound):
         do(office, "sign_for", world.committee_handler)
+
+
+def test_a_case_by_tracking_number_respects_the_scope(world, clock):
+    from minyi.access.cases import access_case_by_tracking_number
+
+    case = heating_case(world, clock)
+    assert access_case_by_tracking_number(world.heating_handler, f" {case.tracking_number} ") == case
+    with pytest.raises(NotFound):
+        access_case_by_tracking_number(world.insurance_handler, case.tracking_number)
