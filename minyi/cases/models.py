@@ -114,6 +114,9 @@ class Case(models.Model):
         _("satisfaction"), max_length=24, choices=Satisfaction.choices, blank=True
     )
     resolved = models.BooleanField(_("resolved (per requester)"), null=True, blank=True)
+    # The requester's own rating in the portal (1-5 stars), beside the callback agent's satisfaction.
+    citizen_rating = models.PositiveSmallIntegerField(_("citizen rating"), null=True, blank=True)
+    citizen_rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     extension_days_requested = models.PositiveSmallIntegerField(
         _("extension requested (working days)"), null=True, blank=True
     )

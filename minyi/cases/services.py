@@ -18,6 +18,7 @@ PostgreSQL a lock wait longer than LOCK_TIMEOUT (or a deadlock) becomes a `Confl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import secrets
@@ -44,7 +45,7 @@ from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
 from minyi.org.models import Area, Unit, User
 from minyi.org.roles import Role
-from minyi.workcal.calendar import WorkCalendar
+from minyi.workcal.calendar import LimitUnit, WorkCalendar
 from minyi.workcal.services import current_calendar
 
 Actor = User | Citizen | System
@@ -52,6 +53,7 @@ Actor = User | Citizen | System
 LOCK_TIMEOUT = "5s"
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 MAX_EXTENSION_DAYS = 30
+MAX_HANDLE_DAYS = 60
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -387,7 +389,7 @@ NOTE_HINTS = {
 }
 # Operations that only add to a case (a reminder, a supervision card, an instruction, a co-unit's
 # opinion) do not bump its version: they must not turn the handler's open form into a conflict.
-ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply"})
+ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate"})
 
 
 def _accept(
@@ -440,15 +442,23 @@ def _answer(t: Transition, *, knowledge_entry: int | None = None) -> None:
 
 
 def _assign(
-    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] = ()
+    t: Transition,
+    *,
+    lead_unit: int | Unit | None = None,
+    co_units: Iterable[int | Unit] = (),
+    handle_days: int | str | None = None,
 ) -> None:
     case = t.case
     lead, co = _units(case, lead_unit, co_units, propose=True)
-    _hand_to(t, lead, co)
+    _hand_to(t, lead, co, handle_days)
 
 
 def _reassign(
-    t: Transition, *, lead_unit: int | Unit | None = None, co_units: Iterable[int | Unit] | None = None
+    t: Transition,
+    *,
+    lead_unit: int | Unit | None = None,
+    co_units: Iterable[int | Unit] | None = None,
+    handle_days: int | str | None = None,
 ) -> None:
     case = t.case
     if lead_unit is None:
@@ -464,7 +474,7 @@ def _reassign(
     co = _co_units(co_units, lead) if co_units is not None else [u for u in case.co_units.all() if u != lead]
     previous = case.lead_unit
     t.data["previous_lead_unit"] = previous.pk if previous else None
-    _hand_to(t, lead, co)
+    _hand_to(t, lead, co, handle_days)
     t.tell(
         unit_staff(previous),
         Notification.Kind.ASSIGNED,
@@ -497,9 +507,14 @@ def _co_units(co_units, lead: Unit) -> list[Unit]:
     return [u for u in {u.pk: u for u in units}.values() if u.pk != lead.pk]
 
 
-def _hand_to(t: Transition, lead: Unit, co: list[Unit]) -> None:
+def _hand_to(t: Transition, lead: Unit, co: list[Unit], handle_days: int | str | None = None) -> None:
+    """Hand the case to its units and start the clocks: the deadline rule's limits, unless the
+    dispatcher set the handling limit in working days (`handle_days`)."""
     case = t.case
     limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    if handle_days not in (None, ""):
+        days = _positive_int(handle_days, "handle_days", MAX_HANDLE_DAYS)
+        limits = dataclasses.replace(limits, handle_limit=days, handle_unit=LimitUnit.WORKING_DAYS, rule=None)
     case.lead_unit = lead
     case.assigned_at = t.now
     case.signed_at = None
@@ -642,6 +657,15 @@ def _callback(t: Transition, *, satisfaction: str, resolved: bool | None = None)
     case.satisfaction = _choice(satisfaction, Satisfaction, "satisfaction")
     case.resolved = None if resolved is None else _bool(resolved, "resolved")
     t.data.update(satisfaction=case.satisfaction, resolved=case.resolved)
+
+
+def _rate(t: Transition, *, stars: int | str) -> None:
+    case = t.case
+    if case.citizen_rating is not None:
+        raise IllegalTransition(_("This reply has been rated already; thank you."))
+    case.citizen_rating = _positive_int(stars, "stars", 5)
+    case.citizen_rated_at = t.now
+    t.data["stars"] = case.citizen_rating
 
 
 def _archive(t: Transition) -> None:
@@ -852,6 +876,7 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "reply": _reply,
     "co_reply": _co_reply,
     "callback": _callback,
+    "rate": _rate,
     "archive": _archive,
     "reopen": _reopen,
     "remind": _remind,
@@ -877,6 +902,8 @@ PARAMETER_LABELS = {
     "days": _("extension days"),
     "expected_version": _("version"),
     "level": _("supervision level"),
+    "stars": _("stars"),
+    "handle_days": _("handling limit (working days)"),
 }
 
 

@@ -100,7 +100,9 @@ OPERATIONS: dict[str, Operation] = {
             Status.RECEIVED,
             public=True,
         ),  # 登记
-        _op("accept", _("Accept"), CENTRE, {Status.RECEIVED}, Status.ACCEPTED, public=True),  # 受理
+        _op(
+            "accept", _("Accept"), CENTRE | {Role.OPERATOR}, {Status.RECEIVED}, Status.ACCEPTED, public=True
+        ),  # 受理: the operator (受理员) at the hotline or window, or the dispatcher
         _op(
             "reject",
             _("Reject"),
@@ -252,6 +254,13 @@ OPERATIONS: dict[str, Operation] = {
             "suspend", _("Suspend"), CENTRE, WITH_UNIT, Status.SUSPENDED, note_required=True, public=True
         ),  # 挂起
         _op("resume", _("Resume"), CENTRE, {Status.SUSPENDED}, Back.PREVIOUS, public=True),  # 恢复
+        _op(
+            "rate",
+            _("Rate the reply"),
+            {CITIZEN},
+            {Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED},
+            None,
+        ),  # 评价: the requester's own stars for the reply, from the portal
         _op(
             "withdraw",
             _("Withdraw"),

@@ -342,6 +342,9 @@ def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = F
     return case, t
 
 
+ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.WECHAT})
+
+
 def callbacks(d: Driver, p: Plan, case: Case, t: dt.datetime, *, may_reopen: bool) -> Story:
     """回访 (as often as the plan says), 重办 after a dissatisfied one if planned, then 归档."""
     rng = d.rng
@@ -367,7 +370,12 @@ def callbacks(d: Driver, p: Plan, case: Case, t: dt.datetime, *, may_reopen: boo
     final = p.callbacks[-1]
     notes = {"dissatisfied": texts.ARCHIVE_DISSATISFIED_NOTES, "unreachable": texts.ARCHIVE_UNREACHABLE_NOTES}
     note = d.note(p, notes[final]) if final in notes else ""
-    d.do(case, "archive", rng.choice((*d.callback_agents, d.dispatcher())), note=note)
+    case = d.do(case, "archive", rng.choice((*d.callback_agents, d.dispatcher())), note=note)
+    if case.channel in ONLINE_CHANNELS and rng.random() < 0.5:  # 评价 in the portal, now and then
+        t = d.work(t, d.minutes(p, 60, 2880))
+        yield t
+        stars = {"satisfied": 5, "basically_satisfied": 4, "dissatisfied": 2, "unreachable": 3}[final]
+        d.do(case, "rate", Citizen(case_id=case.pk), stars=stars)
 
 
 def answered(d: Driver, p: Plan) -> Story:

@@ -29,7 +29,7 @@ PERSONAS = [
 
 # For a heating case located in 东城一网格, led by 热力公司 with 区住建局 as co-unit.
 EXPECTED = {
-    "accept": {"dispatcher"},
+    "accept": {"operator", "dispatcher"},
     "reject": {"dispatcher"},
     "classify": {"dispatcher"},
     "answer": {"operator", "dispatcher", "grid_worker"},
@@ -55,6 +55,7 @@ EXPECTED = {
     "suspend": {"dispatcher"},
     "resume": {"dispatcher"},
     "withdraw": {"operator", "dispatcher"},
+    "rate": set(),  # the requester alone, through the portal
 }
 
 

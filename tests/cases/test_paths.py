@@ -6,6 +6,7 @@ import pytest
 
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
+from minyi.core.clock import local as clock_local
 from minyi.core.errors import InvalidInput
 from minyi.notifications.models import Notification
 from tests.cases.helpers import do, new_case, ops
@@ -122,3 +123,28 @@ def test_an_inactive_unit_cannot_be_assigned(world, clock):
     case = do(new_case(world.operator), "accept", world.dispatcher)
     with pytest.raises(InvalidInput):
         do(case, "assign", world.dispatcher, lead_unit=world.insurance)
+
+
+def test_the_dispatcher_may_set_the_handling_limit_instead_of_the_rule(world, clock):
+    case = do(new_case(world.operator, category="010101"), "accept", world.operator)
+    case = do(case, "assign", world.dispatcher, handle_days=10)
+    # Wednesday 25 Nov 2026 + 10 working days = Wednesday 9 Dec, at the close of the day.
+    assert clock_local(case.handle_due_at).date().isoformat() == "2026-12-09"
+    assert case.events.last().data["limit"] == "10 working_days"
+    with pytest.raises(InvalidInput, match="办理时限|handling limit"):
+        do(case, "reassign", world.dispatcher, lead_unit=world.housing.pk, handle_days=0)
+
+
+def test_the_requester_rates_a_reply_once(world, clock):
+    from minyi.access.principals import Citizen
+    from minyi.core.errors import IllegalTransition, NotPermitted
+
+    case = do(new_case(world.operator, category="0102"), "answer", world.operator, note="已告知办理流程。")
+    with pytest.raises(NotPermitted):
+        do(case, "rate", world.callback_agent, stars=5)
+    with pytest.raises(InvalidInput):
+        do(case, "rate", Citizen(case_id=case.pk), stars=6)
+    case = do(case, "rate", Citizen(case_id=case.pk), stars=4)
+    assert case.citizen_rating == 4 and case.citizen_rated_at is not None
+    with pytest.raises(IllegalTransition):
+        do(case, "rate", Citizen(case_id=case.pk), stars=5)

@@ -23,9 +23,10 @@ def test_every_status_is_reachable_from_registration():
     assert reached == set(Status)
 
 
-def test_terminal_statuses_allow_only_a_leaders_instruction():
+def test_terminal_statuses_allow_only_a_leaders_instruction_and_the_requesters_rating():
     for status in TERMINAL:
-        assert [op.name for op in operations_from(status)] == ["instruct"]
+        expected = ["instruct", "rate"] if status == Status.ARCHIVED else ["instruct"]
+        assert [op.name for op in operations_from(status)] == expected
 
 
 def test_every_operation_has_an_effect():
