@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MINYI_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv demo serve test lint pytest bench messages lock clean
+.PHONY: assets venv demo serve test lint pytest bench messages lock clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 venv: $(VENV)/.installed
 
-demo: venv
+# ECharts from the npm registry (tools/vendor_assets.py: pinned and hash-checked; no CDN, no Node.js needed).
+ASSETS := minyi/web/static/vendor/echarts/.version
+$(ASSETS): frontend/package.json frontend/package-lock.json
+	$(PYTHON) tools/vendor_assets.py
+
+assets: $(ASSETS)
+
+demo: venv assets
 	MINYI_DEMO=1 $(BIN)/minyi migrate --noinput -v0
 	MINYI_DEMO=1 $(BIN)/minyi demo
 	MINYI_DEMO=1 PORT=$(PORT) $(BIN)/minyi serve --with-worker
@@ -29,7 +36,7 @@ lint: venv
 
 # The suite on SQLite, then on PostgreSQL when one is reachable (DATABASE_URL, or the local server).
 # pytest's exit code 5 ("no tests collected") is not a failure of the code.
-pytest: venv
+pytest: venv assets
 	$(BIN)/python tools/run_tests.py
 
 test: lint pytest

@@ -6,6 +6,7 @@ Production sets DATABASE_URL to PostgreSQL and SECRET_KEY (or SECRET_KEY_FILE) s
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -51,6 +52,11 @@ INSTALLED_APPS = [
     "minyi.notifications",
     "minyi.knowledge",
     "minyi.demo",
+    "minyi.web",
+    "minyi.console",
+    "minyi.portal",
+    "django_htmx",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +75,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "minyi.web.middleware.ErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a login while its username (from this address) is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "minyi.urls"
@@ -85,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "minyi.console.context_processors.console",
             ],
         },
     },
@@ -137,6 +154,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "minyi_session"
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token themselves (forms, and hx-headers for htmx)
+CSRF_FAILURE_VIEW = "minyi.web.views.csrf_failure"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
@@ -144,7 +165,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES. Attempts live in the database, so every
+# application server sees them.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_VERBOSE = False
+# Behind a reverse proxy, the client's address is the first of X-Forwarded-For (set TRUST_PROXY=1).
+TRUST_PROXY = env_bool("TRUST_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "minyi.web.ratelimit.client_ip"
 
 # --- minyi's own settings ----------------------------------------------------------------------
 # Working periods of a working day, local time: deadlines in working hours count only these.
@@ -156,6 +192,14 @@ except ValueError as exc:
 # Where SMS and e-mail notifications go: a dotted path to a sender class (see notifications/senders.py).
 MINYI_SMS_SENDER = env_str("MINYI_SMS_SENDER", "minyi.notifications.senders.LogSender")
 MINYI_EMAIL_SENDER = env_str("MINYI_EMAIL_SENDER", "minyi.notifications.senders.LogSender")
+# Citizen portal: photos per demand and their size; submissions and look-ups per address and hour.
+MINYI_PORTAL_MAX_PHOTOS = env_int("MINYI_PORTAL_MAX_PHOTOS", 3, minimum=0)
+MINYI_PORTAL_MAX_PHOTO_MB = env_int("MINYI_PORTAL_MAX_PHOTO_MB", 5, minimum=1)
+MINYI_PORTAL_SUBMISSIONS_PER_HOUR = env_int("MINYI_PORTAL_SUBMISSIONS_PER_HOUR", 10, minimum=1)
+MINYI_PORTAL_LOOKUPS_PER_HOUR = env_int("MINYI_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)
+# Rows per page in console lists, and the most rows one export may hold.
+MINYI_PAGE_SIZE = env_int("MINYI_PAGE_SIZE", 25, minimum=5)
+MINYI_EXPORT_MAX_ROWS = env_int("MINYI_EXPORT_MAX_ROWS", 100_000, minimum=1)
 # Seconds between two scans of `minyi worker`.
 MINYI_WORKER_INTERVAL = env_int("MINYI_WORKER_INTERVAL", 60, minimum=1)
 

@@ -8,6 +8,8 @@ street). Invisible cases are reported as not found, so ids leak nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -85,6 +87,20 @@ def _unit_within(user: User, unit: Unit | None, scope: str) -> bool:
 
 def _co_unit_ids(case: Case) -> list[int]:
     return [u.pk for u in case.co_units.all()]
+
+
+def units_acted_for(user: User, roles: Iterable[str]) -> frozenset[int] | None:
+    """The ids of the units the user acts for under the given roles (their unit, and what the roles'
+    scopes add); None when one of those roles has scope ALL (every unit). For queues such as "cases
+    my unit leads"."""
+    ids: set[int] = set()
+    for role, scope in user.role_scopes.items():
+        if role not in roles:
+            continue
+        if scope == Scope.ALL:
+            return None
+        ids |= _acting_unit_ids(user, scope)
+    return frozenset(ids)
 
 
 def cases_visible_to(actor: Actor) -> QuerySet[Case]:

@@ -1,0 +1,19 @@
+"""What the console header needs on every page: the user's desks and unread notifications."""
+
+from __future__ import annotations
+
+from minyi.console.desks import desks_for
+from minyi.notifications.services import unread_count
+from minyi.org.roles import Role
+
+
+def console(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not request.path.startswith("/console/"):
+        return {}
+    return {
+        "nav_desks": desks_for(user),
+        "nav_leader": user.has_role(Role.LEADER),
+        "nav_admin": user.is_administrator,
+        "unread": unread_count(user),
+    }

@@ -1,0 +1,194 @@
+"""The desks of the console and their queues, declared as data.
+
+A desk (台) is one role's main page; its queues are filters over the cases the user may see (the
+access module decides that). Adding a queue is adding a line here: the desk page, its tab counts and
+the navigation are drawn from these declarations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from minyi.access import cases as access
+from minyi.cases import deadlines
+from minyi.cases.models import Case, Satisfaction
+from minyi.cases.workflow import OPEN, UNIT_ROLES, WITH_UNIT, Status
+from minyi.core import clock
+from minyi.org.models import User
+from minyi.org.roles import Role
+
+Filter = Callable[[User, dt.datetime], Q]
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    filter: Filter
+    order: tuple[str, ...] = ("received_at",)
+    quick: tuple[str, ...] = ()  # operations offered as a button on each row (no input needed)
+
+
+@dataclass(frozen=True)
+class Desk:
+    key: str
+    label: str
+    roles: frozenset[str]
+    url_name: str
+    queues: tuple[Queue, ...] = ()
+
+    def queue(self, key: str | None) -> Queue:
+        return next((q for q in self.queues if q.key == key), self.queues[0])
+
+
+def _status(*statuses: str) -> Filter:
+    return lambda user, now: Q(status__in=statuses)
+
+
+def _led_by_my_unit(user: User) -> Q:
+    units = access.units_acted_for(user, UNIT_ROLES)
+    return Q() if units is None else Q(lead_unit_id__in=units)
+
+
+def _co_handled_by_my_unit(user: User) -> Q:
+    units = access.units_acted_for(user, UNIT_ROLES)
+    through = Case.co_units.through.objects.filter(case_id=OuterRef("pk"))
+    if units is not None:
+        through = through.filter(unit_id__in=units)
+    return Q(Exists(through)) & ~_led_by_my_unit(user)
+
+
+def _mine(*statuses: str) -> Filter:
+    return lambda user, now: Q(status__in=statuses) & _led_by_my_unit(user)
+
+
+def _light(light: deadlines.Light, *statuses: Status) -> Filter:
+    return lambda user, now: deadlines.light_q(light, now) & Q(status__in=statuses or WITH_UNIT)
+
+
+def _my_light(light: deadlines.Light) -> Filter:
+    return lambda user, now: _light(light)(user, now) & _led_by_my_unit(user)
+
+
+def _repeat_candidates(user: User, now: dt.datetime) -> Q:
+    """New cases whose requester phone matches another open case's: probably the same demand again."""
+    others = Case.objects.filter(requester_phone=OuterRef("requester_phone"), status__in=OPEN).exclude(
+        pk=OuterRef("pk")
+    )
+    return Q(status__in=(Status.RECEIVED, Status.ACCEPTED)) & ~Q(requester_phone="") & Q(Exists(others))
+
+
+def _registered_today_by(user: User, now: dt.datetime) -> Q:
+    start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(created_by=user, received_at__gte=start)
+
+
+INTAKE = Desk(
+    "intake",
+    _("Intake desk"),  # 受理台
+    frozenset({Role.OPERATOR, Role.GRID_WORKER, Role.VISIT_SECRETARY}),
+    "console:intake",
+    (
+        Queue("today", _("Registered by me today"), _registered_today_by, ("-received_at",)),
+        Queue("received", _("Waiting to be accepted"), _status(Status.RECEIVED), quick=("accept",)),
+    ),
+)
+DISPATCH = Desk(
+    "dispatch",
+    _("Dispatch desk"),  # 派单台
+    frozenset({Role.DISPATCHER}),
+    "console:dispatch",
+    (
+        Queue("received", _("To accept"), _status(Status.RECEIVED), quick=("accept",)),
+        Queue("accepted", _("To assign"), _status(Status.ACCEPTED)),
+        Queue("returned", _("Returned"), _status(Status.RETURNED)),
+        Queue("extension", _("Extension requests"), _status(Status.EXTENSION_REQUESTED)),
+        Queue("repeats", _("Possible repeats"), _repeat_candidates, ("requester_phone", "received_at")),
+        Queue("suspended", _("Suspended"), _status(Status.SUSPENDED)),
+    ),
+)
+WORKBENCH = Desk(
+    "workbench",
+    _("Unit workbench"),  # 承办单位工作台
+    UNIT_ROLES,
+    "console:workbench",
+    (
+        Queue("to_sign", _("To sign for"), _mine(Status.ASSIGNED), ("sign_due_at",), quick=("sign_for",)),
+        Queue(
+            "handling",
+            _("In progress"),
+            _mine(Status.HANDLING, Status.EXTENSION_REQUESTED),
+            ("handle_due_at",),
+        ),
+        Queue("yellow", _("Due soon"), _my_light(deadlines.Light.YELLOW), ("handle_due_at",)),
+        Queue("red", _("Overdue"), _my_light(deadlines.Light.RED), ("handle_due_at",)),
+        Queue(
+            "co",
+            _("Co-handling"),
+            lambda user, now: Q(status__in=WITH_UNIT) & _co_handled_by_my_unit(user),
+            ("handle_due_at",),
+        ),
+        Queue("replied", _("Replied"), _mine(Status.REPLIED, Status.CALLED_BACK), ("-replied_at",)),
+    ),
+)
+SUPERVISION = Desk(
+    "supervision",
+    _("Supervision board"),  # 督办台
+    frozenset({Role.SUPERVISOR, Role.LEADER}),
+    "console:supervision",
+    (
+        Queue("red", _("Overdue"), _light(deadlines.Light.RED), ("handle_due_at",), quick=("remind",)),
+        Queue("yellow", _("Due soon"), _light(deadlines.Light.YELLOW), ("handle_due_at",), quick=("remind",)),
+        Queue("returned", _("Returned"), _status(Status.RETURNED)),
+        Queue(
+            "supervised",
+            _("Under supervision"),
+            lambda user, now: Q(status__in=WITH_UNIT, supervision_level__gt=0),
+            ("-supervision_level", "handle_due_at"),
+        ),
+    ),
+)
+CALLBACK = Desk(
+    "callback",
+    _("Callback desk"),  # 回访台
+    frozenset({Role.CALLBACK_AGENT}),
+    "console:callback",
+    (
+        Queue("replied", _("To call back"), _status(Status.REPLIED), ("replied_at",)),
+        Queue(
+            "dissatisfied",
+            _("Dissatisfied"),
+            lambda user, now: Q(status=Status.CALLED_BACK, satisfaction=Satisfaction.DISSATISFIED),
+        ),
+        Queue(
+            "to_archive",
+            _("To archive"),
+            lambda user, now: Q(status=Status.CALLED_BACK) & ~Q(satisfaction=Satisfaction.DISSATISFIED),
+        ),
+    ),
+)
+DESKS: tuple[Desk, ...] = (INTAKE, DISPATCH, WORKBENCH, SUPERVISION, CALLBACK)
+BY_KEY = {desk.key: desk for desk in DESKS}
+
+
+def desks_for(user: User) -> list[Desk]:
+    return [desk for desk in DESKS if any(user.has_role(role) for role in desk.roles)]
+
+
+def queue_cases(user: User, queue: Queue, now: dt.datetime) -> QuerySet[Case]:
+    return (
+        access.cases_visible_to(user)
+        .filter(queue.filter(user, now))
+        .select_related("category", "area", "lead_unit")
+        .order_by(*queue.order, "pk")
+    )
+
+
+def queue_counts(user: User, desk: Desk, now: dt.datetime) -> dict[str, int]:
+    visible = access.cases_visible_to(user)
+    return {queue.key: visible.filter(queue.filter(user, now)).count() for queue in desk.queues}

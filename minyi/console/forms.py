@@ -1,0 +1,256 @@
+"""Forms of the console: the intake form and one small form per workflow operation.
+
+Forms only parse and label input; the services validate it (and say what to fix). An operation's
+form turns into `case_apply(..., note=…, **form.params())`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minyi.cases.models import Satisfaction, SupervisionLevel
+from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+from minyi.cases.workflow import OPERATIONS
+from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.console import choices
+
+STAFF_CHANNELS = [
+    (c.value, c.label)
+    for c in (Channel.HOTLINE, Channel.WINDOW, Channel.PETITION, Channel.GRID, Channel.VISIT)
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the services (size) when the case is saved."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class IntakeForm(forms.Form):
+    """受理台: one fast form for a call or a window visit."""
+
+    requester_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False)
+    requester_name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    is_anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS, initial=Channel.HOTLINE)
+    demand_type = forms.ChoiceField(label=_("Type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5}))
+    area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    needs_contact = forms.BooleanField(label=_("The unit must call the requester back"), required=False)
+    is_confidential = forms.BooleanField(
+        label=_("Keep the requester's identity confidential"), required=False
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "—"), *choices.area_choices()]
+        self.fields["category"].choices = [("", _("— not yet classified —")), *choices.category_choices()]
+
+    def case_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["category"] = data["category"] or None
+        return data
+
+
+class OperationForm(forms.Form):
+    """The note (and the version the user saw) that every operation takes."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, op=None, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.op, self.case = op, case
+        if op is not None and op.note_required:
+            self.fields["note"].required = True
+            self.fields["note"].widget.attrs["required"] = True
+        if op is not None and op.name in NOTE_LABELS:
+            self.fields["note"].label = NOTE_LABELS[op.name]
+
+    def params(self) -> dict:
+        return {}
+
+
+NOTE_LABELS = {
+    "reject": _("Reason for not accepting"),
+    "answer": _("Answer given to the caller"),
+    "reply": _("Reply to the requester"),
+    "return": _("Why the case is not for your unit"),
+    "request_extension": _("Why more time is needed"),
+    "deny_extension": _("Reason"),
+    "uphold": _("Why the unit must handle it"),
+    "supervise": _("Supervision note"),
+    "instruct": _("Instruction"),
+    "reopen": _("What the requester is still dissatisfied with"),
+    "withdraw": _("Why the requester withdraws"),
+    "suspend": _("Why the case is suspended"),
+    "co_reply": _("Opinion of your unit"),
+    "callback": _("Callback notes"),
+}
+
+
+class ClassifyForm(OperationForm):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    demand_type = forms.ChoiceField(label=_("Type"), choices=DemandType.choices, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *choices.category_choices()]
+        if self.case is not None and not self.is_bound:
+            self.initial.update(
+                category=self.case.category.code if self.case.category_id else "",
+                demand_type=self.case.demand_type,
+                urgency=self.case.urgency,
+            )
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        changes = {
+            "category": data["category"] or None,
+            "demand_type": data["demand_type"] or None,
+            "urgency": data["urgency"] or None,
+        }
+        if self.case is not None:  # send only what changed
+            current = {
+                "category": self.case.category.code if self.case.category_id else None,
+                "demand_type": self.case.demand_type,
+                "urgency": self.case.urgency,
+            }
+            changes = {k: v for k, v in changes.items() if v is not None and v != current[k]}
+        return {k: v for k, v in changes.items() if v is not None}
+
+
+class AssignForm(OperationForm):
+    """交办 / 改派: the routing catalogue's proposal is filled in; the dispatcher may change it."""
+
+    lead_unit = forms.TypedChoiceField(label=_("Lead unit"), coerce=int, required=False, empty_value=None)
+    co_units = forms.TypedMultipleChoiceField(label=_("Co-units"), coerce=int, required=False)
+    handle_days = forms.IntegerField(
+        label=_("Handling limit (working days)"),
+        min_value=1,
+        max_value=MAX_HANDLE_DAYS,
+        required=False,
+        help_text=_("Leave empty to use the deadline rule."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = choices.unit_choices()
+        self.fields["lead_unit"].choices = [("", "—"), *units]
+        self.fields["co_units"].choices = units
+        self.fields["co_units"].widget.attrs["size"] = 6
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        params = {"lead_unit": data["lead_unit"], "co_units": data["co_units"]}
+        if data["handle_days"]:
+            params["handle_days"] = data["handle_days"]
+        return params
+
+
+class DaysForm(OperationForm):
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
+
+    def params(self) -> dict:
+        return {"days": self.cleaned_data["days"]}
+
+
+class ApproveExtensionForm(DaysForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].required = False
+        if self.case is not None and not self.is_bound:
+            self.initial["days"] = self.case.extension_days_requested
+
+    def params(self) -> dict:
+        days = self.cleaned_data["days"]
+        return {"days": days} if days else {}
+
+
+class ReplyForm(OperationForm):
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        help_text=_("Photos or documents, up to %(mb)d MB each.") % {"mb": ATTACHMENT_MAX_BYTES // 2**20},
+    )
+
+
+class CallbackForm(OperationForm):
+    satisfaction = forms.ChoiceField(
+        label=_("Result"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        initial=Satisfaction.SATISFIED,
+    )
+    resolved = forms.TypedChoiceField(
+        label=_("Problem solved?"),
+        choices=[("", _("not asked")), ("yes", _("yes")), ("no", _("no"))],
+        coerce=lambda v: v == "yes",
+        required=False,
+        empty_value=None,
+    )
+
+    def params(self) -> dict:
+        return {"satisfaction": self.cleaned_data["satisfaction"], "resolved": self.cleaned_data["resolved"]}
+
+
+class SuperviseForm(OperationForm):
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[(lvl.value, lvl.label) for lvl in SupervisionLevel if lvl != SupervisionLevel.NONE],
+        coerce=int,
+        initial=SupervisionLevel.ORDINARY,
+    )
+
+    def params(self) -> dict:
+        return {"level": self.cleaned_data["level"]}
+
+
+class MergeForm(OperationForm):
+    master = forms.CharField(
+        label=_("Master case (tracking number)"), max_length=20, help_text=_("The case this one repeats.")
+    )
+
+    def params(self) -> dict:
+        return {"master": self.cleaned_data["master"].strip()}
+
+
+FORMS: dict[str, type[OperationForm]] = {
+    "accept": ClassifyForm,
+    "classify": ClassifyForm,
+    "assign": AssignForm,
+    "reassign": AssignForm,
+    "request_extension": DaysForm,
+    "approve_extension": ApproveExtensionForm,
+    "reply": ReplyForm,
+    "co_reply": ReplyForm,
+    "callback": CallbackForm,
+    "supervise": SuperviseForm,
+    "merge": MergeForm,
+}
+assert set(FORMS) <= set(OPERATIONS)
+
+
+def operation_form(op, case, data=None, files=None, **initial) -> OperationForm:
+    form_class = FORMS.get(op.name, OperationForm)
+    return form_class(data, files, op=op, case=case, initial={"expected_version": case.version, **initial})

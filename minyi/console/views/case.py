@@ -1,0 +1,160 @@
+"""The case page (工单详情): every field, the timeline, deadlines, attachments, linked cases, the
+requester (masked, with an audited reveal) and a form for each operation the user may perform now."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minyi.access import cases as access
+from minyi.access import personal_data
+from minyi.cases import deadlines
+from minyi.cases.models import Attachment, Case
+from minyi.cases.services import case_apply
+from minyi.cases.workflow import OPERATIONS, Status
+from minyi.catalog.services import limits_for, routing_for
+from minyi.console.forms import operation_form
+from minyi.console.views.common import safe_next, staff_view
+from minyi.core import clock
+from minyi.core.errors import MinyiError, NotFound
+from minyi.workcal.services import current_calendar
+
+
+@staff_view()
+def case_page(request, case_id: int):
+    case = access.access_case_by_id(request.user, case_id)
+    return render(request, "console/case.html", case_context(request, case))
+
+
+def case_context(request, case: Case, *, bound: dict | None = None, error: MinyiError | None = None) -> dict:
+    """Everything the case page shows; `bound` replaces one operation's form (after a failed POST)."""
+    user = request.user
+    now = clock.now()
+    ops = [op for op in access.allowed_operations(user, case) if op.name not in ("master_replied", "rate")]
+    forms = {}
+    for op in ops:
+        initial = _initial_for(op, case, now)
+        forms[op.name] = operation_form(op, case, next=request.GET.get("next", ""), **initial)
+    if bound:
+        forms.update(bound)
+    events = case.events.select_related("actor", "actor_unit").prefetch_related("attachments")
+    linked = []
+    if case.requester_phone:
+        linked = list(
+            access.cases_visible_to(user)
+            .filter(requester_phone=case.requester_phone)
+            .exclude(pk=case.pk)
+            .order_by("-received_at")[:10]
+        )
+    return {
+        "case": case,
+        "light": deadlines.light(case, now),
+        "ops": [(op, forms[op.name]) for op in ops],
+        "error": error,
+        "events": events,
+        "attachments": case.attachments.all(),
+        "co_units": list(case.co_units.all()),
+        "merged_cases": access.cases_visible_to(user).filter(master=case).order_by("received_at"),
+        "master": case.master if case.master_id and access.can_see(user, case.master) else None,
+        "linked": linked,
+        "requester": personal_data.requester_for(user, case),
+        "may_reveal": personal_data.may_reveal(user, case),
+        "proposal": _proposal(case, now) if "assign" in forms or "reassign" in forms else None,
+        "back": request.GET.get("next", ""),
+    }
+
+
+def _proposal(case: Case, now) -> dict:
+    """What the routing catalogue and the deadline rules propose for assigning this case now."""
+    routing = routing_for(category=case.category, area=case.area)
+    limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
+    return {
+        "routing": routing,
+        "limits": limits,
+        "due": current_calendar().due_after(now, limits.handle_limit, limits.handle_unit),
+    }
+
+
+def _initial_for(op, case: Case, now) -> dict:
+    if op.name == "assign":
+        routing = routing_for(category=case.category, area=case.area)
+        if routing:
+            return {"lead_unit": routing.lead_unit.pk, "co_units": [u.pk for u in routing.co_units]}
+    if op.name == "reassign":
+        return {"co_units": [u.pk for u in case.co_units.all()]}
+    return {}
+
+
+@require_POST
+@staff_view()
+def case_operation(request, case_id: int, operation: str):
+    """Perform one operation from the case page (or a desk's row button) through the services."""
+    case = access.access_case_by_id(request.user, case_id)
+    op = OPERATIONS.get(operation)
+    if op is None or operation in ("create", "master_replied", "rate"):
+        raise NotFound(_("There is no operation “%(op)s”.") % {"op": operation})
+    form = operation_form(op, case, request.POST, request.FILES)
+    fallback = reverse("console:case", args=[case.pk])
+    if form.is_valid():
+        try:
+            updated = case_apply(
+                case_id=case.pk,
+                operation=op.name,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("expected_version"),
+                note=form.cleaned_data.get("note", ""),
+                attachments=form.cleaned_data.get("attachments") or (),
+                **form.params(),
+            )
+        except MinyiError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(op)s: case %(number)s is now “%(status)s”.")
+                % {"op": op.label, "number": updated.tracking_number, "status": updated.get_status_display()},
+            )
+            if updated.status in (Status.MERGED,) or not access.can_see(request.user, updated):
+                return redirect(safe_next(request, reverse("console:home")))
+            return redirect(safe_next(request, fallback))
+    case.refresh_from_db()
+    context = case_context(request, case, bound={op.name: form})
+    context["open_op"] = op.name
+    return render(request, "console/case.html", context, status=400)
+
+
+@require_POST
+@staff_view()
+def reveal_requester(request, case_id: int):
+    """Show the requester's name, phone and ID number in full: audited, for those with the right."""
+    case = access.access_case_by_id(request.user, case_id)
+    requester = personal_data.requester_reveal(request.user, case, purpose=request.POST.get("purpose", ""))
+    return render(request, "console/_requester.html", {"case": case, "requester": requester})
+
+
+@staff_view()
+def attachment(request, attachment_id: int):
+    """An attachment, only for users who may see its case (never a public file address)."""
+    item = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
+    if item is None or not access.can_see(request.user, item.case):
+        raise NotFound(_("There is no such attachment, or it is outside your scope."))
+    inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
+    response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
+    response["Content-Type"] = item.content_type if inline else "application/octet-stream"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@staff_view()
+def case_by_number(request):
+    """Jump to a case by its tracking number (the header's search box)."""
+    number = (request.GET.get("number") or "").strip()
+    case = access.access_case_by_tracking_number(request.user, number)
+    return redirect("console:case", case.pk)

@@ -1,0 +1,54 @@
+"""What every console view shares: who may use the console, pagination, where to go back to."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from minyi.core.errors import NotPermitted
+
+
+def staff_view(*roles: str):
+    """A console view for logged-in users holding one of `roles` (any role when none is given)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if roles and not user.has_role(*roles):
+                raise NotPermitted(_role_message(roles))
+            if not roles and not user.role_scopes:
+                raise NotPermitted(_role_message(()))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _role_message(roles) -> str:
+    from django.utils.translation import gettext as _
+
+    from minyi.org.roles import Role
+
+    if not roles:
+        return _("Your account holds no role yet. Ask the centre's administrator to grant one.")
+    return _("This page is for: %(roles)s.") % {"roles": "、".join(str(Role(r).label) for r in roles)}
+
+
+def page_of(request, queryset, *, size: int | None = None):
+    paginator = Paginator(queryset, size or settings.MINYI_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` address of a form if it stays on this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback

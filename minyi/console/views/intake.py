@@ -1,0 +1,94 @@
+"""受理台 (intake desk): register a call or a window visit fast, see the caller's earlier cases, answer
+from the knowledge base in one click, and read the tracking number and query code back to the caller."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from minyi.access import cases as access
+from minyi.cases.services import case_apply, case_create
+from minyi.cases.workflow import OPERATIONS
+from minyi.catalog.choices import Channel
+from minyi.console.desks import INTAKE
+from minyi.console.forms import IntakeForm
+from minyi.console.views.common import staff_view
+from minyi.console.views.desks import render_desk
+from minyi.core.errors import MinyiError
+from minyi.knowledge.models import KnowledgeEntry
+from minyi.knowledge.search import search
+from minyi.org.roles import Role
+
+CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID, Role.VISIT_SECRETARY: Channel.VISIT}
+
+
+@staff_view(*INTAKE.roles)
+def intake(request):
+    user = request.user
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                case = _register(user, form, request.POST.get("answer_with"))
+            except MinyiError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return redirect(reverse("console:intake") + f"?done={case.pk}")
+    else:
+        initial = {}
+        for role, channel in CHANNEL_OF_ROLE.items():
+            if user.has_role(role) and not user.has_role(Role.OPERATOR):
+                initial["channel"] = channel
+        if user.area_id:
+            initial["area"] = user.area_id
+        form = IntakeForm(user=user, initial=initial)
+    done = None
+    if request.GET.get("done"):
+        try:
+            done = access.access_case_by_id(user, request.GET["done"])
+        except MinyiError:
+            done = None
+    return render_desk(request, INTAKE, "console/intake.html", form=form, done=done)
+
+
+def _register(user, form: IntakeForm, answer_with: str | None):
+    """Register the case; with `answer_with` (a knowledge entry) also answer it on the spot."""
+    entry = None
+    if answer_with:
+        entry = KnowledgeEntry.objects.filter(pk=answer_with, is_active=True).first()
+        if entry is None:
+            raise MinyiError(_("That knowledge entry no longer exists: search again."))
+    fields = form.case_fields()
+    files = fields.pop("attachments") or ()
+    case = case_create(actor=user, attachments=files, **fields)
+    if entry is not None:
+        case = case_apply(
+            case_id=case.pk, operation="answer", actor=user, note=entry.answer, knowledge_entry=entry.pk
+        )
+    return case
+
+
+@staff_view(*INTAKE.roles)
+def caller_history(request):
+    """The caller's earlier cases, looked up by phone as the operator types it."""
+    phone = (request.GET.get("requester_phone") or "").strip()
+    cases = []
+    if len(phone) >= 7:
+        cases = list(
+            access.cases_visible_to(request.user)
+            .filter(requester_phone=phone)
+            .select_related("category", "lead_unit")
+            .order_by("-received_at")[:10]
+        )
+    return render(request, "console/_caller_history.html", {"cases": cases, "phone": phone})
+
+
+@staff_view(*INTAKE.roles)
+def knowledge(request):
+    """Knowledge-base hits for the words typed (question or description), each with "answer directly"."""
+    query = (request.GET.get("q") or request.GET.get("description") or request.GET.get("title") or "").strip()
+    hits = search(query, limit=5) if len(query) >= 2 else []
+    may_answer = request.user.has_role(*OPERATIONS["answer"].roles)
+    context = {"hits": hits, "query": query, "may_answer": may_answer}
+    return render(request, "console/_knowledge.html", context)

@@ -1,0 +1,26 @@
+"""Refusals that reach the top of a view become friendly pages, not server errors."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from minyi.core.errors import MinyiError, NotFound, NotPermitted
+
+
+class ErrorMiddleware:
+    """A `NotFound` or `NotPermitted` (or any other `MinyiError`) that a view did not handle itself
+    is shown as the 404/403/400 page with its message; htmx requests get the bare message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, MinyiError):
+            return None
+        template = {NotFound: "404.html", NotPermitted: "403.html"}.get(type(exception), "web/error.html")
+        if getattr(request, "htmx", False):
+            template = "web/message.html"
+        return render(request, template, {"message": exception.message}, status=exception.http_status)

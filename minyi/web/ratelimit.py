@@ -1,0 +1,56 @@
+"""Rate limits for public actions (portal submissions and look-ups) and the client address rule.
+
+Why not django-ratelimit: it needs memcached or Redis for atomic counters, and minyi's embedded
+default has neither. A counter row per key and fixed window, incremented by one conditional UPDATE
+(inserted by the first hit; a racing insert falls back to the UPDATE), is atomic on SQLite and on
+PostgreSQL and shared by every application server. The worker deletes old windows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from minyi.core import clock
+from minyi.web.models import RateCounter
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy (TRUST_PROXY=1) the
+    first address of X-Forwarded-For. Used by the portal's limits and the login lockout."""
+    if settings.TRUST_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()[:45]
+    return request.META.get("REMOTE_ADDR", "")[:45] or "unknown"
+
+
+def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
+    """Count one hit of `key`; False when it exceeds `limit` hits within the current window."""
+    seconds = int(window.total_seconds())
+    now = clock.now()
+    start = dt.datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=dt.UTC)
+    with transaction.atomic():
+        rows = RateCounter.objects.filter(key=key, window_start=start)
+        if not rows.update(hits=F("hits") + 1):
+            try:
+                with transaction.atomic():
+                    RateCounter.objects.create(key=key, window_start=start, hits=1)
+            except IntegrityError:  # another process inserted the row first
+                rows.update(hits=F("hits") + 1)
+        hits = rows.values_list("hits", flat=True).first() or 0
+    return hits <= limit
+
+
+def allow(request: HttpRequest, action: str, *, per_hour: int) -> bool:
+    """One hit of `action` from this client; False when it made more than `per_hour` in this hour."""
+    return hit(f"{action}:{client_ip(request)}", limit=per_hour, window=dt.timedelta(hours=1))
+
+
+def forget_before(moment: dt.datetime) -> int:
+    """Delete windows that started before `moment` (the worker calls this)."""
+    return RateCounter.objects.filter(window_start__lt=moment).delete()[0]

@@ -1,0 +1,50 @@
+// minyi: the little plain JavaScript the pages need. htmx does the rest.
+(function () {
+  "use strict";
+
+  // Keyboard: "/" focuses the page's search box, Alt+N the first field of the page's main form.
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    var typing = tag === "input" || tag === "textarea" || tag === "select";
+    if (event.key === "/" && !typing) {
+      var search = document.querySelector("[data-search]");
+      if (search) { event.preventDefault(); search.focus(); }
+    }
+    if (event.altKey && (event.key === "n" || event.key === "N")) {
+      var first = document.querySelector("[data-autofocus], form.main input:not([type=hidden]), form.main select");
+      if (first) { event.preventDefault(); first.focus(); }
+    }
+  });
+
+  // A form sends once: its submit buttons are disabled while it is on its way.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-allow-resubmit")) { return; }
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // Charts: <div class="chart" data-chart="id-of-json-script"> draws the ECharts option kept in
+  // <script type="application/json" id="…"> (written by json_script, so no data is ever executed).
+  function drawCharts(root) {
+    if (!window.echarts) { return; }
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) { return; }
+      var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
+      chart.setOption(JSON.parse(source.textContent));
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+
+  // Selects that narrow a following select (street → community → grid): data-narrows="#id".
+  document.addEventListener("change", function (event) {
+    var target = event.target.getAttribute && event.target.getAttribute("data-clear");
+    if (target) {
+      document.querySelectorAll(target).forEach(function (el) { el.value = ""; });
+    }
+  });
+})();

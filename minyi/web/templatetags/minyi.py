@@ -1,0 +1,65 @@
+"""Template helpers shared by the console and the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from minyi.cases import deadlines
+from minyi.cases.workflow import Status
+from minyi.core import clock
+
+register = template.Library()
+
+
+@register.filter
+def when(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in local (Beijing) time: 2026-11-25 09:30."""
+    return clock.local(value).strftime(fmt) if value else ""
+
+
+@register.filter
+def day(value: dt.datetime | None) -> str:
+    return when(value, "%Y-%m-%d")
+
+
+@register.simple_tag
+def light_badge(case) -> str:
+    """The deadline light of a case (green / yellow / red) with the deadline it counts to."""
+    light = deadlines.light(case, clock.now())
+    if light is None:
+        return ""
+    due = case.sign_due_at if case.status == Status.ASSIGNED and case.sign_due_at else case.handle_due_at
+    return format_html(
+        '<span class="light {}" title="{}">{} {}</span>', light, _("deadline"), light.label, when(due)
+    )
+
+
+@register.simple_tag
+def status_badge(case) -> str:
+    return format_html('<span class="badge {}">{}</span>', case.status, case.get_status_display())
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (None removes one): for pagers and tabs."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"

@@ -1,0 +1,25 @@
+"""Error pages shared by the console and the portal."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def csrf_failure(request, reason=""):
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": _("The form has expired"),
+            "message": _(
+                "This page was open too long or cookies are blocked. Go back, reload the page and send "
+                "the form again."
+            ),
+        },
+        status=403,
+    )
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
