@@ -28,6 +28,7 @@ from minyi.notifications.services import (
     unit_staff,
 )
 from minyi.org.roles import Role
+from minyi.web import ratelimit
 from minyi.workcal.services import years_needing_entry
 
 log = logging.getLogger("minyi.worker")
@@ -142,5 +143,7 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "released": release_stale_claims(),
         "sent": deliver_pending(),
         "calendar": remind_calendar(now=now),
+        # Rate-limit windows of the portal and the API last an hour; a day's margin is plenty.
+        "rate_windows": ratelimit.forget_before(now - dt.timedelta(days=1)),
     }
     return result

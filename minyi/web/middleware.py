@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 
 from minyi.core.errors import MinyiError, NotFound, NotPermitted
 
@@ -24,3 +26,21 @@ class ErrorMiddleware:
         if getattr(request, "htmx", False):
             template = "web/message.html"
         return render(request, template, {"message": exception.message}, status=exception.http_status)
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise with the language switch (a cookie). Unlike Django's
+    LocaleMiddleware the browser's Accept-Language is not consulted: a centre's computers often run
+    English-language browsers, and the staff expect the Chinese interface all the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

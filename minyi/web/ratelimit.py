@@ -9,6 +9,7 @@ PostgreSQL and shared by every application server. The worker deletes old window
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,14 +20,19 @@ from minyi.core import clock
 from minyi.web.models import RateCounter
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy (TRUST_PROXY=1) the
-    first address of X-Forwarded-For. Used by the portal's limits and the login lockout."""
+    first address of X-Forwarded-For; None when there is no valid one. Used by the portal's limits
+    and the login lockout (django-axes stores it in an address column, so it must be valid)."""
+    candidates = [request.META.get("REMOTE_ADDR", "")]
     if settings.TRUST_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45] or "unknown"
+        candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return None
 
 
 def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
@@ -48,7 +54,7 @@ def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
 
 def allow(request: HttpRequest, action: str, *, per_hour: int) -> bool:
     """One hit of `action` from this client; False when it made more than `per_hour` in this hour."""
-    return hit(f"{action}:{client_ip(request)}", limit=per_hour, window=dt.timedelta(hours=1))
+    return hit(f"{action}:{client_ip(request) or 'unknown'}", limit=per_hour, window=dt.timedelta(hours=1))
 
 
 def forget_before(moment: dt.datetime) -> int:

@@ -61,7 +61,7 @@ def supervision(request):
     now = clock.now()
     visible = access.cases_visible_to(request.user).filter(status__in=WITH_UNIT)
     by_unit = (
-        visible.values("lead_unit__name")
+        visible.values("lead_unit_id", "lead_unit__name")
         .annotate(
             red=Count("pk", filter=deadlines.light_q(deadlines.Light.RED, now)),
             yellow=Count("pk", filter=deadlines.light_q(deadlines.Light.YELLOW, now)),

@@ -1,0 +1,115 @@
+"""Each role's desk shows its queues, only within the user's scope, with counts and row actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from minyi.cases.workflow import Status
+from minyi.console.desks import DISPATCH, WORKBENCH, desks_for, queue_cases, queue_counts
+from minyi.core import clock as minyi_clock
+from tests.cases.helpers import do, new_case
+from tests.console.helpers import client_for, text_of
+
+
+def assigned_heating_case(world, **fields):
+    case = do(new_case(world.operator, category="010101", **fields), "accept", world.operator)
+    return do(case, "assign", world.dispatcher)
+
+
+def test_every_role_with_a_desk_lands_on_it(world):
+    expected = {
+        "operator": "/console/intake/",
+        "dispatcher": "/console/dispatch/",
+        "heating_handler": "/console/workbench/",
+        "supervisor": "/console/supervision/",
+        "callback_agent": "/console/callback/",
+        "leader": "/console/leader/",
+        "grid_worker": "/console/intake/",
+    }
+    for persona, url in expected.items():
+        response = client_for(getattr(world, persona)).get("/console/")
+        assert response.status_code == 302 and response["Location"] == url, persona
+
+
+def test_desks_are_offered_by_role(world):
+    assert [d.key for d in desks_for(world.dispatcher)] == ["dispatch"]
+    assert [d.key for d in desks_for(world.heating_handler)] == ["workbench"]
+    assert desks_for(world.admin) == []
+    response = client_for(world.admin).get("/console/")
+    assert response["Location"] == "/admin/"
+
+
+def test_the_dispatch_desk_counts_each_queue(world, clock):
+    new_case(world.operator)
+    do(new_case(world.operator), "accept", world.operator)
+    returned = assigned_heating_case(world)
+    do(returned, "return", world.heating_handler, note="不属于我单位")
+    counts = queue_counts(world.dispatcher, DISPATCH, minyi_clock.now())
+    assert counts["received"] == 1 and counts["accepted"] == 1 and counts["returned"] == 1
+    page = client_for(world.dispatcher).get("/console/dispatch/?queue=returned")
+    assert returned.tracking_number in text_of(page)
+
+
+def test_possible_repeats_are_cases_from_a_phone_with_another_open_case(world, clock):
+    first = new_case(world.operator, requester_phone="13900001111")
+    second = new_case(world.operator, requester_phone="13900001111")
+    new_case(world.operator, requester_phone="13900002222")
+    repeats = {c.pk for c in queue_cases(world.dispatcher, DISPATCH.queue("repeats"), minyi_clock.now())}
+    assert repeats == {first.pk, second.pk}
+
+
+def test_the_workbench_lists_only_the_units_own_cases(world, clock):
+    heating = assigned_heating_case(world)
+    roads = do(new_case(world.operator, category="0102"), "accept", world.operator)
+    roads = do(roads, "assign", world.dispatcher)
+    to_sign = queue_cases(world.heating_handler, WORKBENCH.queue("to_sign"), minyi_clock.now())
+    assert list(to_sign) == [heating]
+    # 区住建局 co-handles the heating case and leads the road case.
+    housing_to_sign = queue_cases(world.housing_handler, WORKBENCH.queue("to_sign"), minyi_clock.now())
+    assert list(housing_to_sign) == [roads]
+    co = queue_cases(world.housing_handler, WORKBENCH.queue("co"), minyi_clock.now())
+    assert list(co) == [heating]
+    page = text_of(client_for(world.insurance_handler).get("/console/workbench/"))
+    assert heating.tracking_number not in page and roads.tracking_number not in page
+
+
+def test_overdue_cases_show_red_on_the_workbench_and_the_supervision_board(world, clock):
+    case = assigned_heating_case(world)
+    do(case, "sign_for", world.heating_handler)
+    clock.advance(days=14)
+    page = client_for(world.heating_handler).get("/console/workbench/?queue=red")
+    assert case.tracking_number in text_of(page) and 'class="light red"' in page.content.decode()
+    board = client_for(world.supervisor).get("/console/supervision/")
+    assert board.context["by_unit"][0]["lead_unit__name"] == "热力公司"
+    assert board.context["by_unit"][0]["red"] == 1
+
+
+def test_a_row_button_performs_the_operation_and_returns_to_the_desk(world, clock):
+    case = assigned_heating_case(world)
+    client = client_for(world.heating_handler)
+    response = client.post(
+        f"/console/cases/{case.pk}/do/sign_for/",
+        {"expected_version": case.version, "next": "/console/workbench/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/console/workbench/"
+    case.refresh_from_db()
+    assert case.status == Status.HANDLING
+
+
+def test_htmx_tab_switch_renders_only_the_queue(world, clock):
+    new_case(world.operator)
+    response = client_for(world.dispatcher).get(
+        "/console/dispatch/?queue=accepted", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue">') and "<html" not in html
+
+
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [("/console/dispatch/", "派单员"), ("/console/workbench/", "承办人"), ("/console/callback/", "回访员")],
+)
+def test_a_desk_of_another_role_is_a_friendly_403_naming_the_role(world, url, role):
+    response = client_for(world.operator).get(url)
+    assert response.status_code == 403
+    assert "无权操作" in text_of(response) and role in text_of(response)

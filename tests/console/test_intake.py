@@ -1,0 +1,74 @@
+"""The intake desk: register a call, read back tracking number and query code, see the caller's
+earlier cases, answer from the knowledge base in one click."""
+
+from __future__ import annotations
+
+from minyi.cases.models import Case
+from minyi.cases.workflow import Status
+from minyi.knowledge.models import KnowledgeEntry
+from tests.cases.helpers import new_case
+from tests.console.helpers import client_for, text_of
+
+CALL = {
+    "requester_phone": "13912345678",
+    "requester_name": "李四",
+    "channel": "hotline",
+    "demand_type": "complaint",
+    "urgency": "normal",
+    "title": "楼道灯坏了",
+    "description": "东城社区5号楼二单元楼道灯坏了一个月，晚上看不见路。",
+    "category": "0102",
+}
+
+
+def test_registering_a_call_shows_the_numbers_to_read_back(world, clock):
+    client = client_for(world.operator)
+    response = client.post("/console/intake/", {**CALL, "area": world.east_grid.pk})
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/console/intake/?done={case.pk}"
+    page = client.get(response["Location"])
+    text = text_of(page)
+    assert case.tracking_number in text and case.query_code in text
+    assert case.created_by == world.operator and case.area == world.east_grid
+    assert case.status == Status.RECEIVED
+
+
+def test_a_bad_form_says_what_to_fix_and_stores_nothing(world, clock):
+    response = client_for(world.operator).post("/console/intake/", {**CALL, "requester_phone": "call-me"})
+    assert response.status_code == 200 and Case.objects.count() == 0
+    assert response.context["form"].errors["requester_phone"]
+    nameless = client_for(world.operator).post(
+        "/console/intake/", {**CALL, "requester_phone": "", "requester_name": ""}
+    )
+    assert nameless.context["form"].errors and Case.objects.count() == 0
+
+
+def test_the_callers_earlier_cases_appear_as_the_phone_is_typed(world, clock):
+    earlier = new_case(world.operator, requester_phone="13912345678", title="去年的供暖投诉")
+    response = client_for(world.operator).get("/console/intake/history/", {"requester_phone": "13912345678"})
+    assert earlier.tracking_number in text_of(response)
+    none = client_for(world.operator).get("/console/intake/history/", {"requester_phone": "13900000000"})
+    assert earlier.tracking_number not in text_of(none)
+
+
+def test_answering_directly_from_the_knowledge_base(world, clock):
+    entry = KnowledgeEntry.objects.create(
+        question="楼道灯坏了找谁修", answer="楼道灯由物业公司负责维修，可拨打物业服务电话报修。"
+    )
+    hits = client_for(world.operator).get("/console/intake/knowledge/", {"q": "楼道灯坏了"})
+    assert entry.question in text_of(hits) and f'value="{entry.pk}"' in hits.content.decode()
+    response = client_for(world.operator).post("/console/intake/", {**CALL, "answer_with": entry.pk})
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert case.status == Status.REPLIED and case.reply_text == entry.answer
+    assert case.events.last().data["knowledge_entry"] == entry.pk
+
+
+def test_a_grid_worker_registers_in_their_own_grid_only(world, clock):
+    client = client_for(world.grid_worker)
+    assert client.get("/console/intake/").context["form"].initial["channel"] == "grid"
+    outside = client.post("/console/intake/", {**CALL, "channel": "grid", "area": world.west_grid.pk})
+    assert outside.status_code == 200 and Case.objects.count() == 0
+    assert outside.context["form"].non_field_errors()
+    inside = client.post("/console/intake/", {**CALL, "channel": "grid", "area": world.east_grid.pk})
+    assert inside.status_code == 302 and Case.objects.get().channel == "grid"
