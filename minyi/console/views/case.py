@@ -24,6 +24,20 @@ from minyi.core.errors import MinyiError, NotFound
 from minyi.workcal.services import current_calendar
 
 
+# The usual next step of the loop in each status: its form is listed first and open.
+NEXT_STEP = {
+    Status.RECEIVED: "accept",
+    Status.ACCEPTED: "assign",
+    Status.ASSIGNED: "sign_for",
+    Status.HANDLING: "reply",
+    Status.EXTENSION_REQUESTED: "approve_extension",
+    Status.RETURNED: "reassign",
+    Status.REPLIED: "callback",
+    Status.CALLED_BACK: "archive",
+    Status.SUSPENDED: "resume",
+}
+
+
 @staff_view()
 def case_page(request, case_id: int):
     case = access.access_case_by_id(request.user, case_id)
@@ -35,6 +49,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     user = request.user
     now = clock.now()
     ops = [op for op in access.allowed_operations(user, case) if op.name not in ("master_replied", "rate")]
+    ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
     forms = {}
     for op in ops:
         initial = _initial_for(op, case, now)
@@ -65,6 +80,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": _proposal(case, now) if "assign" in forms or "reassign" in forms else None,
         "back": request.GET.get("next", ""),
+        "open_op": NEXT_STEP.get(case.status),
     }
 
 
