@@ -249,7 +249,8 @@ def test_serve_reads_the_environment_and_options_win(monkeypatch):
     assert serve.serve_options() == ("0.0.0.0", 9000, 4)
     assert serve.serve_options(host="::1", port=8080, workers=1) == ("::1", 8080, 1)
     assert "[::1]:8080" in serve.gunicorn_argv(host="::1", port=8080, workers=1)
-    assert serve.url("0.0.0.0", 9000) == "http://127.0.0.1:9000/admin/"
+    assert serve.url("0.0.0.0", 9000) == "http://127.0.0.1:9000/"
+    assert serve.url("::", 9000, "/console/") == "http://localhost:9000/console/"
     assert serve.worker_argv()[1:] == ["-m", "minyi", "worker"]
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(serve.CommandError, match="PORT"):

@@ -71,9 +71,9 @@ def bind_address(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def url(host: str, port: int) -> str:
+def url(host: str, port: int, path: str = "/") -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("localhost" if host == "::" else host)
-    return f"http://{bind_address(shown, port)}/admin/"
+    return f"http://{bind_address(shown, port)}{path}"
 
 
 class Command(BaseCommand):
@@ -100,7 +100,10 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()  # the children open their own
         argv = gunicorn_argv(host=host, port=port, workers=workers)
-        self.stdout.write(f"minyi is served at {url(host, port)} (Ctrl-C stops it).")
+        self.stdout.write(
+            f"minyi is served at {url(host, port)}: staff console {url(host, port, '/console/')}, "
+            f"administration {url(host, port, '/admin/')} (Ctrl-C stops it)."
+        )
         sys.stdout.flush()
         if not with_worker:
             os.execv(argv[0], argv)

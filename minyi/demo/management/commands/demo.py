@@ -67,7 +67,8 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cells))
         self.stdout.write(
             self.style.SUCCESS(f"\nEvery demo account has the password “{district.PASSWORD}”; ")
-            + f"`admin` is also a superuser. Open {url(*serve_options()[:2])} after `minyi serve`."
+            + "`admin` is also a superuser. After `minyi serve`: staff console "
+            + f"{url(*serve_options()[:2], '/console/')}, citizen portal {url(*serve_options()[:2])}."
         )
 
 
