@@ -1,0 +1,125 @@
+"""Following a demand (进度查询): a right tracking number + query code proves the case to this browser;
+without that proof the case page is a 404 with the look-up form, whether the case exists or not."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.cases.helpers import new_case
+from tests.portal.helpers import case_page, prove
+
+
+def test_the_right_pair_opens_the_case_page(client, world):
+    case = new_case(world.operator)
+
+    response = prove(client, case)
+
+    assert response["Location"] == reverse("portal:case", args=[case.tracking_number])
+    page = case_page(client, case)
+    assert page.status_code == 200
+    assert '<dd data-testid="case-status"><span class="badge received">Received</span></dd>' in (
+        page.content.decode()
+    )
+    assert case.title in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_the_code_may_be_typed_in_lower_case_and_with_spaces(client, world):
+    case = new_case(world.operator)
+
+    response = client.post(
+        reverse("portal:follow"),
+        {"tracking_number": f" {case.tracking_number} ", "query_code": f" {case.query_code.lower()} "},
+    )
+
+    assert response.status_code == 302
+    assert case_page(client, case).status_code == 200
+
+
+def test_a_wrong_code_is_refused_and_proves_nothing(client, world):
+    case = new_case(world.operator)
+    wrong = "ZZZZZZ" if case.query_code != "ZZZZZZ" else "YYYYYY"
+
+    response = client.post(
+        reverse("portal:follow"), {"tracking_number": case.tracking_number, "query_code": wrong}
+    )
+
+    assert response.status_code == 200
+    assert "No case matches this tracking number and query code: check both and try again." in (
+        response.content.decode()
+    )
+    assert case_page(client, case).status_code == 404
+
+
+def test_an_unknown_number_gets_the_same_answer_as_a_wrong_code(client, world):
+    case = new_case(world.operator)
+
+    wrong_code = client.post(
+        reverse("portal:follow"), {"tracking_number": case.tracking_number, "query_code": "X"}
+    )
+    no_case = client.post(reverse("portal:follow"), {"tracking_number": "209901-000001", "query_code": "X"})
+
+    assert wrong_code.context["form"].non_field_errors() == no_case.context["form"].non_field_errors()
+
+
+def test_both_fields_are_required(client, world):
+    response = client.post(reverse("portal:follow"), {"tracking_number": "", "query_code": ""})
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"tracking_number", "query_code"}
+
+
+def test_an_unproven_browser_gets_a_404_with_the_look_up_form(client, world):
+    case = new_case(world.operator)
+    prove(client, case)  # proven in one browser …
+
+    response = case_page(Client(), case)  # … not in another
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "enter its tracking number and query code" in page
+    assert f'name="tracking_number" value="{case.tracking_number}"' in page
+    assert case.title not in page and case.description not in page
+
+
+def test_a_number_that_does_not_exist_looks_the_same_as_an_unproven_one(client, world):
+    case = new_case(world.operator)
+
+    unproven = case_page(client, case)
+    missing = client.get(reverse("portal:case", args=["209901-000009"]))
+
+    assert unproven.status_code == missing.status_code == 404
+    assert unproven.context["refused"] == missing.context["refused"]
+
+
+def test_proving_one_case_does_not_open_another(client, world):
+    mine, other = new_case(world.operator), new_case(world.operator, title="别人的诉求")
+    prove(client, mine)
+
+    assert case_page(client, mine).status_code == 200
+    assert case_page(client, other).status_code == 404
+
+
+def test_proving_a_case_gives_the_browser_a_new_session_key(client, world):
+    case = new_case(world.operator)
+    client.get(reverse("portal:follow"))
+    client.session.save()
+    before = client.session.session_key
+
+    prove(client, case)
+
+    assert client.session.session_key != before
+
+
+def test_the_number_can_be_filled_in_from_the_address(client, world):
+    page = client.get(reverse("portal:follow"), {"number": "202611-000007"}).content.decode()
+
+    assert 'name="tracking_number" value="202611-000007"' in page
+    assert "autofocus" in page.split('name="query_code"')[1].split(">")[0]
+
+
+def test_without_a_number_nothing_is_focused_for_the_visitor(client, world):
+    page = client.get(reverse("portal:follow")).content.decode()
+
+    assert "autofocus" not in page
