@@ -35,8 +35,10 @@ lint: venv
 	MINYI_DATA_DIR=$$(mktemp -d) $(BIN)/minyi makemigrations --check --dry-run -v0
 
 # The suite on SQLite, then on PostgreSQL when one is reachable (DATABASE_URL, or the local server).
-# pytest's exit code 5 ("no tests collected") is not a failure of the code.
+# pytest's exit code 5 ("no tests collected") is not a failure of the code. The browser tests need
+# Debian's chromium: tools/ensure_browser.sh installs it when it can (best effort).
 pytest: venv assets
+	-bash tools/ensure_browser.sh
 	$(BIN)/python tools/run_tests.py
 
 test: lint pytest

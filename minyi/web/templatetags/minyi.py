@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from minyi.cases import deadlines
 from minyi.cases.workflow import Status
+from minyi.catalog.choices import LIMIT_UNIT_CHOICES
 from minyi.core import clock
 
 register = template.Library()
@@ -19,6 +20,21 @@ register = template.Library()
 def when(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A moment in local (Beijing) time: 2026-11-25 09:30."""
     return clock.local(value).strftime(fmt) if value else ""
+
+
+@register.filter
+def iso_when(value: str | None) -> str:
+    """An ISO moment stored in an event's data, in local time."""
+    try:
+        return when(dt.datetime.fromisoformat(value)) if value else ""
+    except ValueError:
+        return value
+
+
+@register.filter
+def limit_unit(value: str) -> str:
+    """working_days → 个工作日 (the label of a time limit's unit)."""
+    return str(dict(LIMIT_UNIT_CHOICES).get(value, value))
 
 
 @register.filter

@@ -1,0 +1,272 @@
+"""The staff console in a real browser: the closed loop, a return and reassignment, an overdue case,
+a unit kept out of another unit's case, and the leader's landing page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from minyi.cases.models import Case
+from minyi.cases.services import case_apply, case_create
+from tests.browser.pages import (
+    case_id_from,
+    do_operation,
+    expect_status,
+    open_case_from_row,
+    open_operation,
+    open_queue,
+    queue_count,
+    row,
+    screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+TITLE = "幸福小区3号楼暖气不热"
+DESCRIPTION = "幸福小区3号楼暖气只有十四度，家里有老人，请尽快处理。"
+
+
+def assigned_case(world, *, title: str = TITLE, co_units=None) -> Case:
+    """A heating case registered, accepted and assigned to 热力公司 through the services."""
+    case = case_create(
+        actor=world.operator,
+        channel="hotline",
+        demand_type="complaint",
+        title=title,
+        description=DESCRIPTION,
+        requester_name="张三",
+        requester_phone="13812341234",
+        area=world.east_grid.pk,
+        category="010101",
+    )
+    case_apply(case_id=case.pk, operation="accept", actor=world.dispatcher)
+    params = {} if co_units is None else {"lead_unit": world.heating.pk, "co_units": co_units}
+    return case_apply(case_id=case.pk, operation="assign", actor=world.dispatcher, **params)
+
+
+def test_closed_loop_from_call_to_archive(site):
+    w = site.world
+
+    # 受理台: the operator registers the call and reads the numbers back to the caller.
+    operator = site.login(w.operator)
+    expect(operator).to_have_url(re.compile(r"/console/intake/$"))
+    form = operator.locator("#intake-form")
+    form.locator("#id_requester_phone").fill("13812341234")
+    form.locator("#id_requester_name").fill("张三")
+    form.locator("#id_title").fill(TITLE)
+    form.locator("#id_description").fill(DESCRIPTION)
+    form.locator("#id_area").select_option(str(w.east_grid.pk))
+    form.locator("#id_category").select_option("010101")
+    expect(form.locator("#id_category option:checked")).to_contain_text("供热不足")
+    form.get_by_role("button", name=re.compile(r"^(登记|Register)$")).click()
+    operator.wait_for_url(re.compile(r"/console/intake/\?done=\d+"))
+    number = operator.get_by_test_id("tracking-number").inner_text().strip()
+    code = operator.get_by_test_id("query-code").inner_text().strip()
+    case = Case.objects.get(tracking_number=number)
+    assert code == case.query_code and code
+    assert case.title == TITLE and case.category.code == "010101" and case.area == w.east_grid
+    assert case.requester_phone == "13812341234" and case.status == "received"
+    expect(operator.locator("#done .badge.received")).to_be_visible()
+    screenshot(operator, "intake-desk")
+
+    # The operator accepts it on the case page.
+    operator.locator(f'#done a[href="/console/cases/{case.pk}/"]').click()
+    assert case_id_from(operator.url) == case.pk
+    expect(operator.locator("h1")).to_contain_text(TITLE)
+    do_operation(operator, "accept")
+    expect_status(operator, "accepted")
+
+    # 派单台: the dispatcher finds it under "To assign"; the routing catalogue proposes 热力公司.
+    dispatcher = site.login(w.dispatcher)
+    expect(dispatcher).to_have_url(re.compile(r"/console/dispatch/$"))
+    open_queue(dispatcher, "accepted")
+    assert queue_count(dispatcher, "accepted") == "1"
+    screenshot(dispatcher, "dispatch-desk")
+    open_case_from_row(dispatcher, number)
+    open_operation(dispatcher, "assign")
+    lead = dispatcher.locator("#op-assign select[name=lead_unit]")
+    expect(lead).to_have_value(str(w.heating.pk))
+    expect(lead.locator("option:checked")).to_have_text("热力公司")
+    expect(dispatcher.locator("#op-assign .help").first).to_contain_text("热力公司")
+    screenshot(dispatcher, "case-page-assign")
+    do_operation(dispatcher, "assign")
+    case.refresh_from_db()
+    assert case.status == "assigned" and case.lead_unit == w.heating
+
+    # 工作台: the 热力公司 handler signs for it from the "To sign for" row, then replies.
+    handler = site.login(w.heating_handler)
+    expect(handler).to_have_url(re.compile(r"/console/workbench/$"))
+    expect(handler.locator('#queue a[data-queue="to_sign"]')).to_have_attribute("aria-selected", "true")
+    expect(row(handler, number).locator(".light.green")).to_be_visible()
+    screenshot(handler, "unit-workbench")
+    row(handler, number).locator('form[action$="/do/sign_for/"] button').click()
+    expect(handler.locator(".messages li.success")).to_contain_text(number)
+    expect(row(handler, number)).to_have_count(0)
+    open_queue(handler, "handling")
+    open_case_from_row(handler, number)
+    expect_status(handler, "handling")
+    reply = "已联系热力站检修管道，3号楼室温已恢复到20度。"
+    do_operation(handler, "reply", note=reply)
+    handler.goto(f"/console/cases/{case.pk}/")
+    expect_status(handler, "replied")
+    expect(handler.get_by_test_id("reply")).to_have_text(reply)
+
+    # 回访台: the callback agent records "satisfied", then archives the case.
+    agent = site.login(w.callback_agent)
+    expect(agent).to_have_url(re.compile(r"/console/callback/$"))
+    expect(row(agent, number)).to_be_visible()
+    screenshot(agent, "callback-desk")
+    open_case_from_row(agent, number)
+    do_operation(
+        agent,
+        "callback",
+        note="群众表示暖气已经热了。",
+        fill=lambda f: f.locator("input[name=satisfaction][value=satisfied]").check(),
+    )
+    open_queue(agent, "to_archive")
+    open_case_from_row(agent, number)
+    expect_status(agent, "called_back")
+    expect(agent.locator("section.card", has=agent.get_by_test_id("reply"))).to_contain_text("满意")
+    do_operation(agent, "archive")
+    agent.goto(f"/console/cases/{case.pk}/")
+    expect_status(agent, "archived")
+    ops = agent.locator("ol.timeline > li").evaluate_all("items => items.map(li => li.dataset.op)")
+    assert ops == ["create", "accept", "assign", "sign_for", "reply", "callback", "archive"]
+    expect(agent.locator("#actions")).not_to_contain_text("归档")
+    screenshot(agent, "case-page")
+    case.refresh_from_db()
+    assert case.status == "archived" and case.satisfaction == "satisfied"
+
+
+def test_return_and_reassign(site):
+    w = site.world
+    case = assigned_case(w)  # lead 热力公司, co-unit 区住建局 (the routing rule)
+
+    handler = site.login(w.heating_handler)
+    open_case_from_row(handler, case.tracking_number)
+    reason = "该小区不在热力公司供热范围内，属于自管锅炉，请改派区住建局。"
+    do_operation(handler, "return", note=reason)
+
+    dispatcher = site.login(w.dispatcher)
+    open_queue(dispatcher, "returned")
+    assert queue_count(dispatcher, "returned") == "1"
+    open_case_from_row(dispatcher, case.tracking_number)
+    expect_status(dispatcher, "returned")
+    expect(dispatcher.locator('ol.timeline li[data-op="return"]')).to_contain_text(reason)
+    do_operation(
+        dispatcher,
+        "reassign",
+        fill=lambda f: f.locator("select[name=lead_unit]").select_option(str(w.housing.pk)),
+    )
+    case.refresh_from_db()
+    assert case.status == "assigned" and case.lead_unit == w.housing
+
+    housing = site.login(w.housing_handler)
+    expect(housing).to_have_url(re.compile(r"/console/workbench/$"))
+    expect(row(housing, case.tracking_number)).to_be_visible()
+    assert queue_count(housing, "to_sign") == "1"
+    open_case_from_row(housing, case.tracking_number)
+    expect(housing.locator("details#op-sign_for")).to_be_attached()
+
+    handler.goto("/console/workbench/")
+    expect(row(handler, case.tracking_number)).to_have_count(0)
+
+
+def test_overdue_case_turns_red(site, clock):
+    w = site.world
+    case = assigned_case(w)  # at Wednesday 09:00: sign for within 1, handle within 5 working days
+
+    handler = site.login(w.heating_handler)
+    expect(row(handler, case.tracking_number).locator(".light.green")).to_be_visible()
+    assert queue_count(handler, "red") == "0"
+
+    clock.advance(days=10)  # past both deadlines, for this test and for the live server
+    handler.reload()
+    assert queue_count(handler, "red") == "1"
+    open_queue(handler, "red")
+    expect(row(handler, case.tracking_number).locator(".light.red")).to_be_visible()
+    screenshot(handler, "unit-workbench-overdue")
+
+    supervisor = site.login(w.supervisor)
+    expect(supervisor).to_have_url(re.compile(r"/console/supervision/$"))
+    by_unit = supervisor.locator("#by-unit tbody tr", has_text="热力公司")
+    expect(by_unit).to_have_count(1)
+    expect(by_unit.locator("td").nth(1).locator(".light.red")).to_have_text("1")
+    expect(row(supervisor, case.tracking_number).locator(".light.red")).to_be_visible()
+    screenshot(supervisor, "supervision-board")
+
+    supervisor.goto(f"/console/cases/{case.pk}/")
+    expect(supervisor.locator("h1 + p .light.red")).to_be_visible()
+
+
+def test_unit_cannot_open_another_units_case(site):
+    w = site.world
+    case = assigned_case(w, title="热力公司专属工单标题", co_units=[])  # 区住建局 is not a co-unit here
+
+    heating = site.login(w.heating_handler)
+    answer = heating.goto(f"/console/cases/{case.pk}/")
+    assert answer.status == 200
+    expect(heating.locator("h1")).to_contain_text("热力公司专属工单标题")
+
+    housing = site.login(w.housing_handler)
+    answer = housing.goto(f"/console/cases/{case.pk}/")
+    assert answer.status == 404
+    body = housing.locator("body").inner_text()
+    assert "热力公司专属工单标题" not in body
+    assert case.tracking_number not in body
+    assert housing.locator("details.op").count() == 0
+    refused = housing.locator("main").inner_text()
+    # the same page as for a case that does not exist: nothing tells the two apart
+    missing = housing.goto(f"/console/cases/{case.pk + 1000}/")
+    assert missing.status == 404
+    same = housing.locator("main").inner_text().replace(str(case.pk + 1000), str(case.pk))
+    assert same == refused
+
+
+def test_leader_lands_on_leader_home(site):
+    assigned_case(site.world)
+    leader = site.login(site.world.leader)
+    expect(leader).to_have_url(re.compile(r"/console/leader/$"))
+    expect(leader.locator("h1")).to_be_visible()
+    expect(leader.locator('nav a[href="/console/supervision/"]')).to_be_visible()
+    screenshot(leader, "leader-home")
+
+
+# Bugs found by these tests once, kept as tests.
+
+
+def test_queue_tabs_do_not_nest_a_second_queue(site):
+    dispatcher = site.login(site.world.dispatcher)
+    expect(dispatcher.locator("[id=queue]")).to_have_count(1)
+    open_queue(dispatcher, "returned")
+    assert dispatcher.locator("[id=queue]").count() == 1
+
+
+def test_timeline_shows_the_due_moment_readably(site):
+    case = assigned_case(site.world)
+    dispatcher = site.login(site.world.dispatcher)
+    dispatcher.goto(f"/console/cases/{case.pk}/")
+    expect(dispatcher.locator('ol.timeline li[data-op="assign"]')).to_contain_text(
+        "2026-12-02 18:00", timeout=1000
+    )
+
+
+def test_assign_proposal_names_the_deadline_unit(site):
+    w = site.world
+    case = case_create(
+        actor=w.operator,
+        channel="hotline",
+        demand_type="complaint",
+        title=TITLE,
+        description=DESCRIPTION,
+        requester_phone="13812341234",
+        category="010101",
+    )
+    case_apply(case_id=case.pk, operation="accept", actor=w.dispatcher)
+    dispatcher = site.login(w.dispatcher)
+    dispatcher.goto(f"/console/cases/{case.pk}/")
+    proposal = open_operation(dispatcher, "assign").locator(".help").first
+    expect(proposal).to_contain_text("热力公司")
+    assert "working_days" not in proposal.inner_text()
