@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +43,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MOMENT_FORMAT = "%Y-%m-%d %H:%M"
 CHUNK = 2000
+CHOICE_FIELDS = ("channel", "demand_type", "status", "satisfaction")
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,22 @@ class Sheet:
         self.areas = dict(Area.objects.values_list("pk", "name"))
         self.categories = dict(Category.objects.values_list("pk", "name"))
         self.yes_no = {True: _("Yes"), False: _("No"), None: ""}
+        # Choice labels translated once (get_FOO_display would rebuild its lookup for every row).
+        self.labels = {
+            field: {value: str(label) for value, label in Case._meta.get_field(field).flatchoices}
+            for field in CHOICE_FIELDS
+        }
+
+    def label(self, case: Case, field: str) -> str:
+        value = getattr(case, field)
+        return self.labels[field].get(value, value)
 
     def moment(self, value: dt.datetime | None) -> dt.datetime | None:
         """Local (Beijing) time without a zone: what a spreadsheet shows."""
         return clock.local(value).replace(tzinfo=None) if value else None
 
     def place(self, case: Case, level: int) -> str:
-        """The name of the case's area at `level` (2 street, 3 community, 4 grid), if it lies that deep."""
+        """The name of the case's area at `level` (street, community, grid), if it lies that deep."""
         ids = case.area.ancestor_ids() if case.area_id else []
         return self.areas.get(ids[level - 1], "") if len(ids) >= level else ""
 
@@ -86,31 +97,36 @@ class Sheet:
         return [column.value(self, case) for column in COLUMNS]
 
 
+def _verbose(field: str):
+    """A column named as the case's field is (its translated verbose name)."""
+    return Case._meta.get_field(field).verbose_name
+
+
 COLUMNS: tuple[Column, ...] = (
-    Column(gettext_lazy("Tracking number"), 15, lambda s, c: c.tracking_number),
-    Column(gettext_lazy("Received at"), 17, lambda s, c: s.moment(c.received_at)),
-    Column(gettext_lazy("Channel"), 10, lambda s, c: c.get_channel_display()),
-    Column(gettext_lazy("Type"), 10, lambda s, c: c.get_demand_type_display()),
-    Column(gettext_lazy("Title"), 32, lambda s, c: c.title),
-    Column(gettext_lazy("Category"), 26, lambda s, c: s.category(c)),
-    Column(gettext_lazy("Street"), 12, lambda s, c: s.place(c, 2)),
-    Column(gettext_lazy("Community"), 12, lambda s, c: s.place(c, 3)),
-    Column(gettext_lazy("Grid"), 12, lambda s, c: s.place(c, 4)),
-    Column(gettext_lazy("Address"), 26, lambda s, c: c.address),
-    Column(gettext_lazy("Lead unit"), 16, lambda s, c: c.lead_unit.name if c.lead_unit_id else ""),
-    Column(gettext_lazy("Status"), 10, lambda s, c: c.get_status_display()),
+    Column(_verbose("tracking_number"), 15, lambda s, c: c.tracking_number),
+    Column(_verbose("received_at"), 17, lambda s, c: s.moment(c.received_at)),
+    Column(_verbose("channel"), 10, lambda s, c: s.label(c, "channel")),
+    Column(_verbose("demand_type"), 10, lambda s, c: s.label(c, "demand_type")),
+    Column(_verbose("title"), 32, lambda s, c: c.title),
+    Column(_verbose("category"), 26, lambda s, c: s.category(c)),
+    Column(Area.Level.STREET.label, 12, lambda s, c: s.place(c, Area.Level.STREET)),
+    Column(Area.Level.COMMUNITY.label, 12, lambda s, c: s.place(c, Area.Level.COMMUNITY)),
+    Column(Area.Level.GRID.label, 12, lambda s, c: s.place(c, Area.Level.GRID)),
+    Column(_verbose("address"), 26, lambda s, c: c.address),
+    Column(_verbose("lead_unit"), 16, lambda s, c: c.lead_unit.name if c.lead_unit_id else ""),
+    Column(_verbose("status"), 10, lambda s, c: s.label(c, "status")),
     Column(gettext_lazy("Deadline light"), 8, lambda s, c: s.light(c)),
-    Column(gettext_lazy("Handling deadline"), 17, lambda s, c: s.moment(c.handle_due_at)),
-    Column(gettext_lazy("Replied at"), 17, lambda s, c: s.moment(c.replied_at)),
-    Column(gettext_lazy("Replied on time"), 8, lambda s, c: s.yes_no[c.replied_on_time]),
-    Column(gettext_lazy("Satisfaction"), 10, lambda s, c: c.get_satisfaction_display()),
-    Column(gettext_lazy("Requester"), 8, lambda s, c: s.requester(c).name),
-    Column(gettext_lazy("Requester phone"), 14, lambda s, c: s.requester(c).phone),
+    Column(_verbose("handle_due_at"), 17, lambda s, c: s.moment(c.handle_due_at)),
+    Column(_verbose("replied_at"), 17, lambda s, c: s.moment(c.replied_at)),
+    Column(_verbose("replied_on_time"), 8, lambda s, c: s.yes_no[c.replied_on_time]),
+    Column(_verbose("satisfaction"), 10, lambda s, c: s.label(c, "satisfaction")),
+    Column(_verbose("requester_name"), 10, lambda s, c: s.requester(c).name),
+    Column(_verbose("requester_phone"), 14, lambda s, c: s.requester(c).phone),
 )
 
 
 def headers() -> list[str]:
-    return [str(column.header) for column in COLUMNS]
+    return [capfirst(str(column.header)) for column in COLUMNS]
 
 
 def _cell(value: object) -> object:
@@ -123,7 +139,7 @@ def _cell(value: object) -> object:
 
 
 def _rows(cases: QuerySet[Case], sheet: Sheet) -> Iterator[list]:
-    cases = cases.select_related("area", "category", "lead_unit")
+    cases = cases.select_related("area", "category", "lead_unit").defer("description", "reply_text")
     for case in cases.iterator(chunk_size=CHUNK):
         yield [_cell(value) for value in sheet.row(case)]
 
@@ -162,14 +178,14 @@ def xlsx_response(cases: QuerySet[Case], user: User, now: dt.datetime) -> FileRe
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(_("Cases"))
+    ws = book.create_sheet(_("Case list"))
     ws.freeze_panes = "A2"
     for number, column in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(number)].width = column.width
     ws.append([_xlsx_cell(ws, h, font=Font(bold=True)) for h in headers()])
     for row in _rows(cases, Sheet(user, now)):
         ws.append([_xlsx_cell(ws, v) for v in row])
-    target = tempfile.TemporaryFile()
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     book.save(target)
     target.seek(0)
     return FileResponse(

@@ -52,10 +52,12 @@ class CaseFilterForm(forms.Form):
         label=_("Search"),
         max_length=200,
         required=False,
-        help_text=_("Tracking number, or words of the title, description or address. Press / to come here."),
+        help_text=_("A tracking number, or words of the title, description or address."),
         widget=forms.TextInput(attrs={"type": "search", "data-search": True, "autocomplete": "off"}),
     )
-    status = forms.MultipleChoiceField(label=_("Status"), choices=Status.choices, required=False)
+    status = forms.MultipleChoiceField(
+        label=_("Status"), choices=Status.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     light = forms.ChoiceField(label=_("Deadline light"), choices=ANY + Light.choices, required=False)
     unit = forms.TypedChoiceField(label=_("Lead unit"), coerce=int, required=False, empty_value=None)
     area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
@@ -65,6 +67,10 @@ class CaseFilterForm(forms.Form):
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    # Shown at once; the others (and the statuses) behind "More filters", opened when one is used.
+    MAIN = ("q", "light", "unit", "sort")
+    MORE = ("area", "category", "channel", "demand_type", "received_from", "received_to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,10 +94,15 @@ class CaseFilterForm(forms.Form):
         _end_not_before_start(self, "received_from", "received_to")
         return cleaned
 
-    @property
-    def is_filtered(self) -> bool:
-        """Does the valid form narrow the list at all (sorting aside)?"""
-        return any(value for name, value in self.cleaned_data.items() if name != "sort")
+    def main_fields(self) -> list:
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self) -> list:
+        return [self[name] for name in self.MORE]
+
+    def more_used(self) -> bool:
+        """Is one of the filters behind "More filters" given (or wrong)?"""
+        return any(self.data.get(name) or self.errors.get(name) for name in (*self.MORE, "status"))
 
 
 def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime) -> QuerySet[Case]:

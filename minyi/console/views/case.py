@@ -23,7 +23,6 @@ from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
 from minyi.workcal.services import current_calendar
 
-
 # The usual next step of the loop in each status: its form is listed first and open.
 NEXT_STEP = {
     Status.RECEIVED: "accept",

@@ -1,13 +1,86 @@
-"""领导首页 (placeholder until the leader home lands)."""
+"""领导首页: the measures of a period for the leader's scope, broken down by status, lead unit,
+category and street, a 12-month trend, and the units' overdue ranking (超期排名).
+
+The measures are defined in stats/measures.py; this view only chooses the period, asks for them and
+links each count to the case list that shows those cases.
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+import datetime as dt
+from urllib.parse import urlencode
 
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from minyi.access import cases as access
+from minyi.cases.deadlines import Light
+from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
+from minyi.core import clock
 from minyi.org.roles import Role
+from minyi.stats import measures, periods
 
 
 @staff_view(Role.LEADER)
 def home(request):
-    return render(request, "console/leader.html", {})
+    now = clock.now()
+    form = PeriodForm(request.GET)
+    key, period = form.chosen(now)
+    cases = access.cases_visible_to(request.user)
+    start, end = period.start, period.end
+    received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
+    trend = measures.monthly_trend(cases, periods.months_up_to(min(end - dt.timedelta(seconds=1), now)))
+    return render(
+        request,
+        "console/leader.html",
+        {
+            "nav": "leader",
+            "form": form,
+            "period_key": key,
+            "period_links": [(k, label) for k, (label, _f) in PeriodForm.PERIODS.items()],
+            "period": period,
+            "headline": measures.headline(cases, start, end),
+            "received_url": _cases_url(**received),
+            "statuses": [
+                (status, n, _cases_url(status=status, **received))
+                for status, n in measures.by_status(cases, start, end)
+            ],
+            "units": _linked(measures.by_lead_unit(cases, start, end), "unit", received),
+            "categories": _linked(measures.by_top_category(cases, start, end), "category", received),
+            "streets": _linked(measures.by_street(cases, start, end), "area", received),
+            "overdue": [
+                (row, _cases_url(unit=row.unit_id, light=Light.RED))
+                for row in measures.overdue_units(cases, start, end, now)
+            ],
+            "trend": trend,
+            "trend_chart": _trend_chart(trend),
+        },
+    )
+
+
+def _cases_url(**params) -> str:
+    return reverse("console:cases") + "?" + urlencode(params)
+
+
+def _linked(groups: list[measures.Group], param: str, received: dict) -> list[tuple]:
+    """[(group, link to the cases it received in the period)]."""
+    return [(group, _cases_url(**{param: group.key}, **received)) for group in groups]
+
+
+def _trend_chart(trend: list[measures.MonthCount]) -> dict:
+    """The ECharts option of the 12-month trend: received as bars, closed as a line."""
+    received, closed = _("Cases received"), _("Cases closed")
+    return {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [received, closed], "top": 0},
+        "grid": {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [f"{m.month:%Y-%m}" for m in trend]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"name": received, "type": "bar", "data": [m.received for m in trend]},
+            {"name": closed, "type": "line", "data": [m.closed for m in trend], "smooth": True},
+        ],
+    }

@@ -7,7 +7,7 @@
     var tag = (event.target.tagName || "").toLowerCase();
     var typing = tag === "input" || tag === "textarea" || tag === "select";
     if (event.key === "/" && !typing) {
-      var search = document.querySelector("[data-search]");
+      var search = document.querySelector("main [data-search]") || document.querySelector("[data-search]");
       if (search) { event.preventDefault(); search.focus(); }
     }
     if (event.altKey && (event.key === "n" || event.key === "N")) {
