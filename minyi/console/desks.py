@@ -32,6 +32,7 @@ class Queue:
     filter: Filter
     order: tuple[str, ...] = ("received_at",)
     quick: tuple[str, ...] = ()  # operations offered as a button on each row (no input needed)
+    show_reply: bool = False  # the reply under each title (the callback agent reads it out)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ CALLBACK = Desk(
     frozenset({Role.CALLBACK_AGENT}),
     "console:callback",
     (
-        Queue("replied", _("To call back"), _status(Status.REPLIED), ("replied_at",)),
+        Queue("replied", _("To call back"), _status(Status.REPLIED), ("replied_at",), show_reply=True),
         Queue(
             "dissatisfied",
             _("Dissatisfied"),

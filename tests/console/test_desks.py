@@ -113,3 +113,10 @@ def test_a_desk_of_another_role_is_a_friendly_403_naming_the_role(world, url, ro
     response = client_for(world.operator).get(url)
     assert response.status_code == 403
     assert "无权操作" in text_of(response) and role in text_of(response)
+
+
+def test_the_callback_desk_shows_the_reply_to_read_out(world, clock):
+    case = do(assigned_heating_case(world), "sign_for", world.heating_handler)
+    do(case, "reply", world.heating_handler, note="已更换3号楼供暖阀门，室温恢复到20度。")
+    page = client_for(world.callback_agent).get("/console/callback/")
+    assert case.tracking_number in text_of(page) and "已更换3号楼供暖阀门" in text_of(page)
