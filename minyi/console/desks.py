@@ -78,8 +78,10 @@ def _my_light(light: deadlines.Light) -> Filter:
 
 def _repeat_candidates(user: User, now: dt.datetime) -> Q:
     """New cases whose requester phone matches another open case's: probably the same demand again."""
-    others = Case.objects.filter(requester_phone=OuterRef("requester_phone"), status__in=OPEN).exclude(
-        pk=OuterRef("pk")
+    others = (
+        access.cases_visible_to(user)
+        .filter(requester_phone=OuterRef("requester_phone"), status__in=OPEN)
+        .exclude(pk=OuterRef("pk"))
     )
     return Q(status__in=(Status.RECEIVED, Status.ACCEPTED)) & ~Q(requester_phone="") & Q(Exists(others))
 

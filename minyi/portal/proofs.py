@@ -10,20 +10,32 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from minyi.cases.models import Case
+from minyi.core import clock
 
 SUBMITTED = "portal_submitted"
 PROVEN = "portal_proven"
 MAX_PROVEN = 20  # a browser follows a few demands; the oldest proof drops out first
 
 
+SHOW_SUBMITTED_FOR = 30 * 60  # seconds: long enough to note the code, not for the next user of a kiosk
+
+
 def remember_submitted(request: HttpRequest, case: Case) -> None:
-    request.session[SUBMITTED] = {"number": case.tracking_number, "code": case.query_code}
+    request.session[SUBMITTED] = {
+        "number": case.tracking_number,
+        "code": case.query_code,
+        "at": clock.now().timestamp(),
+    }
     prove(request, case)
 
 
 def submitted(request: HttpRequest) -> dict | None:
-    """{"number", "code"} of the demand this browser sent last, or None."""
-    return request.session.get(SUBMITTED)
+    """{"number", "code"} of the demand this browser sent in the last half hour, or None."""
+    sent = request.session.get(SUBMITTED)
+    if not sent or clock.now().timestamp() - sent.get("at", 0) > SHOW_SUBMITTED_FOR:
+        request.session.pop(SUBMITTED, None)
+        return None
+    return sent
 
 
 def prove(request: HttpRequest, case: Case) -> None:

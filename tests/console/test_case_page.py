@@ -134,3 +134,34 @@ def test_jump_to_a_case_by_tracking_number(world, clock):
     assert response.status_code == 302 and response["Location"] == f"/console/cases/{case.pk}/"
     missing = client_for(world.dispatcher).get("/console/cases/find/", {"number": "209901-000001"})
     assert missing.status_code == 404
+
+
+def test_nothing_ties_a_confidential_report_to_its_reporter_outside_the_centre(world, clock):
+    report = new_case(world.operator, demand_type="report", category="010101", title="举报热力公司收费")
+    report = do(do(report, "accept", world.operator), "assign", world.dispatcher)
+    ordinary = new_case(world.operator, category="010101", needs_contact=True)
+    ordinary = do(do(ordinary, "accept", world.operator), "assign", world.dispatcher)
+    unit = client_for(world.heating_handler)
+    assert unit.get(f"/console/cases/{report.pk}/").context["linked"] == []
+    assert unit.get(f"/console/cases/{ordinary.pk}/").context["linked"] == []
+    # The centre sees both sides.
+    assert client_for(world.dispatcher).get(f"/console/cases/{ordinary.pk}/").context["linked"] == [report]
+
+
+def test_the_back_link_stays_on_this_site(world, clock):
+    case = accepted(world)
+    page = client_for(world.dispatcher).get(f"/console/cases/{case.pk}/?next=https://evil.example/login")
+    assert page.context["back"] == "" and 'href="https://evil.example' not in page.content.decode()
+    assert 'name="next" value="https://evil' not in page.content.decode()
+
+
+def test_attachments_of_other_types_are_downloaded_not_rendered(world, clock, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = do(do(accepted(world), "assign", world.dispatcher), "sign_for", world.heating_handler)
+    fake = SimpleUploadedFile(
+        "x.xml", b"<html xmlns='http://www.w3.org/1999/xhtml'/>", content_type="image/x+xml"
+    )
+    do(case, "reply", world.heating_handler, note="见附件", attachments=[fake])
+    got = client_for(world.dispatcher).get(f"/console/attachments/{case.attachments.get().pk}/")
+    assert got["Content-Type"] == "application/octet-stream"
+    assert got["Content-Disposition"].startswith("attachment")

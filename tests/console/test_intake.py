@@ -72,3 +72,24 @@ def test_a_grid_worker_registers_in_their_own_grid_only(world, clock):
     assert outside.context["form"].non_field_errors()
     inside = client.post("/console/intake/", {**CALL, "channel": "grid", "area": world.east_grid.pk})
     assert inside.status_code == 302 and Case.objects.get().channel == "grid"
+
+
+def test_the_query_code_is_shown_only_for_the_users_own_fresh_registration(world, clock):
+    others = new_case(world.dispatcher, area=world.east_grid)
+    client = client_for(world.operator)
+    assert client.get(f"/console/intake/?done={others.pk}").context["done"] is None
+    client.post("/console/intake/", CALL)
+    mine = Case.objects.get(created_by=world.operator)
+    assert client.get(f"/console/intake/?done={mine.pk}").context["done"] == mine
+    clock.advance(hours=2)
+    assert client.get(f"/console/intake/?done={mine.pk}").context["done"] is None
+
+
+def test_caller_history_hides_confidential_reports_outside_the_centre(world, clock):
+    report = new_case(
+        world.operator, demand_type="report", requester_phone="13912345678", area=world.east_grid
+    )
+    grid = client_for(world.grid_worker).get("/console/intake/history/", {"requester_phone": "13912345678"})
+    assert report.tracking_number not in text_of(grid)
+    centre = client_for(world.operator).get("/console/intake/history/", {"requester_phone": "13912345678"})
+    assert report.tracking_number in text_of(centre)

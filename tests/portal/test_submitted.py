@@ -70,3 +70,11 @@ def test_the_page_shows_the_latest_demand_of_the_browser(client, world):
     page = client.get(reverse("portal:submitted")).content.decode()
 
     assert f'data-testid="query-code">{second.query_code}<' in page
+
+
+def test_the_codes_are_shown_for_half_an_hour_only(client, world, clock):
+    submit(client, world)
+    case = Case.objects.get()
+    assert case.query_code in client.get(reverse("portal:submitted")).content.decode()
+    clock.advance(minutes=31)  # the next person at a shared kiosk must not find them
+    assert case.query_code not in client.get(reverse("portal:submitted"), follow=True).content.decode()

@@ -22,7 +22,10 @@ def test_hits_beyond_the_limit_are_refused_until_the_window_turns(db, clock):
 
 
 def test_the_client_address_trusts_the_proxy_header_only_when_told(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.5")
+    # The client claims 198.51.100.1; our proxy appended the address it really came from.
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9"
+    )
     settings.TRUST_PROXY = False
     assert ratelimit.client_ip(request) == "10.0.0.5"
     settings.TRUST_PROXY = True

@@ -21,6 +21,7 @@ from minyi.console.forms import operation_form
 from minyi.console.views.common import safe_next, staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
+from minyi.org.roles import CENTRE_ROLES
 from minyi.workcal.services import current_calendar
 
 # The usual next step of the loop in each status: its form is listed first and open.
@@ -49,21 +50,15 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     now = clock.now()
     ops = [op for op in access.allowed_operations(user, case) if op.name not in ("master_replied", "rate")]
     ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
+    back = safe_next(request, "")
     forms = {}
     for op in ops:
         initial = _initial_for(op, case, now)
-        forms[op.name] = operation_form(op, case, next=request.GET.get("next", ""), **initial)
+        forms[op.name] = operation_form(op, case, next=back, **initial)
     if bound:
         forms.update(bound)
     events = case.events.select_related("actor", "actor_unit").prefetch_related("attachments")
-    linked = []
-    if case.requester_phone:
-        linked = list(
-            access.cases_visible_to(user)
-            .filter(requester_phone=case.requester_phone)
-            .exclude(pk=case.pk)
-            .order_by("-received_at")[:10]
-        )
+    linked = _same_requester(user, case)
     return {
         "case": case,
         "light": deadlines.light(case, now),
@@ -78,9 +73,23 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "requester": personal_data.requester_for(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": _proposal(case, now) if "assign" in forms or "reassign" in forms else None,
-        "back": request.GET.get("next", ""),
+        "back": back,
         "open_op": NEXT_STEP.get(case.status),
     }
+
+
+def _same_requester(user, case: Case) -> list[Case]:
+    """The requester's other cases. Outside the centre, nothing links to or from a confidential case:
+    it would tie a reporter (举报人) to cases whose requester the unit may see or reveal."""
+    if not case.requester_phone:
+        return []
+    centre = user.has_role(*CENTRE_ROLES)
+    if case.is_confidential and not centre:
+        return []
+    others = access.cases_visible_to(user).filter(requester_phone=case.requester_phone).exclude(pk=case.pk)
+    if not centre:
+        others = others.exclude(is_confidential=True)
+    return list(others.order_by("-received_at")[:10])
 
 
 def _proposal(case: Case, now) -> dict:
@@ -154,13 +163,17 @@ def reveal_requester(request, case_id: int):
     return render(request, "console/_requester.html", {"case": case, "requester": requester})
 
 
+# Shown in the browser; anything else (whatever its declared type) is downloaded, never rendered.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+
+
 @staff_view()
 def attachment(request, attachment_id: int):
     """An attachment, only for users who may see its case (never a public file address)."""
     item = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
     if item is None or not access.can_see(request.user, item.case):
         raise NotFound(_("There is no such attachment, or it is outside your scope."))
-    inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
+    inline = item.content_type in INLINE_TYPES
     response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
     response["Content-Type"] = item.content_type if inline else "application/octet-stream"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

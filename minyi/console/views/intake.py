@@ -3,6 +3,8 @@ from the knowledge base in one click, and read the tracking number and query cod
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +17,11 @@ from minyi.console.desks import INTAKE
 from minyi.console.forms import IntakeForm
 from minyi.console.views.common import staff_view
 from minyi.console.views.desks import render_desk
+from minyi.core import clock
 from minyi.core.errors import MinyiError
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.knowledge.search import search
-from minyi.org.roles import Role
+from minyi.org.roles import CENTRE_ROLES, Role
 
 CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID, Role.VISIT_SECRETARY: Channel.VISIT}
 
@@ -43,13 +46,21 @@ def intake(request):
         if user.area_id:
             initial["area"] = user.area_id
         form = IntakeForm(user=user, initial=initial)
-    done = None
-    if request.GET.get("done"):
-        try:
-            done = access.access_case_by_id(user, request.GET["done"])
-        except MinyiError:
-            done = None
+    done = _just_registered(user, request.GET.get("done"))
     return render_desk(request, INTAKE, "console/intake.html", form=form, done=done)
+
+
+def _just_registered(user, case_id: str | None):
+    """The case this user registered in the last hour, to read its numbers back to the caller; the
+    query code of any other case is not shown here (it is the requester's key to the portal)."""
+    if not case_id or not case_id.isdigit():
+        return None
+    recent = clock.now() - dt.timedelta(hours=1)
+    return (
+        access.cases_visible_to(user)
+        .filter(pk=int(case_id), created_by=user, received_at__gte=recent)
+        .first()
+    )
 
 
 def _register(user, form: IntakeForm, answer_with: str | None):
@@ -75,12 +86,10 @@ def caller_history(request):
     phone = (request.GET.get("requester_phone") or "").strip()
     cases = []
     if len(phone) >= 7:
-        cases = list(
-            access.cases_visible_to(request.user)
-            .filter(requester_phone=phone)
-            .select_related("category", "lead_unit")
-            .order_by("-received_at")[:10]
-        )
+        earlier = access.cases_visible_to(request.user).filter(requester_phone=phone)
+        if not request.user.has_role(*CENTRE_ROLES):  # a reporter's (举报人) phone must not lead to it
+            earlier = earlier.exclude(is_confidential=True)
+        cases = list(earlier.select_related("category", "lead_unit").order_by("-received_at")[:10])
     return render(request, "console/_caller_history.html", {"cases": cases, "phone": phone})
 
 
