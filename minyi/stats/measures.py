@@ -3,8 +3,11 @@ the public statistics page, later the monthly report and the API).
 
 - received (受理量): cases received in the period;
 - closed (办结量): cases replied to (办结) in the period, by a unit or answered on the spot;
-- on-time rate (按时办结率): of the cases a unit replied to in the period, the share replied before
-  the handling deadline;
+- on-time rate (按时办结率, as DOMAIN.md defines it: orders closed by their deadline ÷ orders due in
+  the period): the orders due are those a unit replied to in the period, plus those whose handling
+  deadline passed in the period (up to now) without a reply by then; the on-time ones are the
+  replies of the period made before the deadline. An overdue order still open counts against the
+  rate; withdrawn, rejected, merged and suspended orders are not due;
 - satisfaction rate (满意率): of the callbacks that reached the requester (cases replied to in the
   period and called back), the share satisfied or basically satisfied.
 
@@ -42,14 +45,14 @@ STREET_DEPTH = 2  # district → street/town → community → grid
 class Headline:
     received: int
     closed: int
-    replied_by_units: int
+    due: int
     on_time: int
     called_back: int
     content: int
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.replied_by_units if self.replied_by_units else None
+        return self.on_time / self.due if self.due else None
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -67,6 +70,19 @@ def _replied(start: dt.datetime, end: dt.datetime) -> Q:
     return Q(replied_at__gte=start, replied_at__lt=end)
 
 
+NOT_DUE = (Status.WITHDRAWN, Status.REJECTED, Status.MERGED, Status.SUSPENDED)
+
+
+def _overdue_unreplied(start: dt.datetime, end: dt.datetime) -> Q:
+    """Orders whose handling deadline passed in the period (up to now) with no reply by then."""
+    cap = min(end, clock.now())
+    return (
+        Q(lead_unit__isnull=False, handle_due_at__gte=start, handle_due_at__lt=cap)
+        & (Q(replied_at__isnull=True) | Q(replied_at__gte=cap))
+        & ~Q(status__in=NOT_DUE)
+    )
+
+
 def _counts(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
     """The definitions: one conditional count per field of `Headline`."""
     replied = _replied(start, end)
@@ -74,7 +90,7 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
     return {
         "received": Count("pk", filter=_received(start, end)),
         "closed": Count("pk", filter=replied),
-        "replied_by_units": Count("pk", filter=by_unit),
+        "due": Count("pk", filter=by_unit | _overdue_unreplied(start, end)),
         "on_time": Count("pk", filter=by_unit & Q(replied_on_time=True)),
         "called_back": Count("pk", filter=replied & Q(satisfaction__in=REACHED)),
         "content": Count("pk", filter=replied & Q(satisfaction__in=CONTENT)),
@@ -82,8 +98,10 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
 
 
 def _active(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
-    """The cases any measure of the period counts: received or replied to in it."""
-    return cases.filter(_received(start, end) | _replied(start, end)).order_by()
+    """The cases any measure of the period counts: received, replied to or due in it."""
+    return cases.filter(
+        _received(start, end) | _replied(start, end) | _overdue_unreplied(start, end)
+    ).order_by()
 
 
 def _headline(row: dict) -> Headline:

@@ -71,10 +71,11 @@ def test_the_numbers_of_this_month(client, world, district):
     response = page(client, world.leader)
     assert response.status_code == 200
     html = response.content.decode()
-    # November: on_time and overdue received; october and on_time replied (one late); 1 of 2 satisfied
+    # November: on_time and overdue received; october and on_time replied (one late); 1 of 2 satisfied.
+    # Due: october and on_time (replied) and overdue (deadline passed unreplied): 1 of 3 on time.
     assert (stat(html, "received"), stat(html, "closed")) == ("2", "2")
-    assert (stat(html, "on-time"), stat(html, "satisfaction")) == ("50.0%", "50.0%")
-    assert "1 of 2 unit replies on time" in html and "1 of 2 callbacks satisfied" in html
+    assert (stat(html, "on-time"), stat(html, "satisfaction")) == ("33.3%", "50.0%")
+    assert "1 of 3 orders due closed on time" in html and "1 of 2 callbacks satisfied" in html
     november = periods.this_month(at("2026-11-25 09:00"))
     assert response.context["headline"] == measures.headline(Case.objects.all(), november.start, november.end)
     assert "Key measures, 2026-11-01 to 2026-11-30" in html

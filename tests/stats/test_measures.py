@@ -95,7 +95,7 @@ def november(world):
 def test_headline_definitions(november):
     h = measures.headline(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
     assert (h.received, h.closed) == (4, 4)  # a c d e / a b c e
-    assert (h.on_time, h.replied_by_units) == (2, 3)  # a e of a b e: c has no unit
+    assert (h.on_time, h.due) == (2, 3)  # a e of a b e: c has no unit
     assert h.on_time_rate == pytest.approx(2 / 3)
     assert (h.content, h.called_back) == (2, 3)  # a c of a b c: e was unreachable
     assert h.satisfaction_rate == pytest.approx(2 / 3)
@@ -109,7 +109,7 @@ def test_rates_are_none_without_anything_to_rate(world):
 
 def test_the_callers_scope_applies(world, november):
     h = measures.headline(Case.objects.filter(lead_unit=world.heating), NOVEMBER.start, NOVEMBER.end)
-    assert (h.received, h.closed, h.on_time, h.replied_by_units) == (2, 1, 1, 1)
+    assert (h.received, h.closed, h.on_time, h.due) == (2, 1, 1, 1)
 
 
 def test_headline_is_one_query(november, django_assert_num_queries):
@@ -219,3 +219,18 @@ def test_overdue_ranking(world, november):
 
 def test_top_categories_for_the_portal(world, november):
     assert measures.top_categories(Case.objects.all(), NOVEMBER.start, NOVEMBER.end, n=1) == [("城乡建设", 2)]
+
+
+def test_orders_due_include_those_overdue_without_a_reply(world, clock):
+    clock.set("2026-11-25 09:00")
+    unit = {"lead_unit": world.heating}
+    make("2026-11-02 10:00", replied="2026-11-04 10:00", replied_on_time=True, **unit)  # due, on time
+    make("2026-11-03 10:00", handle_due_at=at("2026-11-10 18:00"), **unit)  # overdue, still open: due
+    make("2026-10-20 10:00", handle_due_at=at("2026-11-06 18:00"), replied="2026-12-01 10:00", **unit)
+    make("2026-11-20 10:00", handle_due_at=at("2026-11-27 18:00"), **unit)  # due after now: not yet
+    make("2026-11-03 10:00", handle_due_at=at("2026-11-10 18:00"), status=Status.WITHDRAWN, **unit)
+    make("2026-11-03 10:00", handle_due_at=at("2026-11-10 18:00"), status=Status.SUSPENDED, **unit)
+    h = measures.headline(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
+    # The third was replied in December: in November it was overdue and unreplied.
+    assert (h.on_time, h.due) == (1, 3)
+    assert h.on_time_rate == pytest.approx(1 / 3)
