@@ -14,30 +14,12 @@ from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_H
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
+from minyi.web.forms import MultipleFileField
 
 STAFF_CHANNELS = [
     (c.value, c.label)
     for c in (Channel.HOTLINE, Channel.WINDOW, Channel.PETITION, Channel.GRID, Channel.VISIT)
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by the services (size) when the case is saved."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class IntakeForm(forms.Form):

@@ -19,6 +19,7 @@ from minyi.catalog.choices import DemandType
 from minyi.core.errors import MinyiError
 from minyi.org.models import Area
 from minyi.portal.photos import HEAD_BYTES, photo_type
+from minyi.web.forms import MultipleFileField
 
 STREET, COMMUNITY, GRID = Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID
 EMPTY_LABELS = {
@@ -45,23 +46,15 @@ def place_choices(parent_id: object, level: int) -> list[tuple[object, str]]:
     return [("", EMPTY_LABELS[level])] + [(a.pk, a.name) for a in places_under(parent_id, level)]
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
+class PhotosField(MultipleFileField):
     """Several photos in one input, checked here for count, size and type (by their first bytes)."""
 
-    widget = MultiplePhotoInput
-
     def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs["accept"] = ACCEPTED_PHOTOS
 
     def clean(self, data, initial=None):
-        single = super().clean
-        files = [single(f, initial) for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        files = super().clean(data, initial)
         most, mb = settings.MINYI_PORTAL_MAX_PHOTOS, settings.MINYI_PORTAL_MAX_PHOTO_MB
         if len(files) > most:
             raise ValidationError(
