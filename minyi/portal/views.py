@@ -8,7 +8,6 @@ not show them to the next person.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 import segno
@@ -33,8 +32,9 @@ from minyi.org.models import Area
 from minyi.portal import proofs
 from minyi.portal.forms import COMMUNITY, GRID, DemandForm, FollowForm, RateForm, place_choices
 from minyi.portal.timeline import public_timeline
-from minyi.stats.measures import headline, month_bounds, top_categories
-from minyi.web.ratelimit import allow
+from minyi.stats.measures import headline, top_categories
+from minyi.stats.periods import this_month
+from minyi.web.ratelimit import allow, hourly_limit_lifts_at
 
 RATEABLE = OPERATIONS["rate"].sources
 
@@ -194,7 +194,8 @@ def _render_case(request, case: Case, rate_form: RateForm, *, status: int = 200)
 @require_GET
 def stats(request):
     now = clock.now()
-    start, end = month_bounds(now)
+    month = this_month(now)
+    start, end = month.start, month.end
     # Aggregates of the whole district: no case and no personal data leaves this view.
     cases = Case.objects.all()
     figures = headline(cases, start, end)
@@ -222,10 +223,8 @@ def stats(request):
 
 
 def _too_many(request):
-    """429 with the moment the limit lifts: minyi.web.ratelimit counts in fixed windows of one hour
-    since the epoch, so the next window starts on the next full hour."""
-    now = int(clock.now().timestamp())
-    retry_at = dt.datetime.fromtimestamp((now // 3600 + 1) * 3600, tz=dt.UTC)
+    """429 with the moment the limit lifts."""
+    retry_at = hourly_limit_lifts_at()
     response = render(request, "portal/too_many.html", {"retry_at": retry_at}, status=429)
-    response["Retry-After"] = str(int(retry_at.timestamp()) - now)
+    response["Retry-After"] = str(int((retry_at - clock.now()).total_seconds()))
     return response

@@ -34,7 +34,6 @@ from minyi.cases.models import Case, Satisfaction
 from minyi.cases.workflow import CLOCKS, Status
 from minyi.core import clock
 from minyi.stats.periods import Period
-from minyi.stats.periods import month_bounds as month_bounds  # where callers have found it
 
 REACHED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.DISSATISFIED)
 CONTENT = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)

@@ -36,11 +36,18 @@ def client_ip(request: HttpRequest) -> str | None:
     return None
 
 
+HOUR = dt.timedelta(hours=1)
+
+
+def window_start(moment: dt.datetime, window: dt.timedelta) -> dt.datetime:
+    """The fixed window (counted from the epoch) that `moment` falls in."""
+    seconds = int(window.total_seconds())
+    return dt.datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, tz=dt.UTC)
+
+
 def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
     """Count one hit of `key`; False when it exceeds `limit` hits within the current window."""
-    seconds = int(window.total_seconds())
-    now = clock.now()
-    start = dt.datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=dt.UTC)
+    start = window_start(clock.now(), window)
     with transaction.atomic():
         rows = RateCounter.objects.filter(key=key, window_start=start)
         if not rows.update(hits=F("hits") + 1):
@@ -55,7 +62,12 @@ def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
 
 def allow(request: HttpRequest, action: str, *, per_hour: int) -> bool:
     """One hit of `action` from this client; False when it made more than `per_hour` in this hour."""
-    return hit(f"{action}:{client_ip(request) or 'unknown'}", limit=per_hour, window=dt.timedelta(hours=1))
+    return hit(f"{action}:{client_ip(request) or 'unknown'}", limit=per_hour, window=HOUR)
+
+
+def hourly_limit_lifts_at() -> dt.datetime:
+    """When a refused client of `allow` may try again: the start of the next window."""
+    return window_start(clock.now(), HOUR) + HOUR
 
 
 def forget_before(moment: dt.datetime) -> int:

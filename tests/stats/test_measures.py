@@ -148,8 +148,8 @@ def test_periods_around_new_year():
     assert all(a.end == b.start for a, b in itertools.pairwise(months))
 
 
-def test_month_bounds_keeps_its_signature(world):
-    assert measures.month_bounds(at("2026-02-14 23:30")) == (at("2026-02-01 00:00"), at("2026-03-01 00:00"))
+def test_month_bounds_are_whole_local_months(world):
+    assert periods.month_bounds(at("2026-02-14 23:30")) == (at("2026-02-01 00:00"), at("2026-03-01 00:00"))
 
 
 def test_trend_counts_received_and_closed_per_month(november):

@@ -15,6 +15,7 @@ def test_hits_beyond_the_limit_are_refused_until_the_window_turns(db, clock):
     window = dt.timedelta(hours=1)
     assert [ratelimit.hit("submit:1.2.3.4", limit=3, window=window) for _ in range(4)] == [True] * 3 + [False]
     assert ratelimit.hit("submit:5.6.7.8", limit=3, window=window)  # another client counts apart
+    assert ratelimit.hourly_limit_lifts_at() == clock.set("2026-11-25 11:00")
     clock.set("2026-11-25 11:00")
     assert ratelimit.hit("submit:1.2.3.4", limit=3, window=window)
     assert ratelimit.forget_before(clock.advance(hours=1)) == 3
