@@ -70,6 +70,11 @@ def running_clocks(case: Case) -> tuple[str, ...]:
     return tuple(c for c in CLOCKS.get(case.status, ()) if getattr(case, f"{c}_due_at") is not None)
 
 
+def next_due(case: Case) -> dt.datetime | None:
+    """The nearest deadline that runs now (the one the light counts to), or None."""
+    return min((getattr(case, f"{c}_due_at") for c in running_clocks(case)), default=None)
+
+
 def light(case: Case, now: dt.datetime) -> Light | None:
     """The case's light now, or None when no deadline runs (not yet assigned, suspended, closed)."""
     clocks = running_clocks(case)

@@ -165,3 +165,12 @@ def test_attachments_of_other_types_are_downloaded_not_rendered(world, clock, se
     got = client_for(world.dispatcher).get(f"/console/attachments/{case.attachments.get().pk}/")
     assert got["Content-Type"] == "application/octet-stream"
     assert got["Content-Disposition"].startswith("attachment")
+
+
+def test_the_citizens_and_the_systems_operations_are_not_offered_to_staff(world, clock):
+    case = do(new_case(world.operator, category="0102"), "answer", world.operator, note="已告知。")
+    page = client_for(world.dispatcher).get(f"/console/cases/{case.pk}/")
+    assert not {"rate", "master_replied"} & {op.name for op, _form in page.context["ops"]}
+    refused = client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/rate/", {"note": ""})
+    assert refused.status_code == 400 and Case.objects.get(pk=case.pk).citizen_rating is None
+    assert client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/create/").status_code == 404

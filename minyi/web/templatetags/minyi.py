@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from minyi.cases import deadlines
-from minyi.cases.workflow import Status
 from minyi.catalog.choices import LIMIT_UNIT_CHOICES
 from minyi.core import clock
 
@@ -48,7 +47,7 @@ def light_badge(case) -> str:
     light = deadlines.light(case, clock.now())
     if light is None:
         return ""
-    due = case.sign_due_at if case.status == Status.ASSIGNED and case.sign_due_at else case.handle_due_at
+    due = deadlines.next_due(case)
     return format_html(
         '<span class="light {}" title="{}">{} {}</span>', light, _("deadline"), light.label, when(due)
     )
