@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minyi.access import cases as access
@@ -193,5 +193,6 @@ def queue_cases(user: User, queue: Queue, now: dt.datetime) -> QuerySet[Case]:
 
 
 def queue_counts(user: User, desk: Desk, now: dt.datetime) -> dict[str, int]:
-    visible = access.cases_visible_to(user)
-    return {queue.key: visible.filter(queue.filter(user, now)).count() for queue in desk.queues}
+    """The number of cases in each queue of the desk, in one query."""
+    counts = {queue.key: Count("pk", filter=queue.filter(user, now)) for queue in desk.queues}
+    return access.cases_visible_to(user).order_by().aggregate(**counts)

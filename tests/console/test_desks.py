@@ -120,3 +120,11 @@ def test_the_callback_desk_shows_the_reply_to_read_out(world, clock):
     do(case, "reply", world.heating_handler, note="已更换3号楼供暖阀门，室温恢复到20度。")
     page = client_for(world.callback_agent).get("/console/callback/")
     assert case.tracking_number in text_of(page) and "已更换3号楼供暖阀门" in text_of(page)
+
+
+def test_the_tab_counts_of_a_desk_are_one_query(world, clock, django_assert_num_queries):
+    new_case(world.operator)
+    assert world.dispatcher.role_scopes  # read once per request, before the desk
+    with django_assert_num_queries(1):
+        counts = queue_counts(world.dispatcher, DISPATCH, minyi_clock.now())
+    assert counts["received"] == 1 and set(counts) == {q.key for q in DISPATCH.queues}
