@@ -34,6 +34,9 @@ Story = Generator[dt.datetime, None, object]
 MINUTE = dt.timedelta(minutes=1)
 REPEATED = (DemandType.COMPLAINT, DemandType.HELP, DemandType.REPORT)  # what others report again
 
+# Channels where the requester acts for themselves (withdraws, rates) in the portal.
+ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.WECHAT})
+
 
 class Driver:
     """The personas, the calendar and the helpers the stories share."""
@@ -120,7 +123,7 @@ class Driver:
             return self.ref.grid_workers[p.place.area.pk]
         if p.channel == Channel.VISIT:
             return self.ref.visit_secretaries[p.place.street.key]
-        if p.channel in (Channel.WEB, Channel.MOBILE, Channel.WECHAT):
+        if p.channel in ONLINE_CHANNELS:
             return Citizen()
         if p.channel in (Channel.OPEN311, Channel.API, Channel.IMPORT):
             return SYSTEM_ACTOR
@@ -342,9 +345,6 @@ def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = F
     return case, t
 
 
-ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.WECHAT})
-
-
 def callbacks(d: Driver, p: Plan, case: Case, t: dt.datetime, *, may_reopen: bool) -> Story:
     """回访 (as often as the plan says), 重办 after a dissatisfied one if planned, then 归档."""
     rng = d.rng
@@ -432,8 +432,7 @@ def withdrawn(d: Driver, p: Plan) -> Story:
         case = d.do(case, "sign_for", d.staff(case.lead_unit))
     t = d.work(t, d.minutes(p, 30, 1200))
     yield t
-    online = p.channel in (Channel.WEB, Channel.MOBILE, Channel.WECHAT)
-    actor = Citizen(case_id=case.pk) if online else d.rng.choice(d.operators)
+    actor = Citizen(case_id=case.pk) if p.channel in ONLINE_CHANNELS else d.rng.choice(d.operators)
     d.do(case, "withdraw", actor, note=d.note(p, texts.WITHDRAW_NOTES))
 
 

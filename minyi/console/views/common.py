@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from minyi.core.errors import NotPermitted
+from minyi.org.roles import Role
 
 
 def staff_view(*roles: str):
@@ -32,10 +34,6 @@ def staff_view(*roles: str):
 
 
 def _role_message(roles) -> str:
-    from django.utils.translation import gettext as _
-
-    from minyi.org.roles import Role
-
     if not roles:
         return _("Your account holds no role yet. Ask the centre's administrator to grant one.")
     return _("This page is for: %(roles)s.") % {"roles": "、".join(str(Role(r).label) for r in roles)}
