@@ -51,10 +51,10 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     ops = access.allowed_operations(user, case)  # staff hold neither the citizen's nor the system's role
     ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
     back = safe_next(request, "")
+    proposal = _proposal(case, now) if {"assign", "reassign"} & {op.name for op in ops} else None
     forms = {}
     for op in ops:
-        initial = _initial_for(op, case, now)
-        forms[op.name] = operation_form(op, case, next=back, **initial)
+        forms[op.name] = operation_form(op, case, next=back, **_initial_for(op, case, proposal))
     if bound:
         forms.update(bound)
     events = case.events.select_related("actor", "actor_unit").prefetch_related("attachments")
@@ -72,7 +72,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "linked": linked,
         "requester": personal_data.requester_for(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
-        "proposal": _proposal(case, now) if "assign" in forms or "reassign" in forms else None,
+        "proposal": proposal,
         "back": back,
         "open_op": NEXT_STEP.get(case.status),
     }
@@ -103,11 +103,10 @@ def _proposal(case: Case, now) -> dict:
     }
 
 
-def _initial_for(op, case: Case, now) -> dict:
-    if op.name == "assign":
-        routing = routing_for(category=case.category, area=case.area)
-        if routing:
-            return {"lead_unit": routing.lead_unit.pk, "co_units": [u.pk for u in routing.co_units]}
+def _initial_for(op, case: Case, proposal: dict | None) -> dict:
+    if op.name == "assign" and proposal and proposal["routing"]:
+        routing = proposal["routing"]
+        return {"lead_unit": routing.lead_unit.pk, "co_units": [u.pk for u in routing.co_units]}
     if op.name == "reassign":
         return {"co_units": [u.pk for u in case.co_units.all()]}
     return {}
