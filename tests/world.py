@@ -50,6 +50,7 @@ class World:
     committee_handler: User
     grid_worker: User
     visit_secretary: User
+    integration: User  # the account of an API key for the WeChat front (channel integration)
 
 
 def person(
@@ -168,4 +169,5 @@ def build_world() -> World:
         committee_handler=person("committee", "卫社区", east_committee, Role.UNIT_HANDLER),
         grid_worker=person("grid", "蒋网格", east_committee, Role.GRID_WORKER, area=east_grid),
         visit_secretary=person("visit", "沈书记", east_office, Role.VISIT_SECRETARY, area=east),
+        integration=person("api-wechat", "微信公众号", None, Role.INTEGRATION),
     )

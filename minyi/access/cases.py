@@ -3,7 +3,7 @@
 Every view, API endpoint, export and service obtains cases through this module. Scopes (see
 org/roles.py): ALL sees everything; UNIT sees the cases its unit leads or co-handles; UNIT_TREE adds
 subordinate units; AREA sees the cases located in the user's area or grid (for a street office, its
-street). Invisible cases are reported as not found, so ids leak nothing.
+street); OWN (integrations) sees the cases its account registered. Invisible cases are reported as not found, so ids leak nothing.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def _scope_q(user: User, scope: str) -> Q:
     located in the area. `_case_within` is the same rule for one case in memory."""
     if scope == Scope.ALL:
         return Q()
+    if scope == Scope.OWN:
+        return Q(created_by_id=user.pk)
     units = _acting_unit_ids(user, scope)
     co = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)
     q = Q(lead_unit_id__in=units) | Q(Exists(co))
@@ -71,6 +73,8 @@ def _scope_q(user: User, scope: str) -> Q:
 def _case_within(user: User, case: Case, scope: str) -> bool:
     if scope == Scope.ALL:
         return True
+    if scope == Scope.OWN:
+        return case.created_by_id == user.pk
     units = _acting_unit_ids(user, scope)
     if case.lead_unit_id in units or any(pk in units for pk in _co_unit_ids(case)):
         return True
@@ -177,7 +181,7 @@ def permitted(actor: Actor, case: Case | None, op: Operation, *, area: Area | No
             continue
         scope = scopes[role]
         if case is None:  # registering a new case: the place must be within the role's scope
-            if scope == Scope.ALL or (
+            if scope in (Scope.ALL, Scope.OWN) or (
                 scope == Scope.AREA
                 and area
                 and _user_area(actor)

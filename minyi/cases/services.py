@@ -228,6 +228,11 @@ def case_apply(
     if expected_version is not None:
         expected_version = _positive_int(expected_version, "expected_version", 2**31)
     _check_attachments(attachments)
+    if op.files_required and not attachments:
+        raise InvalidInput(
+            _("“%(op)s” needs at least one file: attach the photos or documents.") % {"op": op.label},
+            field="attachments",
+        )
     note = (note or "").strip()
     if op.note_required and not note:
         raise InvalidInput(
@@ -389,7 +394,7 @@ NOTE_HINTS = {
 }
 # Operations that only add to a case (a reminder, a supervision card, an instruction, a co-unit's
 # opinion) do not bump its version: they must not turn the handler's open form into a conflict.
-ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate"})
+ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate", "attach"})
 
 
 def _accept(
@@ -860,8 +865,13 @@ def _case_staff(case: Case) -> list[User]:
     return staff
 
 
+def _attach(t: Transition) -> None:
+    """补充材料: the files are saved with the event; nothing else changes."""
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "accept": _accept,
+    "attach": _attach,
     "reject": _reject,
     "answer": _answer,
     "classify": _classify,

@@ -64,6 +64,7 @@ class Operation:
     relation: Relation = Relation.CASE
     note_required: bool = False
     public: bool = False  # shown in the citizen's timeline (without staff names or internal notes)
+    files_required: bool = False  # the operation is about its attachments: at least one is needed
 
 
 OPEN = frozenset(
@@ -95,7 +96,15 @@ OPERATIONS: dict[str, Operation] = {
         _op(
             "create",
             _("Register"),
-            {Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.VISIT_SECRETARY, CITIZEN, SYSTEM},
+            {
+                Role.OPERATOR,
+                Role.DISPATCHER,
+                Role.GRID_WORKER,
+                Role.VISIT_SECRETARY,
+                Role.INTEGRATION,
+                CITIZEN,
+                SYSTEM,
+            },
             set(),
             Status.RECEIVED,
             public=True,
@@ -257,14 +266,31 @@ OPERATIONS: dict[str, Operation] = {
         _op(
             "rate",
             _("Rate the reply"),
-            {CITIZEN},
+            {CITIZEN, Role.INTEGRATION},
             {Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED},
             None,
         ),  # 评价: the requester's own stars for the reply, from the portal
         _op(
+            "attach",
+            _("Add material"),
+            {
+                Role.OPERATOR,
+                Role.DISPATCHER,
+                Role.UNIT_HANDLER,
+                Role.UNIT_HEAD,
+                Role.GRID_WORKER,
+                Role.VISIT_SECRETARY,
+                Role.INTEGRATION,
+                CITIZEN,
+            },
+            OPEN | {Status.REPLIED, Status.CALLED_BACK},
+            None,
+            files_required=True,
+        ),  # 补充材料: photos or documents added to a case after registration
+        _op(
             "withdraw",
             _("Withdraw"),
-            {Role.OPERATOR, Role.DISPATCHER, CITIZEN},
+            {Role.OPERATOR, Role.DISPATCHER, Role.INTEGRATION, CITIZEN},
             OPEN,
             Status.WITHDRAWN,
             note_required=True,

@@ -13,8 +13,12 @@ import datetime as dt
 import heapq
 import itertools
 import random
+import struct
+import zlib
 from collections import ChainMap
 from collections.abc import Callable, Generator, Iterable
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minyi.access.principals import SYSTEM_ACTOR, Citizen
 from minyi.cases.models import Case
@@ -258,6 +262,21 @@ def handled(d: Driver, p: Plan) -> Story:
     yield from callbacks(d, p, case, t, may_reopen=True)
 
 
+def site_photo(case: Case) -> SimpleUploadedFile:
+    """A tiny real PNG (a grey square) standing for a photo taken on site."""
+    side = 8
+    pixels = b"".join(b"\x00" + b"\x80" * side for _ in range(side))  # filter byte + one grey row
+    png = b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        for kind, data in (
+            (b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)),
+            (b"IDAT", zlib.compress(pixels)),
+            (b"IEND", b""),
+        )
+    )
+    return SimpleUploadedFile(f"现场照片-{case.tracking_number}.png", png, content_type="image/png")
+
+
 def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = False) -> Story:
     """From sign-for (or reopening) to the reply. Returns (case, time) or None if it stops short."""
     rng = d.rng
@@ -280,6 +299,10 @@ def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = F
                 d.staff(unit),
                 note=d.note(p, texts.CO_REPLY_NOTES, lead=case.lead_unit.name),
             )
+    if not rework and case.pk % 11 == 0:  # a site photo taken while handling (补充材料)
+        t = d.fraction(case, 0.3, after=t)
+        yield t
+        d.do(case, "attach", d.staff(case.lead_unit), note="现场照片", attachments=[site_photo(case)])
     if p.remind and not rework and case.handle_warn_at > t:
         t = d.work(case.handle_warn_at, d.minutes(p, 5, 90))
         yield t

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     CALLBACK_AGENT = "callback_agent", _("Callback agent")  # 回访员
     LEADER = "leader", _("Leader")  # 领导
     ADMINISTRATOR = "administrator", _("Administrator")  # 管理员
+    # An external system (a WeChat/H5 front, an SMS gateway, a grid app) registering demands for the
+    # citizens who use it, through an API key: it follows and acts on the cases it registered only.
+    INTEGRATION = "integration", _("Integration")  # 对接系统
 
 
 class Scope(models.TextChoices):
@@ -28,6 +31,7 @@ class Scope(models.TextChoices):
     UNIT_TREE = "unit_tree", _("Own unit and subordinates")  # 本单位及下级
     AREA = "area", _("Own area or grid")  # 本辖区/网格
     ALL = "all", _("Everything")  # 全部
+    OWN = "own", _("Cases it registered")  # 本账号登记
 
 
 # The scope a role gets when an administrator does not choose one.
@@ -42,6 +46,7 @@ DEFAULT_SCOPE: dict[str, str] = {
     Role.CALLBACK_AGENT: Scope.ALL,
     Role.LEADER: Scope.ALL,
     Role.ADMINISTRATOR: Scope.ALL,
+    Role.INTEGRATION: Scope.OWN,
 }
 
 # Roles of the service centre (社会治理服务中心) and leadership. They may reveal a requester's

@@ -24,7 +24,7 @@ from tests.cases.helpers import do, new_case
 PERSONAS = [
     "operator", "dispatcher", "supervisor", "callback_agent", "leader", "admin", "heating_handler",
     "heating_head", "housing_handler", "insurance_handler", "street_head", "committee_handler", "grid_worker",
-    "visit_secretary",
+    "visit_secretary", "integration",
 ]  # fmt: skip
 
 # For a heating case located in 东城一网格, led by 热力公司 with 区住建局 as co-unit.
@@ -55,7 +55,11 @@ EXPECTED = {
     "suspend": {"dispatcher"},
     "resume": {"dispatcher"},
     "withdraw": {"operator", "dispatcher"},
-    "rate": set(),  # the requester alone, through the portal
+    "rate": set(),  # the requester, through the portal (or an integration, for cases it registered)
+    "attach": {
+        "operator", "dispatcher", "heating_handler", "heating_head", "housing_handler", "street_head",
+        "grid_worker", "visit_secretary",
+    },  # fmt: skip
 }
 
 
@@ -79,8 +83,8 @@ def test_who_may_perform_each_operation(world, clock, operation):
 @pytest.mark.parametrize(
     ("area", "expected"),
     [
-        ("east_grid", {"operator", "dispatcher", "grid_worker", "visit_secretary"}),
-        ("west_grid", {"operator", "dispatcher"}),
+        ("east_grid", {"operator", "dispatcher", "grid_worker", "visit_secretary", "integration"}),
+        ("west_grid", {"operator", "dispatcher", "integration"}),
     ],
 )
 def test_who_may_register_a_case_where(world, area, expected):
@@ -116,7 +120,7 @@ def test_an_illegal_operation_names_the_status_and_what_is_possible(world, clock
 def test_allowed_operations_for_the_lead_unit(world, clock):
     case = heating_case(world, clock)
     names = [op.name for op in allowed_operations(world.heating_handler, case)]
-    assert names == ["sign_for", "return"]
+    assert names == ["sign_for", "return", "attach"]
 
 
 # --- data scope ---------------------------------------------------------------------------------
@@ -185,6 +189,16 @@ def test_a_user_without_roles_sees_nothing(world, clock):
     heating_case(world, clock)
     nobody = User.objects.create_user(username="nobody", unit=world.heating)
     assert not cases_visible_to(nobody).exists()
+
+
+def test_an_integration_sees_and_acts_on_the_cases_it_registered_only(world, clock):
+    own = new_case(world.integration, channel="wechat", area=world.west_grid)
+    other = new_case(world.operator)
+    assert list(cases_visible_to(world.integration)) == [own]
+    with pytest.raises(NotFound):
+        access_case_by_id(world.integration, other.pk)
+    assert [op.name for op in allowed_operations(world.integration, own)] == ["attach", "withdraw"]
+    assert do(own, "withdraw", world.integration, note="群众在公众号撤回").status == Status.WITHDRAWN
 
 
 def test_a_citizen_reaches_their_case_only_with_the_query_code(world, clock):

@@ -78,7 +78,8 @@ def test_units_of_every_kind():
 
 
 def test_every_role_has_a_user_with_the_demo_password():
-    assert set(RoleGrant.objects.values_list("role", flat=True)) == set(Role.values)
+    people = set(Role.values) - {Role.INTEGRATION}  # integration accounts come from `minyi apikey create`
+    assert set(RoleGrant.objects.values_list("role", flat=True)) >= people
     for username in ("operator", "dispatcher", "supervisor", "callback", "leader", "admin", "heating"):
         assert User.objects.get(username=username).check_password(district.PASSWORD)
     admin = User.objects.get(username="admin")
