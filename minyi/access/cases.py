@@ -3,7 +3,8 @@
 Every view, API endpoint, export and service obtains cases through this module. Scopes (see
 org/roles.py): ALL sees everything; UNIT sees the cases its unit leads or co-handles; UNIT_TREE adds
 subordinate units; AREA sees the cases located in the user's area or grid (for a street office, its
-street); OWN (integrations) sees the cases its account registered. Invisible cases are reported as not found, so ids leak nothing.
+street); OWN (integrations) sees the cases its account registered. Invisible cases are reported
+as not found, so ids leak nothing.
 """
 
 from __future__ import annotations

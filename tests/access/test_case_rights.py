@@ -56,10 +56,8 @@ EXPECTED = {
     "resume": {"dispatcher"},
     "withdraw": {"operator", "dispatcher"},
     "rate": set(),  # the requester, through the portal (or an integration, for cases it registered)
-    "attach": {
-        "operator", "dispatcher", "heating_handler", "heating_head", "housing_handler", "street_head",
-        "grid_worker", "visit_secretary",
-    },  # fmt: skip
+    "attach": {"operator", "dispatcher", "heating_handler", "heating_head", "housing_handler"}
+    | {"street_head", "grid_worker", "visit_secretary"},
 }
 
 
