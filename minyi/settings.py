@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "minyi.web",
     "minyi.console",
     "minyi.portal",
+    "minyi.api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "django.contrib.admin",
@@ -201,6 +205,48 @@ MINYI_PORTAL_LOOKUPS_PER_HOUR = env_int("MINYI_PORTAL_LOOKUPS_PER_HOUR", 60, min
 # Rows per page in console lists, and the most rows one export may hold.
 MINYI_PAGE_SIZE = env_int("MINYI_PAGE_SIZE", 25, minimum=5)
 MINYI_EXPORT_MAX_ROWS = env_int("MINYI_EXPORT_MAX_ROWS", 100_000, minimum=1)
+# Open interfaces. Webhooks: how far a signed request's timestamp may be from our clock (seconds).
+# Idempotency-Key answers are replayed for this many hours. Open311: the jurisdiction_id this server
+# answers for (empty: any or none), and whether GET requests without an api_key are answered.
+MINYI_API_PAGE_SIZE = env_int("MINYI_API_PAGE_SIZE", 50, minimum=1)
+MINYI_WEBHOOK_TOLERANCE_SECONDS = env_int("MINYI_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=10)
+MINYI_IDEMPOTENCY_HOURS = env_int("MINYI_IDEMPOTENCY_HOURS", 24, minimum=1)
+MINYI_OPEN311_JURISDICTION = env_str("MINYI_OPEN311_JURISDICTION", "")
+MINYI_OPEN311_PUBLIC_READ = env_bool("MINYI_OPEN311_PUBLIC_READ", True)
+# Bulk import: the most rows one file may hold.
+MINYI_IMPORT_MAX_ROWS = env_int("MINYI_IMPORT_MAX_ROWS", 200_000, minimum=1)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "minyi.api.authentication.ApiKeyAuthentication",
+        "minyi.api.authentication.StaffSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "minyi.api.pagination.Pages",
+    "EXCEPTION_HANDLER": "minyi.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "minyi API",
+    "DESCRIPTION": "The REST API of minyi (民意): create, follow and handle cases from other systems. "
+    "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
 # Seconds between two scans of `minyi worker`.
 MINYI_WORKER_INTERVAL = env_int("MINYI_WORKER_INTERVAL", 60, minimum=1)
 

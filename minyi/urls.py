@@ -6,6 +6,9 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("minyi.console.urls")),
+    path("console/import/", include("minyi.transfer.urls")),
+    path("api/v1/", include("minyi.api.urls")),
+    path("open311/v2/", include("minyi.open311.urls")),
     path("", include("minyi.portal.urls")),
 ]
 

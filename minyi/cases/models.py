@@ -50,6 +50,9 @@ class Case(models.Model):
     requester_name = models.CharField(_("requester name"), max_length=50, blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=32, blank=True)
     requester_id_number = models.CharField(_("requester ID number"), max_length=32, blank=True)
+    # The requester's id in the source system: a WeChat openid, the user id of an imported message
+    # board… Tells one person's demands apart when no phone is known.
+    requester_ref = models.CharField(_("requester reference"), max_length=64, blank=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)  # 保密
     needs_contact = models.BooleanField(

@@ -75,14 +75,19 @@ def case_create(
     requester_name: str = "",
     requester_phone: str = "",
     requester_id_number: str = "",
+    requester_ref: str = "",
     is_anonymous: bool = False,
     is_confidential: bool = False,
     needs_contact: bool = False,
     category: str | None = None,
     external_id: str = "",
     attachments: Sequence[UploadedFile] = (),
+    source_data: dict | None = None,
 ) -> Case:
-    """登记: record a new demand. Returns the case; its `query_code` is what the citizen keeps."""
+    """登记: record a new demand. Returns the case; its `query_code` is what the citizen keeps.
+
+    `source_data`: what the channel sent beside the demand (media URLs, its own ids …), kept in the
+    registration event's data."""
     _choice(channel, Channel, "channel")
     _choice(demand_type, DemandType, "demand_type")
     _choice(urgency, Urgency, "urgency")
@@ -138,6 +143,7 @@ def case_create(
                 requester_name="" if is_anonymous else (requester_name or "").strip(),
                 requester_phone=phone,
                 requester_id_number=(requester_id_number or "").strip(),
+                requester_ref=(requester_ref or "").strip()[:64],
                 is_anonymous=is_anonymous,
                 is_confidential=is_confidential or demand_type == DemandType.REPORT,
                 needs_contact=needs_contact,
@@ -147,9 +153,8 @@ def case_create(
                 received_at=now,
                 created_by=actor if isinstance(actor, User) else None,
             )
-            event = _event(
-                case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", {"channel": channel}, now
-            )
+            data = {**(source_data or {}), "channel": channel}
+            event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", data, now)
             _save_attachments(case, event, attachments, actor, now)
     except IntegrityError:
         if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
@@ -158,20 +163,25 @@ def case_create(
     return case
 
 
-@transaction.atomic
 def _next_tracking_number(moment: dt.datetime) -> str:
-    """YYYYMM-NNNNNN, a sequence per month. The month's counter row is incremented in its own short
-    transaction (registrations do not queue behind each other's attachments), so two processes never
-    draw the same number; a registration that then fails leaves a gap, which is harmless."""
+    return reserve_tracking_numbers(moment, 1)[0]
+
+
+@transaction.atomic
+def reserve_tracking_numbers(moment: dt.datetime, count: int) -> list[str]:
+    """`count` new tracking numbers of the month of `moment`: YYYYMM-NNNNNN, a sequence per month.
+    The month's counter row is incremented in one short transaction, so two processes never draw
+    the same number; a registration that then fails leaves a gap, which is harmless. Bulk imports
+    reserve a whole month's range at once."""
     period = clock.local(moment).strftime("%Y%m")
-    if not TrackingCounter.objects.filter(period=period).update(value=F("value") + 1):
+    if not TrackingCounter.objects.filter(period=period).update(value=F("value") + count):
         try:
             with transaction.atomic():
-                TrackingCounter.objects.create(period=period, value=1)
+                TrackingCounter.objects.create(period=period, value=count)
         except IntegrityError:  # another process created this month's row first
-            TrackingCounter.objects.filter(period=period).update(value=F("value") + 1)
-    value = TrackingCounter.objects.get(period=period).value
-    return f"{period}-{value:06d}"
+            TrackingCounter.objects.filter(period=period).update(value=F("value") + count)
+    last = TrackingCounter.objects.get(period=period).value
+    return [f"{period}-{value:06d}" for value in range(last - count + 1, last + 1)]
 
 
 # --- applying an operation -----------------------------------------------------------------------
@@ -228,12 +238,13 @@ def case_apply(
     if expected_version is not None:
         expected_version = _positive_int(expected_version, "expected_version", 2**31)
     _check_attachments(attachments)
-    if op.files_required and not attachments:
-        raise InvalidInput(
-            _("“%(op)s” needs at least one file: attach the photos or documents.") % {"op": op.label},
-            field="attachments",
-        )
     note = (note or "").strip()
+    if op.material_required and not attachments and not note:
+        raise InvalidInput(
+            _("“%(op)s” needs a text or at least one file: write what to add or attach it.")
+            % {"op": op.label},
+            field="note",
+        )
     if op.note_required and not note:
         raise InvalidInput(
             _("“%(op)s” needs a text: %(what)s.")
@@ -866,7 +877,7 @@ def _case_staff(case: Case) -> list[User]:
 
 
 def _attach(t: Transition) -> None:
-    """补充材料: the files are saved with the event; nothing else changes."""
+    """补充材料: the note and files are saved with the event; nothing else changes."""
 
 
 EFFECTS: dict[str, Callable[..., None]] = {

@@ -64,7 +64,8 @@ class Operation:
     relation: Relation = Relation.CASE
     note_required: bool = False
     public: bool = False  # shown in the citizen's timeline (without staff names or internal notes)
-    files_required: bool = False  # the operation is about its attachments: at least one is needed
+    # The operation adds material: it needs a note or at least one file (or both).
+    material_required: bool = False
 
 
 OPEN = frozenset(
@@ -285,8 +286,8 @@ OPERATIONS: dict[str, Operation] = {
             },
             OPEN | {Status.REPLIED, Status.CALLED_BACK},
             None,
-            files_required=True,
-        ),  # 补充材料: photos or documents added to a case after registration
+            material_required=True,
+        ),  # 补充材料: more text, photos or documents added to a case after registration
         _op(
             "withdraw",
             _("Withdraw"),
