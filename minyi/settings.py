@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "minyi.console",
     "minyi.portal",
     "minyi.api",
+    "minyi.transfer",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -245,6 +246,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "minyi.cases.workflow.Status"},
 }
 
 # Seconds between two scans of `minyi worker`.

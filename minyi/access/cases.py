@@ -19,7 +19,7 @@ from minyi.cases.models import Case
 from minyi.cases.workflow import CITIZEN, OPERATIONS, SYSTEM, Operation, Relation, operations_from
 from minyi.core.errors import NotFound, NotPermitted
 from minyi.org.models import Area, Unit, User
-from minyi.org.roles import Scope
+from minyi.org.roles import Role, Scope
 
 Actor = User | Citizen | System
 
@@ -123,6 +123,16 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     for q in filters[1:]:
         combined |= q
     return Case.objects.filter(combined)
+
+
+def sees_internal_timeline(actor: Actor) -> bool:
+    """Staff see every event with names and notes; citizens and integrations (which act for
+    citizens) see the public timeline only."""
+    if isinstance(actor, System):
+        return True
+    if isinstance(actor, Citizen):
+        return False
+    return any(role != Role.INTEGRATION for role in actor.role_scopes)
 
 
 def can_see(actor: Actor, case: Case) -> bool:
@@ -236,8 +246,6 @@ def check_create(actor: Actor, *, area: Area | None) -> None:
 
 
 def _role_label(role: str) -> str:
-    from minyi.org.roles import Role
-
     if role == CITIZEN:
         return str(Citizen.label)
     if role == SYSTEM:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from minyi.api import idempotency, webhooks
 from minyi.cases import deadlines
 from minyi.cases.models import Case
 from minyi.core import clock
@@ -145,5 +147,11 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "calendar": remind_calendar(now=now),
         # Rate-limit windows of the portal and the API last an hour; a day's margin is plenty.
         "rate_windows": ratelimit.forget_before(now - dt.timedelta(days=1)),
+        # API: answers to Idempotency-Keys past their replay window, and webhook signatures too old
+        # to be accepted again anyway (their timestamp is outside the tolerance).
+        "idempotency": idempotency.forget_before(now - dt.timedelta(hours=settings.MINYI_IDEMPOTENCY_HOURS)),
+        "webhooks": webhooks.forget_before(
+            now - dt.timedelta(seconds=2 * settings.MINYI_WEBHOOK_TOLERANCE_SECONDS)
+        ),
     }
     return result

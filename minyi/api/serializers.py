@@ -1,0 +1,311 @@
+"""What the API reads and writes, as DRF serializers. They validate the shape of a request; the
+services validate its meaning (and raise MinyiError with a message that says what to fix). The
+OpenAPI schema is generated from these same classes."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from minyi.access import cases as access
+from minyi.access.personal_data import requester_for
+from minyi.cases import deadlines
+from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
+from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+from minyi.cases.workflow import OPERATIONS
+from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.core import clock
+
+OPERATION_NAMES = [name for name in OPERATIONS if name not in ("create", "master_replied")]
+
+
+class Error(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable code: invalid, not_found, forbidden, conflict, …")
+    message = serializers.CharField(help_text="What is wrong and what to do about it.")
+    field = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+    details = serializers.DictField(required=False)
+
+
+class Named(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class UnitRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class Requester(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    id_number = serializers.CharField()
+    masked = serializers.BooleanField()
+    anonymous = serializers.BooleanField()
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "created_at", "url"]
+
+    def get_url(self, item: Attachment) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/attachments/{item.pk}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class CaseOut(serializers.ModelSerializer):
+    """A case as the caller may see it: personal data masked (reveal: GET …/requester/)."""
+
+    status_label = serializers.CharField(source="get_status_display")
+    area = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()
+    lead_unit = serializers.SerializerMethodField()
+    co_units = serializers.SerializerMethodField()
+    master = serializers.SerializerMethodField()
+    light = serializers.SerializerMethodField()
+    requester = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "tracking_number", "channel", "demand_type", "urgency", "title", "description",
+            "status", "status_label", "version", "area", "address", "latitude", "longitude", "category",
+            "lead_unit", "co_units", "received_at", "accepted_at", "assigned_at", "signed_at",
+            "replied_at", "closed_at", "sign_due_at", "handle_due_at", "light", "reply_text",
+            "satisfaction", "resolved", "citizen_rating", "supervision_level", "master", "external_id",
+            "is_anonymous", "is_confidential", "needs_contact", "requester",
+        ]  # fmt: skip
+
+    @extend_schema_field(Named(allow_null=True))
+    def get_area(self, case: Case) -> Named | None:
+        return {"code": case.area.code, "name": case.area.name} if case.area_id else None
+
+    @extend_schema_field(Named(allow_null=True))
+    def get_category(self, case: Case) -> Named | None:
+        return {"code": case.category.code, "name": case.category.name} if case.category_id else None
+
+    @extend_schema_field(UnitRef(allow_null=True))
+    def get_lead_unit(self, case: Case) -> UnitRef | None:
+        unit = case.lead_unit
+        return {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None
+
+    @extend_schema_field(UnitRef(many=True))
+    def get_co_units(self, case: Case) -> list[UnitRef]:
+        return [{"id": u.pk, "code": u.code, "name": u.name} for u in case.co_units.all()]
+
+    def get_master(self, case: Case) -> str | None:
+        return case.master.tracking_number if case.master_id else None
+
+    def get_light(self, case: Case) -> str | None:
+        light = deadlines.light(case, clock.now())
+        return light.value if light else None
+
+    @extend_schema_field(Requester())
+    def get_requester(self, case: Case) -> Requester:
+        return vars(requester_for(self.context["request"].user, case))
+
+
+class CaseDetail(CaseOut):
+    allowed_operations = serializers.SerializerMethodField()
+    attachments = AttachmentOut(many=True, read_only=True)
+
+    class Meta(CaseOut.Meta):
+        fields = [*CaseOut.Meta.fields, "allowed_operations", "attachments"]
+
+    def get_allowed_operations(self, case: Case) -> list[str]:
+        return [op.name for op in access.allowed_operations(self.context["request"].user, case)]
+
+
+class CaseCreated(CaseDetail):
+    """The new case, with the query code (查询码) the requester needs to follow it in the portal."""
+
+    class Meta(CaseDetail.Meta):
+        fields = [*CaseDetail.Meta.fields, "query_code"]
+
+
+class CaseIn(serializers.Serializer):
+    """A new demand. Codes for area and category; the channel is the key's when it has one."""
+
+    channel = serializers.ChoiceField(Channel.choices, required=False)
+    demand_type = serializers.ChoiceField(DemandType.choices)
+    urgency = serializers.ChoiceField(Urgency.choices, required=False, default=Urgency.NORMAL)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    area = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text=_("Area code."))
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-180, max_value=180
+    )
+    requester_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    requester_phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    requester_id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    requester_ref = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text=_("The requester's id in your system.")
+    )
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    is_confidential = serializers.BooleanField(required=False, default=False)
+    needs_contact = serializers.BooleanField(required=False, default=False)
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text=_("Category code.")
+    )
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_("Your id of this demand: unique per channel."),
+    )
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+
+
+class OperationIn(serializers.Serializer):
+    """An operation on a case. `note` is required by some operations; the other fields are the
+    parameters of particular operations (see docs/api.md) and are refused by the others."""
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    expected_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("The version you last saw: a conflict if it changed."),
+    )
+    category = serializers.CharField(required=False, max_length=32, help_text="accept, classify")
+    demand_type = serializers.ChoiceField(DemandType.choices, required=False, help_text="accept, classify")
+    urgency = serializers.ChoiceField(Urgency.choices, required=False, help_text="accept, classify")
+    needs_contact = serializers.BooleanField(required=False, help_text="classify")
+    knowledge_entry = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="answer"
+    )
+    lead_unit = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="assign, reassign"
+    )
+    co_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=20,
+        help_text="assign, reassign",
+    )
+    handle_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_HANDLE_DAYS, help_text="assign, reassign"
+    )
+    days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        help_text="request_extension, approve_extension",
+    )
+    satisfaction = serializers.ChoiceField(Satisfaction.choices, required=False, help_text="callback")
+    resolved = serializers.BooleanField(required=False, allow_null=True, help_text="callback")
+    stars = serializers.IntegerField(required=False, min_value=1, max_value=5, help_text="rate")
+    level = serializers.ChoiceField(
+        [c for c in SupervisionLevel.choices if c[0]], required=False, help_text="supervise"
+    )
+    master = serializers.CharField(required=False, max_length=20, help_text=_("merge: id or tracking number"))
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+
+    def params(self) -> dict:
+        """The operation's own parameters: what was given, without note, version and files."""
+        return {
+            key: value
+            for key, value in self.validated_data.items()
+            if key not in ("note", "expected_version", "attachments")
+        }
+
+
+class OperationOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    note_required = serializers.BooleanField()
+    target = serializers.CharField(allow_null=True)
+
+
+class EventOut(serializers.ModelSerializer):
+    """One step of the timeline. Integrations see the public timeline only: no staff names, no
+    internal notes."""
+
+    operation_label = serializers.CharField(source="get_operation_display")
+    actor = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "operation",
+            "operation_label",
+            "from_status",
+            "to_status",
+            "actor",
+            "unit",
+            "note",
+            "created_at",
+        ]
+
+    def get_actor(self, event: CaseEvent) -> str:
+        return (
+            (str(event.actor) if event.actor_id else event.actor_label) if self.context.get("staff") else ""
+        )
+
+    def get_unit(self, event: CaseEvent) -> str:
+        return event.actor_unit.name if event.actor_unit_id and self.context.get("staff") else ""
+
+
+class CategoryOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    parent = serializers.CharField(allow_null=True)
+    depth = serializers.IntegerField()
+    is_public = serializers.BooleanField()
+
+
+class AreaOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    parent = serializers.CharField(allow_null=True)
+    households = serializers.IntegerField()
+
+
+class UnitOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    parent = serializers.CharField(allow_null=True)
+
+
+class KnowledgeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+
+
+class MeasuresOut(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    received = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    due = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+    called_back = serializers.IntegerField()
+    content = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
+class WebhookIn(CaseIn):
+    """A demand posted by a channel's front end. The channel is the one in the address."""
+
+    channel = None
+    attachments = None

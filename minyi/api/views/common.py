@@ -1,0 +1,31 @@
+"""What the API views share: finding a case through the access module, schema helpers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from minyi.access import cases as access
+from minyi.api.serializers import Error
+from minyi.cases.models import Case
+
+CASE_REF = OpenApiParameter(
+    "ref", str, OpenApiParameter.PATH, description="The case's id or tracking number (e.g. 202611-000123)."
+)
+
+
+def errors(*codes: int) -> dict:
+    texts = {
+        400: "Invalid input: the message says what to fix.",
+        401: "No valid API key or session.",
+        403: "Not permitted.",
+        404: "Not found, or outside your scope.",
+        409: "Conflict: the case changed, the operation is not possible now, or a key was reused.",
+    }
+    return {code: OpenApiResponse(Error, description=texts[code]) for code in codes}
+
+
+def case_for(user, ref: str) -> Case:
+    """The case by id or tracking number, if the caller may see it (else the same 404 as missing)."""
+    if ref.isdigit():
+        return access.access_case_by_id(user, ref)
+    return access.access_case_by_tracking_number(user, ref)

@@ -1,0 +1,73 @@
+"""POST /api/v1/webhooks/{channel}/: a demand from a channel's front end, signed (see api/webhooks.py).
+
+The sender may retry: a body with the same `external_id` returns the case registered the first
+time (200) instead of a second case; the exact same signed request sent again is refused (409).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from minyi.api import webhooks
+from minyi.api.serializers import CaseCreated, WebhookIn
+from minyi.api.views.common import errors
+from minyi.cases.models import Case
+from minyi.cases.services import case_create
+from minyi.catalog.choices import Channel
+from minyi.core.errors import InvalidInput, NotFound
+
+SIGNATURE_HEADERS = [
+    OpenApiParameter("X-Minyi-Key-Id", str, OpenApiParameter.HEADER, required=True),
+    OpenApiParameter("X-Minyi-Timestamp", int, OpenApiParameter.HEADER, required=True),
+    OpenApiParameter(
+        "X-Minyi-Signature", str, OpenApiParameter.HEADER, required=True, description="sha256=<hex HMAC>"
+    ),
+    OpenApiParameter("channel", str, OpenApiParameter.PATH, enum=Channel.values),
+]
+
+
+class ChannelWebhook(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []  # the raw body is what was signed
+
+    @extend_schema(
+        operation_id="webhooks_receive",
+        summary="A demand posted by a channel's front end, signed with the channel key's secret",
+        parameters=SIGNATURE_HEADERS,
+        request={"application/json": WebhookIn},
+        responses={200: CaseCreated, 201: CaseCreated, **errors(400, 401, 404, 409)},
+        auth=[],
+    )
+    def post(self, request, channel: str):
+        if channel not in Channel.values:
+            raise NotFound(_("There is no channel “%(channel)s”.") % {"channel": channel})
+        body = request.body
+        key = webhooks.verify(channel, request.headers, body)
+        request.user = key.user  # the serializers show the case as this key's account sees it
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InvalidInput(_("The body must be a JSON object in UTF-8.")) from None
+        given = WebhookIn(data=payload if isinstance(payload, dict) else {})
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        with transaction.atomic():
+            delivery = webhooks.remember(key, request.headers["X-Minyi-Signature"])
+            external_id = data.get("external_id", "")
+            earlier = external_id and Case.objects.filter(channel=channel, external_id=external_id).first()
+            if earlier and earlier.created_by_id == key.user_id:
+                case, status = earlier, 200
+            else:
+                case, status = case_create(actor=key.user, channel=channel, **data), 201
+            delivery.case = case
+            delivery.save(update_fields=["case"])
+        fresh = Case.objects.select_related("area", "category", "lead_unit", "master").get(pk=case.pk)
+        return Response(CaseCreated(fresh, context={"request": request}).data, status=status)
