@@ -1,0 +1,171 @@
+"""Cases through the REST API: the same services and access rules as the console."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from minyi.access.models import PersonalDataAccess
+from minyi.cases.models import Case
+from minyi.demo.stories import site_photo
+from tests.api.conftest import DEMAND, Api
+from tests.cases.helpers import do, new_case
+
+
+def test_an_integration_registers_and_follows_its_own_demands(world, clock, wechat):
+    api, key = wechat
+    created = api.post("cases/", {**DEMAND, "area": world.east_grid.code, "requester_ref": "openid-1"})
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    case = Case.objects.get(pk=body["id"])
+    assert (case.channel, case.created_by, case.requester_ref) == ("wechat", key.user, "openid-1")
+    assert body["query_code"] == case.query_code and body["status"] == "received"
+    assert body["requester"]["phone"] == "138****1234"  # masked even for the registering system
+    assert api.get(f"cases/{case.tracking_number}/").json()["id"] == case.pk
+    other = new_case(world.operator)
+    assert api.get(f"cases/{other.pk}/").status_code == 404  # another channel's case: not found
+    assert [c["id"] for c in api.get("cases/").json()["results"]] == [case.pk]
+
+
+def test_a_channel_key_cannot_register_for_another_channel(world, wechat):
+    api, _key = wechat
+    refused = api.post("cases/", {**DEMAND, "channel": "hotline"})
+    assert refused.status_code == 400 and refused.json()["field"] == "channel"
+    assert not Case.objects.exists()
+
+
+def test_invalid_input_is_json_with_the_field_and_changes_nothing(world, wechat):
+    api, _key = wechat
+    missing = api.post("cases/", {"demand_type": "complaint", "description": "没有标题"})
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "invalid" and missing.json()["field"] == "title"
+    unknown_area = api.post("cases/", {**DEMAND, "area": "999"})
+    assert unknown_area.status_code == 400 and "999" in unknown_area.json()["message"]
+    malformed = api.client.post(
+        "/api/v1/cases/", "{not json", content_type="application/json", headers=api.headers
+    )
+    assert malformed.status_code == 400 and malformed.json()["code"] == "malformed"
+    assert not Case.objects.exists()
+
+
+def test_the_closed_loop_through_the_api(world, clock, wechat, heating_system, dispatcher_api):
+    api, _key = wechat
+    case_id = api.post("cases/", {**DEMAND, "area": world.east_grid.code}).json()["id"]
+    accepted = dispatcher_api.post(f"cases/{case_id}/operations/accept/", {"category": "010101"})
+    assert accepted.status_code == 200, accepted.json()
+    assigned = dispatcher_api.post(f"cases/{case_id}/operations/assign/", {})
+    assert assigned.json()["status"] == "assigned" and assigned.json()["lead_unit"]["id"] == world.heating.pk
+    operations = heating_system.get(f"cases/{case_id}/operations/").json()
+    assert [op["name"] for op in operations][:2] == ["sign_for", "return"]
+    heating_system.post(f"cases/{case_id}/operations/sign_for/", {})
+    replied = heating_system.post(f"cases/{case_id}/operations/reply/", {"note": "已派人检修，现室温20度。"})
+    assert replied.json()["status"] == "replied" and replied.json()["reply_text"].startswith("已派人")
+    rated = api.post(f"cases/{case_id}/operations/rate/", {"stars": 5})
+    assert rated.status_code == 200 and rated.json()["citizen_rating"] == 5
+    # the integration sees the public timeline only: no staff names, no internal notes
+    events = api.get(f"cases/{case_id}/events/").json()["results"]
+    assert [e["operation"] for e in events] == ["create", "accept", "assign", "sign_for", "reply"]
+    assert all(e["actor"] == "" and e["unit"] == "" for e in events)
+    staff_events = dispatcher_api.get(f"cases/{case_id}/events/").json()["results"]
+    assert any(e["unit"] == world.heating.name for e in staff_events)
+
+
+def test_refusals_keep_their_codes(world, clock, heating_system, dispatcher_api):
+    case = do(new_case(world.operator, category="010101", area=world.east_grid), "accept", world.dispatcher)
+    illegal = heating_system.post(f"cases/{case.pk}/operations/reply/", {"note": "x"})
+    assert illegal.status_code == 404  # not assigned to the heating company yet: outside its scope
+    do(case, "assign", world.dispatcher)
+    early = heating_system.post(f"cases/{case.pk}/operations/reply/", {"note": "x"})
+    assert early.status_code == 409 and early.json()["code"] == "illegal_transition"
+    assert "sign_for" in early.json()["details"]["allowed"]
+    stale = dispatcher_api.post(f"cases/{case.pk}/operations/remind/", {"expected_version": 1})
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    forbidden = heating_system.post(f"cases/{case.pk}/operations/remind/", {})
+    assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
+    wrong_param = dispatcher_api.post(f"cases/{case.pk}/operations/remind/", {"stars": 3})
+    assert wrong_param.status_code == 400 and "stars" in wrong_param.json()["message"]
+    unknown = dispatcher_api.post(f"cases/{case.pk}/operations/fly/", {})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
+
+
+def test_list_filters_and_pages(world, clock, dispatcher_api):
+    for n in range(3):
+        new_case(world.operator, title=f"路灯不亮{n}", category="0201")
+    new_case(world.operator, title="暖气不热")
+    page = dispatcher_api.get("cases/", {"q": "路灯", "page_size": 2}).json()
+    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+    bad = dispatcher_api.get("cases/", {"status": "sleeping"})
+    assert bad.status_code == 400 and bad.json()["field"] == "status"
+
+
+def test_attachments_are_added_and_served_only_within_scope(world, clock, wechat, heating_system):
+    api, _key = wechat
+    case_id = api.post("cases/", DEMAND).json()["id"]
+    case = Case.objects.get(pk=case_id)
+    photo = site_photo(case)
+    added = api.post(f"cases/{case_id}/attachments/", {"files": [photo], "note": "补拍"}, multipart=True)
+    assert added.status_code == 201, added.json()
+    item = added.json()["attachments"][0]
+    assert item["content_type"] == "image/png"
+    download = api.client.get(f"/api/v1/attachments/{item['id']}/", headers=api.headers)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
+    assert (
+        heating_system.client.get(
+            f"/api/v1/attachments/{item['id']}/", headers=heating_system.headers
+        ).status_code
+        == 404
+    )
+    empty = api.post(f"cases/{case_id}/attachments/", {"note": "x"}, multipart=True)
+    assert empty.status_code == 400 and empty.json()["field"] == "files"
+    created = api.post(
+        "cases/",
+        {**DEMAND, "attachments": [SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")]},
+        multipart=True,
+    )
+    assert created.status_code == 201 and created.json()["attachments"][0]["name"] == "a.txt"
+
+
+def test_revealing_the_requester_is_audited_and_refused_to_units(
+    world, clock, heating_system, dispatcher_api
+):
+    case = do(new_case(world.operator, category="010101", area=world.east_grid), "accept", world.dispatcher)
+    do(case, "assign", world.dispatcher)
+    revealed = dispatcher_api.get(f"cases/{case.pk}/requester/", {"purpose": "回访"})
+    assert revealed.json()["phone"] == "13812341234" and not revealed.json()["masked"]
+    assert PersonalDataAccess.objects.filter(case=case, user=world.dispatcher, purpose="回访").count() == 1
+    assert heating_system.get(f"cases/{case.pk}/requester/").status_code == 403
+
+
+def test_reference_data_and_measures(world, clock, dispatcher_api):
+    categories = dispatcher_api.get("categories/").json()["results"]
+    assert {"code": "010101", "parent": "0101"}.items() <= next(
+        c for c in categories if c["code"] == "010101"
+    ).items()
+    areas = dispatcher_api.get("areas/", {"page_size": 200}).json()["results"]
+    assert any(a["code"] == world.east_grid.code and a["level"] == 4 for a in areas)
+    assert any(u["id"] == world.heating.pk for u in dispatcher_api.get("units/").json()["results"])
+    assert dispatcher_api.get("knowledge/").status_code == 400
+    new_case(world.operator)
+    measures = dispatcher_api.get("measures/", {"period": "month"}).json()
+    assert measures["received"] == 1 and measures["start"] == "2026-11-01"
+    assert (
+        dispatcher_api.get(
+            "measures/", {"period": "dates", "start": "2026-11-30", "end": "2026-11-01"}
+        ).status_code
+        == 400
+    )
+
+
+def test_unknown_api_addresses_answer_in_json(world, dispatcher_api):
+    response = dispatcher_api.get("nothing/here/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_the_staff_session_needs_csrf_for_writes(world, clock):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.dispatcher)
+    case = new_case(world.operator)
+    refused = Api(client=client).post(f"cases/{case.pk}/operations/accept/", {})
+    assert refused.status_code == 403 and "CSRF" in refused.json()["message"]
+    assert Api(client=client).get(f"cases/{case.pk}/").status_code == 200
