@@ -86,7 +86,7 @@ class CaseList(GenericAPIView):
         operation_id="cases_list",
         summary="Cases you may see, filtered as in the console's case list",
         parameters=_filter_parameters(),
-        responses={200: CaseOut(many=True), **errors(400, 401)},
+        responses={200: CaseOut(many=True), **errors(400, 401, 404)},
     )
     def get(self, request):
         form = CaseFilterForm(request.query_params)

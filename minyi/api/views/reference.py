@@ -32,7 +32,7 @@ def _tree(model, fields: tuple[str, ...]):
 class Categories(GenericAPIView):
     serializer_class = CategoryOut
 
-    @extend_schema(operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(401)})
+    @extend_schema(operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(401, 404)})
     def get(self, request):
         rows = _tree(Category, ("code", "name", "depth", "is_public"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
@@ -42,7 +42,7 @@ class Categories(GenericAPIView):
 class Areas(GenericAPIView):
     serializer_class = AreaOut
 
-    @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(401)})
+    @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(401, 404)})
     def get(self, request):
         rows = _tree(Area, ("code", "name", "level", "households"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
@@ -52,7 +52,7 @@ class Areas(GenericAPIView):
 class Units(GenericAPIView):
     serializer_class = UnitOut
 
-    @extend_schema(operation_id="units_list", responses={200: UnitOut(many=True), **errors(401)})
+    @extend_schema(operation_id="units_list", responses={200: UnitOut(many=True), **errors(401, 404)})
     def get(self, request):
         rows = _tree(Unit, ("id", "code", "name", "kind"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
