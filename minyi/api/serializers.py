@@ -138,7 +138,7 @@ class CaseIn(serializers.Serializer):
     urgency = serializers.ChoiceField(Urgency.choices, required=False, default=Urgency.NORMAL)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    area = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text=_("Area code."))
+    area = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="Area code.")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
@@ -150,19 +150,19 @@ class CaseIn(serializers.Serializer):
     requester_phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
     requester_id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
     requester_ref = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text=_("The requester's id in your system.")
+        required=False, allow_blank=True, max_length=64, help_text="The requester's id in your system."
     )
     is_anonymous = serializers.BooleanField(required=False, default=False)
     is_confidential = serializers.BooleanField(required=False, default=False)
     needs_contact = serializers.BooleanField(required=False, default=False)
     category = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, help_text=_("Category code.")
+        required=False, allow_blank=True, max_length=32, help_text="Category code."
     )
     external_id = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=64,
-        help_text=_("Your id of this demand: unique per channel."),
+        help_text="Your id of this demand: unique per channel.",
     )
     attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
@@ -176,7 +176,7 @@ class OperationIn(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=2**31 - 1,
-        help_text=_("The version you last saw: a conflict if it changed."),
+        help_text="The version you last saw: a conflict if it changed.",
     )
     category = serializers.CharField(required=False, max_length=32, help_text="accept, classify")
     demand_type = serializers.ChoiceField(DemandType.choices, required=False, help_text="accept, classify")
@@ -209,7 +209,7 @@ class OperationIn(serializers.Serializer):
     level = serializers.ChoiceField(
         [c for c in SupervisionLevel.choices if c[0]], required=False, help_text="supervise"
     )
-    master = serializers.CharField(required=False, max_length=20, help_text=_("merge: id or tracking number"))
+    master = serializers.CharField(required=False, max_length=20, help_text="merge: id or tracking number")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
     def params(self) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minyi.access.models import PersonalDataAccess
@@ -169,3 +171,13 @@ def test_the_staff_session_needs_csrf_for_writes(world, clock):
     refused = Api(client=client).post(f"cases/{case.pk}/operations/accept/", {})
     assert refused.status_code == 403 and "CSRF" in refused.json()["message"]
     assert Api(client=client).get(f"cases/{case.pk}/").status_code == 200
+
+
+def test_the_schema_and_its_docs_page_are_served_without_any_cdn(client):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.")
+    assert "/api/v1/cases/{ref}/operations/{operation}/" in schema.json()["paths"]
+    page = client.get("/api/v1/docs/").content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts and all(src.startswith("/") for src in scripts)
+    assert client.get(scripts[0]).status_code == 200
