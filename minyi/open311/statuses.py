@@ -7,10 +7,10 @@ Everything the Open311 server says or accepts about statuses lives here, in thre
 - `EXTENDED_STATUS`: the finer statuses of mySociety's extension (FixMyStreet), used by
   `servicerequestupdates`.
 - `UPDATE_OPERATIONS`: an update posted with a status asks us to bring the case there; for each
-  status the candidate operations, in order of preference. The view performs the first one the key's
-  account may perform now (access.allowed_operations), so one table serves a unit's system (reply …)
-  and a citizen-side system (withdraw …) alike. A posted status equal to the current one adds
-  material instead (`attach`, 补充材料).
+  status the candidate operations, in order of preference. The first one the key's account may
+  perform now (access.allowed_operations) is performed, so one table serves a unit's system
+  (reply …) and a citizen-side system (withdraw …) alike. A posted status equal to the current one
+  adds material instead (`attach`, 补充材料).
 """
 
 from __future__ import annotations
@@ -66,20 +66,23 @@ EXTENDED_STATUS: dict[Status, str] = {
 }
 assert set(OPEN311_STATUS) == set(EXTENDED_STATUS) == set(Status), "every status needs its Open311 word"
 
-# Requested extended status → operations that lead there, best first. DUPLICATE is absent on
-# purpose: a merge needs the master case, which an update cannot name.
-UPDATE_OPERATIONS: dict[str, tuple[str, ...]] = {
-    Extended.FIXED: ("reply", "answer", "withdraw"),
-    Extended.CLOSED: ("reply", "answer", "withdraw"),
-    Extended.NO_FURTHER_ACTION: ("reply", "answer", "withdraw"),
-    Extended.IN_PROGRESS: ("sign_for", "resume", "approve_extension"),
-    Extended.INVESTIGATING: ("accept",),
-    Extended.ACTION_SCHEDULED: ("assign",),
-    Extended.OPEN: ("reopen", "attach"),
-    Extended.INTERNAL_REFERRAL: ("return",),
-    Extended.NOT_COUNCILS_RESPONSIBILITY: ("reject",),
+# Requested extended status → candidate steps, best first. A step is one operation or a short chain
+# performed in one transaction: a unit's system that reports FIXED on a case it has not signed for yet
+# signs for it and replies. DUPLICATE is absent on purpose: a merge needs the master case, which an
+# update cannot name.
+Steps = tuple[str, ...]
+UPDATE_OPERATIONS: dict[str, tuple[Steps, ...]] = {
+    Extended.FIXED: (("reply",), ("answer",), ("sign_for", "reply"), ("withdraw",)),
+    Extended.CLOSED: (("reply",), ("answer",), ("sign_for", "reply"), ("withdraw",)),
+    Extended.NO_FURTHER_ACTION: (("reply",), ("answer",), ("sign_for", "reply"), ("withdraw",)),
+    Extended.IN_PROGRESS: (("sign_for",), ("resume",), ("approve_extension",)),
+    Extended.INVESTIGATING: (("accept",),),
+    Extended.ACTION_SCHEDULED: (("assign",),),
+    Extended.OPEN: (("reopen",), ("attach",)),
+    Extended.INTERNAL_REFERRAL: (("return",),),
+    Extended.NOT_COUNCILS_RESPONSIBILITY: (("reject",),),
 }
-SAME_STATUS_OPERATION = "attach"
+SAME_STATUS = ("attach",)
 
 
 def open311_status(status: str) -> str:
@@ -96,9 +99,16 @@ def parse_extended(value: str) -> str | None:
     return text if text in ALL_EXTENDED else None
 
 
-def candidate_operations(requested: str, current_status: str) -> tuple[str, ...]:
-    """The operations that would answer an update asking for `requested`, best first."""
+def candidate_steps(requested: str, current_status: str) -> tuple[Steps, ...]:
+    """The steps that would answer an update asking for `requested`, best first: when the case is in
+    that status already, adding the update as material (补充材料) comes first."""
     table = UPDATE_OPERATIONS.get(requested, ())
     if requested == extended_status(current_status):
-        return (SAME_STATUS_OPERATION, *(op for op in table if op != SAME_STATUS_OPERATION))
+        return (SAME_STATUS, *(steps for steps in table if steps != SAME_STATUS))
     return table
+
+
+def first_possible(requested: str, current_status: str, allowed: set[str]) -> Steps | None:
+    """The first candidate whose first operation the actor may perform now (`allowed`); the next
+    operations of a chain are checked by case_apply as they come."""
+    return next((s for s in candidate_steps(requested, current_status) if s[0] in allowed), None)
