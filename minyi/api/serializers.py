@@ -4,7 +4,6 @@ OpenAPI schema is generated from these same classes."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from minyi.console.desks import desks_for
 from minyi.notifications.services import unread_count
 from minyi.org.roles import Role
+from minyi.transfer.views import IMPORT_ROLES
 
 
 def console(request) -> dict:
@@ -15,5 +16,6 @@ def console(request) -> dict:
         "nav_desks": desks_for(user),
         "nav_leader": user.has_role(Role.LEADER),
         "nav_admin": user.is_administrator,
+        "nav_import": user.has_role(*IMPORT_ROLES),
         "unread": unread_count(user),
     }

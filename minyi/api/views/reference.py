@@ -32,7 +32,9 @@ def _tree(model, fields: tuple[str, ...]):
 class Categories(GenericAPIView):
     serializer_class = CategoryOut
 
-    @extend_schema(operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(401, 404)})
+    @extend_schema(
+        operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(401, 404)}
+    )
     def get(self, request):
         rows = _tree(Category, ("code", "name", "depth", "is_public"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
