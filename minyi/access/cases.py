@@ -135,6 +135,18 @@ def sees_internal_timeline(actor: Actor) -> bool:
     return any(role != Role.INTEGRATION for role in actor.role_scopes)
 
 
+def attachments_visible_to(actor: Actor, case: Case):
+    """The attachments of a case (the actor may see) that the actor may see: staff all of them;
+    an integration, which acts for citizens, only those its own account added (a unit's working
+    files are not for the requester)."""
+    items = case.attachments.all()
+    if sees_internal_timeline(actor):
+        return items
+    if isinstance(actor, User):
+        return items.filter(uploaded_by=actor)
+    return items.none()
+
+
 def can_see(actor: Actor, case: Case) -> bool:
     if isinstance(actor, System):
         return True

@@ -68,6 +68,8 @@ def once(request, create: Callable[[], tuple[int, dict]]) -> Response:
         raise InvalidInput(
             _("The Idempotency-Key must be 1-255 printable characters, e.g. a UUID."), field=HEADER
         )
+    if not hasattr(request.data, "items"):
+        raise InvalidInput(_("The body must be a JSON object (or a form)."))
     print_ = fingerprint(request)
     mine = IdempotentRequest.objects.filter(user=request.user, key=key)
     if record := mine.first():

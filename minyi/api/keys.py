@@ -38,6 +38,9 @@ def _digest(raw: str) -> str:
 
 
 def _roles(channel: str, unit: Unit | None, roles: list[str]) -> dict[str, str]:
+    """{role: scope} of a new key's account. The scope that counts is the effective one (the role's
+    default when none is given): an integration reaches only the cases it registered and needs a
+    channel; no key reaches by area (a key is not a person on a beat) or administers."""
     wanted: dict[str, str] = {}
     if channel:
         wanted[Role.INTEGRATION] = Scope.OWN
@@ -57,10 +60,6 @@ def _roles(channel: str, unit: Unit | None, roles: list[str]) -> dict[str, str]:
                 % {"scope": scope, "known": ", ".join(Scope.values)},
                 field="role",
             )
-        if scope in (Scope.UNIT, Scope.UNIT_TREE) and unit is None:
-            raise InvalidInput(_("The scope “%(scope)s” needs --unit.") % {"scope": scope}, field="role")
-        if scope == Scope.AREA:
-            raise InvalidInput(_("API keys cannot have the area scope: use a unit or ALL."), field="role")
         wanted[role] = scope or DEFAULT_SCOPE[role]
     if not wanted:
         raise InvalidInput(
@@ -68,6 +67,20 @@ def _roles(channel: str, unit: Unit | None, roles: list[str]) -> dict[str, str]:
         )
     if Role.ADMINISTRATOR in wanted:
         raise InvalidInput(_("An API key cannot be an administrator."), field="role")
+    for role, scope in wanted.items():
+        if (role == Role.INTEGRATION) != (scope == Scope.OWN) or (role == Role.INTEGRATION and not channel):
+            raise InvalidInput(
+                _("An integration key is made with --channel and reaches only the cases it registered."),
+                field="role",
+            )
+        if scope in (Scope.UNIT, Scope.UNIT_TREE) and unit is None:
+            raise InvalidInput(_("The scope “%(scope)s” needs --unit.") % {"scope": scope}, field="role")
+        if scope == Scope.AREA:
+            raise InvalidInput(
+                _("API keys cannot have the area scope (the default of %(role)s): give :unit or :all.")
+                % {"role": role},
+                field="role",
+            )
     return wanted
 
 
@@ -104,10 +117,7 @@ def create_key(
     user.save()
     for role, scope in wanted.items():
         RoleGrant.objects.create(user=user, role=role, scope=scope)
-    prefix = secrets.token_hex(4)
-    while ApiKey.objects.filter(prefix=prefix).exists():
-        prefix = secrets.token_hex(4)
-    raw = f"minyi_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, raw = _new_secret()
     key = ApiKey.objects.create(
         name=name,
         prefix=prefix,
@@ -133,6 +143,28 @@ def authenticate(raw: str) -> ApiKey | None:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # one write per key every few minutes
     return key
+
+
+def _new_secret() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    while ApiKey.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(4)
+    return prefix, f"minyi_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+@transaction.atomic
+def rotate(name: str) -> tuple[ApiKey, str]:
+    """A new key (and signing secret) for the same account: the old key stops working at once, the
+    integration keeps its cases (its scope is the cases its account registered)."""
+    key = ApiKey.objects.select_for_update().filter(name=name, revoked_at=None).first()
+    if key is None:
+        raise NotFound(_("There is no active API key named “%(name)s”.") % {"name": name})
+    key.prefix, raw = _new_secret()
+    key.key_hash = _digest(raw)
+    if key.channel:
+        key.signing_secret = secrets.token_urlsafe(32)
+    key.save(update_fields=["prefix", "key_hash", "signing_secret"])
+    return key, raw
 
 
 @transaction.atomic

@@ -100,7 +100,12 @@ class CaseOut(serializers.ModelSerializer):
         return [{"id": u.pk, "code": u.code, "name": u.name} for u in case.co_units.all()]
 
     def get_master(self, case: Case) -> str | None:
-        return case.master.tracking_number if case.master_id else None
+        master = case.master if case.master_id else None
+        return (
+            master.tracking_number
+            if master and access.can_see(self.context["request"].user, master)
+            else None
+        )
 
     def get_light(self, case: Case) -> str | None:
         light = deadlines.light(case, clock.now())
@@ -113,10 +118,15 @@ class CaseOut(serializers.ModelSerializer):
 
 class CaseDetail(CaseOut):
     allowed_operations = serializers.SerializerMethodField()
-    attachments = AttachmentOut(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
 
     class Meta(CaseOut.Meta):
         fields = [*CaseOut.Meta.fields, "allowed_operations", "attachments"]
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_attachments(self, case: Case) -> list[dict]:
+        items = access.attachments_visible_to(self.context["request"].user, case)
+        return AttachmentOut(items, many=True, context=self.context).data
 
     def get_allowed_operations(self, case: Case) -> list[str]:
         return [op.name for op in access.allowed_operations(self.context["request"].user, case)]
@@ -212,11 +222,13 @@ class OperationIn(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
     def params(self) -> dict:
-        """The operation's own parameters: what was given, without note, version and files."""
+        """The operation's own parameters: those the client sent (DRF fills absent booleans of a
+        form body with False/None, which must not reach the service), without note, version, files."""
+        sent = set(self.initial_data)
         return {
             key: value
             for key, value in self.validated_data.items()
-            if key not in ("note", "expected_version", "attachments")
+            if key in sent and key not in ("note", "expected_version", "attachments")
         }
 
 
@@ -267,6 +279,7 @@ class CategoryOut(serializers.Serializer):
 
 
 class AreaOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="For the `area` filter of the case list.")
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.IntegerField()

@@ -132,9 +132,13 @@ def create_historic_cases(
     written = Written()
     batches = [ordered[i : i + batch_size] for i in range(0, len(ordered), batch_size)]
     if all_or_nothing:
+        # Tracking numbers first, each month's range in its own short transaction: the month's
+        # counter row must not stay locked (live registrations wait on it) for the whole import.
+        # Rows found present meanwhile leave gaps, which are harmless.
+        numbers = dict(zip(map(id, ordered), _tracking_numbers(ordered), strict=True))
         with transaction.atomic():
             for batch in batches:
-                _write_batch(batch, source, written)
+                _write_batch(batch, source, written, numbers)
         return written
     for batch in batches:
         try:
@@ -163,13 +167,15 @@ def _existing(batch: Sequence[HistoricCase]) -> set[tuple[str, str]]:
     return found
 
 
-def _write_batch(batch: Sequence[HistoricCase], source: str, written: Written) -> None:
+def _write_batch(
+    batch: Sequence[HistoricCase], source: str, written: Written, reserved: dict[int, str] | None = None
+) -> None:
     existing = _existing(batch)
     new = [i for i in batch if (i.channel, i.external_id) not in existing]
     written.already_present += len(batch) - len(new)
     if not new:
         return
-    numbers = _tracking_numbers(new)
+    numbers = [reserved[id(item)] for item in new] if reserved else _tracking_numbers(new)
     cases = [_case(item, number) for item, number in zip(new, numbers, strict=True)]
     Case.objects.bulk_create(cases)
     if any(c.pk is None for c in cases):  # a database that does not return ids: read them back

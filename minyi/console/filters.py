@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,19 @@ SORT_CHOICES = [
 ]
 
 
+# Dates people can mean: beyond these the period arithmetic overflows (and nothing is there).
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2199, 12, 31)
+
+
+def _date(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=DATE,
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+    )
+
+
 def _end_not_before_start(form: forms.Form, first: str, last: str) -> None:
     start, end = form.cleaned_data.get(first), form.cleaned_data.get(last)
     if start and end and end < start:
@@ -64,8 +78,8 @@ class CaseFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=ANY + Channel.choices, required=False)
     demand_type = forms.ChoiceField(label=_("Type"), choices=ANY + DemandType.choices, required=False)
-    received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
-    received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE)
+    received_from = _date(_("Received from"))
+    received_to = _date(_("Received until"))
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
 
     # Shown at once; the others (and the statuses) behind "More filters", opened when one is used.
@@ -151,8 +165,8 @@ class PeriodForm(forms.Form):
         choices=[(key, label) for key, (label, _f) in PERIODS.items()] + [("dates", _("Dates"))],
         required=False,
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    start = _date(_("From"))
+    end = _date(_("To"))
 
     def clean(self) -> dict:
         """A named period wins; otherwise dates given (or period=dates) need both a start and an end."""

@@ -22,4 +22,10 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    """A bug: the friendly page, or for API clients the API's JSON error shape."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        message = _("Something went wrong on our side; it has been logged. Try again later.")
+        return JsonResponse({"code": "server_error", "message": str(message)}, status=500)
     return render(request, "500.html", status=500)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minyi.access.models import PersonalDataAccess
@@ -181,3 +183,68 @@ def test_the_schema_and_its_docs_page_are_served_without_any_cdn(client):
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert scripts and all(src.startswith("/") for src in scripts)
     assert client.get(scripts[0]).status_code == 200
+
+
+def test_operations_take_files_in_a_form_body(world, clock, heating_system):
+    case = do(new_case(world.operator, category="010101", area=world.east_grid), "accept", world.dispatcher)
+    do(do(case, "assign", world.dispatcher), "sign_for", world.heating_handler)
+    replied = heating_system.post(
+        f"cases/{case.pk}/operations/reply/",
+        {"note": "已修复", "attachments": [site_photo(case)]},
+        multipart=True,
+    )
+    assert replied.status_code == 200, replied.json()
+    assert replied.json()["status"] == "replied" and len(replied.json()["attachments"]) == 1
+
+
+def test_an_integration_sees_only_the_attachments_it_added(world, clock, wechat, heating_system):
+    api, _key = wechat
+    case_id = api.post("cases/", {**DEMAND, "area": world.east_grid.code}).json()["id"]
+    api.post(
+        f"cases/{case_id}/attachments/", {"files": [site_photo(Case.objects.get(pk=case_id))]}, multipart=True
+    )
+    do(
+        do(Case.objects.get(pk=case_id), "accept", world.dispatcher, category="010101"),
+        "assign",
+        world.dispatcher,
+    )
+    internal = SimpleUploadedFile("内部处理意见.txt", b"internal", content_type="text/plain")
+    heating_system.post(f"cases/{case_id}/attachments/", {"files": [internal]}, multipart=True)
+    seen = api.get(f"cases/{case_id}/").json()["attachments"]
+    assert [a["name"] for a in seen] == [f"现场照片-{Case.objects.get(pk=case_id).tracking_number}.png"]
+    hidden = Case.objects.get(pk=case_id).attachments.get(name="内部处理意见.txt")
+    assert api.client.get(f"/api/v1/attachments/{hidden.pk}/", headers=api.headers).status_code == 404
+    staff = heating_system.get(f"cases/{case_id}/").json()["attachments"]
+    assert len(staff) == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("cases/", {"received_to": "9999-12-31"}),
+        ("cases/", {"received_from": "0001-01-01"}),
+        ("measures/", {"period": "dates", "start": "2026-01-01", "end": "9999-12-31"}),
+    ],
+)
+def test_absurd_dates_are_refused_not_crashed_on(world, dispatcher_api, path, params):
+    response = dispatcher_api.get(path, params)
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("ref", ["a%00b", "1;drop", "202611-", "9" * 30])
+def test_odd_case_references_are_not_found(world, dispatcher_api, ref):
+    response = dispatcher_api.get(f"cases/{ref}/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_body_that_is_not_an_object_is_refused_with_an_idempotency_key(world, wechat):
+    api, _key = wechat
+    for body in (["a"], None, "abc", 5):
+        response = api.client.post(
+            "/api/v1/cases/",
+            json.dumps(body),
+            content_type="application/json",
+            headers={**api.headers, "Idempotency-Key": "k"},
+        )
+        assert response.status_code == 400, (body, response.content)
+    assert not Case.objects.exists()

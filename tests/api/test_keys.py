@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from minyi.api import keys
 from minyi.api.models import ApiKey
 from minyi.org.roles import Role, Scope
-from tests.api.conftest import Api
+from tests.api.conftest import DEMAND, Api
 
 
 def run(*args) -> str:
@@ -40,10 +40,13 @@ def test_a_unit_key_acts_as_the_units_handler(world):
     ("args", "message"),
     [
         (["--name", "nothing"], "--channel"),
-        (["--name", "bad name!", "--channel", "wechat"], "letters"),
+        (["--name", "bad name!", "--channel", "wechat"], "letters|字母"),
         (["--name", "x", "--channel", "pigeon"], "pigeon"),
         (["--name", "x", "--role", "emperor"], "emperor"),
-        (["--name", "x", "--role", "administrator"], "administrator"),
+        (["--name", "x", "--role", "administrator"], "administrator|管理员"),
+        (["--name", "x", "--role", "integration:all"], "--channel"),  # no integration beyond its own
+        (["--name", "x", "--channel", "wechat", "--role", "leader:own"], "--channel"),
+        (["--name", "x", "--role", "grid_worker"], "grid_worker"),  # its default scope is the area
         (["--name", "x", "--unit", "不存在的单位"], "不存在的单位"),
     ],
 )
@@ -67,3 +70,13 @@ def test_an_api_key_account_cannot_log_in_to_the_console(world, client):
     key, _raw = keys.create_key("wechat-front", channel="wechat")
     response = client.post("/console/login/", {"username": key.user.username, "password": ""})
     assert "_auth_user_id" not in client.session and response.status_code == 200
+
+
+def test_rotating_a_key_keeps_the_account_and_its_cases(world, clock):
+    key, old = keys.create_key("wechat-front", channel="wechat")
+    case_id = Api(old).post("cases/", DEMAND).json()["id"]
+    output = run("rotate", "wechat-front")
+    new = next(line for line in output.splitlines() if line.startswith("minyi_"))
+    assert Api(old).get(f"cases/{case_id}/").status_code == 401
+    assert Api(new).get(f"cases/{case_id}/").status_code == 200
+    assert ApiKey.objects.get(pk=key.pk).signing_secret != key.signing_secret

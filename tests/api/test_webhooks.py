@@ -87,3 +87,26 @@ def test_invalid_bodies_say_what_to_fix(world, clock, client, channel_key):
     no_title = post(client, channel_key, {"demand_type": "help", "description": "x"})
     assert no_title.status_code == 400 and no_title.json()["field"] == "title"
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda sig: " " + sig,  # a whitespace variant of an accepted signature is not a new one
+        lambda sig: "\t" + sig,
+        lambda sig: sig.upper().replace("SHA256=", "sha256=") + "é",
+    ],
+)
+def test_variants_of_an_accepted_signature_are_refused(world, clock, client, channel_key, mangle):
+    ts = int(minyi_clock.now().timestamp())
+    raw = json.dumps(DEMAND, ensure_ascii=False).encode()
+    signature = sign(channel_key.signing_secret, ts, raw)
+    assert post(client, channel_key, raw, timestamp=ts, signature=signature).status_code == 201
+    replay = post(client, channel_key, raw, timestamp=ts, signature=mangle(signature))
+    assert replay.status_code in (401, 409) and Case.objects.count() == 1
+
+
+def test_absurd_headers_are_refused_not_crashed_on(world, clock, client, channel_key):
+    assert post(client, channel_key, DEMAND, timestamp="9" * 400).status_code == 401
+    deep = b"[" * 100000 + b"]" * 100000
+    assert post(client, channel_key, deep).status_code == 400

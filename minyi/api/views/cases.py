@@ -260,7 +260,7 @@ class CaseRequester(APIView):
     )
     def get(self, request, ref: str):
         case = case_for(request.user, ref)
-        purpose = request.query_params.get("purpose", "")[:200]
+        purpose = request.query_params.get("purpose", "").replace("\x00", "")[:200]
         return Response(vars(requester_reveal(request.user, case, purpose=purpose or "API")))
 
 
@@ -275,9 +275,14 @@ class AttachmentDownload(APIView):
     )
     def get(self, request, attachment_id: int):
         item = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
-        if item is None or not access.can_see(request.user, item.case):
+        if (
+            item is None
+            or not access.can_see(request.user, item.case)
+            or not access.attachments_visible_to(request.user, item.case).filter(pk=item.pk).exists()
+        ):
             raise NotFound(_("There is no such attachment, or it is outside your scope."))
         inline = item.content_type in INLINE_TYPES
         response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
         response["Content-Type"] = item.content_type if inline else "application/octet-stream"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
         return response

@@ -46,7 +46,7 @@ class Areas(GenericAPIView):
 
     @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(401, 404)})
     def get(self, request):
-        rows = _tree(Area, ("code", "name", "level", "households"))
+        rows = _tree(Area, ("id", "code", "name", "level", "households"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
         return self.get_paginated_response(AreaOut(page, many=True).data)
 

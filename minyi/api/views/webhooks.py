@@ -50,17 +50,17 @@ class ChannelWebhook(APIView):
         if channel not in Channel.values:
             raise NotFound(_("There is no channel “%(channel)s”.") % {"channel": channel})
         body = request.body
-        key = webhooks.verify(channel, request.headers, body)
+        key, digest = webhooks.verify(channel, request.headers, body)
         request.user = key.user  # the serializers show the case as this key's account sees it
         try:
             payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise InvalidInput(_("The body must be a JSON object in UTF-8.")) from None
         given = WebhookIn(data=payload if isinstance(payload, dict) else {})
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         with transaction.atomic():
-            delivery = webhooks.remember(key, request.headers["X-Minyi-Signature"])
+            delivery = webhooks.remember(key, digest)
             external_id = data.get("external_id", "")
             earlier = external_id and Case.objects.filter(channel=channel, external_id=external_id).first()
             if earlier and earlier.created_by_id == key.user_id:

@@ -24,6 +24,10 @@ class Command(BaseCommand):
             help="An extra role, optionally with a scope: leader, supervisor:all … (repeatable).",
         )
         sub.add_parser("list", help="List the keys (never the keys themselves).")
+        rotate = sub.add_parser(
+            "rotate", help="Replace a key (and its webhook secret); the account and its cases stay."
+        )
+        rotate.add_argument("name")
         revoke = sub.add_parser("revoke", help="Revoke a key: it stops working at once.")
         revoke.add_argument("name")
 
@@ -37,6 +41,9 @@ class Command(BaseCommand):
         key, raw = keys.create_key(
             name, channel=channel, unit=keys.find_unit(unit) if unit else None, roles=role
         )
+        self._show(key, raw)
+
+    def _show(self, key, raw):
         self.stdout.write(f"API key for {key.name} (id {key.prefix}); it is shown only now, keep it safe:")
         self.stdout.write(raw)
         if key.signing_secret:
@@ -44,6 +51,10 @@ class Command(BaseCommand):
             self.stdout.write(key.signing_secret)
         roles = ", ".join(f"{r}:{s}" for r, s in key.user.role_scopes.items())
         self.stdout.write(f"Roles: {roles}")
+
+    def _rotate(self, *, name, **_):
+        key, raw = keys.rotate(name)
+        self._show(key, raw)
 
     def _list(self, **_):
         for key in ApiKey.objects.select_related("unit"):
