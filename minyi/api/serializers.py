@@ -16,6 +16,7 @@ from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.core import clock
 
+MAX_FILES = 10  # files one request may carry
 OPERATION_NAMES = [name for name in OPERATIONS if name not in ("create", "master_replied")]
 
 
@@ -173,7 +174,9 @@ class CaseIn(serializers.Serializer):
         max_length=64,
         help_text="Your id of this demand: unique per channel.",
     )
-    attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, max_length=MAX_FILES
+    )
 
 
 class OperationIn(serializers.Serializer):
@@ -219,7 +222,9 @@ class OperationIn(serializers.Serializer):
         [c for c in SupervisionLevel.choices if c[0]], required=False, help_text="supervise"
     )
     master = serializers.CharField(required=False, max_length=20, help_text="merge: id or tracking number")
-    attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, max_length=MAX_FILES
+    )
 
     def params(self) -> dict:
         """The operation's own parameters: those the client sent (DRF fills absent booleans of a

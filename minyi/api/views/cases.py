@@ -21,6 +21,7 @@ from minyi.access import cases as access
 from minyi.access.personal_data import requester_reveal
 from minyi.api import idempotency
 from minyi.api.serializers import (
+    MAX_FILES,
     OPERATION_NAMES,
     CaseCreated,
     CaseDetail,
@@ -223,7 +224,7 @@ class CaseOperate(APIView):
 
 
 class AttachmentsIn(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=10)
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=MAX_FILES)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
