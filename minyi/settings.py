@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "minyi.portal",
     "minyi.api",
     "minyi.transfer",
+    "minyi.analysis",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -216,6 +217,12 @@ MINYI_OPEN311_JURISDICTION = env_str("MINYI_OPEN311_JURISDICTION", "")
 MINYI_OPEN311_PUBLIC_READ = env_bool("MINYI_OPEN311_PUBLIC_READ", True)
 # Bulk import: the most rows one file may hold.
 MINYI_IMPORT_MAX_ROWS = env_int("MINYI_IMPORT_MAX_ROWS", 200_000, minimum=1)
+# Category suggestion: the least history it learns from (handled cases with a category, and cases per
+# category before a thin one is learned as its parent), and how often each process asks which model
+# version is active (seconds).
+MINYI_CLASSIFIER_MIN_CASES = env_int("MINYI_CLASSIFIER_MIN_CASES", 200, minimum=2)
+MINYI_CLASSIFIER_MIN_PER_CATEGORY = env_int("MINYI_CLASSIFIER_MIN_PER_CATEGORY", 20, minimum=2)
+MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 30, minimum=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.access import cases as access
 from minyi.access import personal_data
+from minyi.analysis import suggestions
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case
 from minyi.cases.services import case_apply
@@ -36,6 +37,7 @@ NEXT_STEP = {
     Status.CALLED_BACK: "archive",
     Status.SUSPENDED: "resume",
 }
+CLASSIFYING = frozenset({"accept", "classify"})
 
 
 @staff_view()
@@ -51,7 +53,10 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     ops = access.allowed_operations(user, case)  # staff hold neither the citizen's nor the system's role
     ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
     back = safe_next(request, "")
-    proposal = _proposal(case, now) if {"assign", "reassign"} & {op.name for op in ops} else None
+    names = {op.name for op in ops}
+    proposal = _proposal(case, now) if {"assign", "reassign"} & names else None
+    # Whoever may set the category (accept, classify) sees what the classifier proposes.
+    suggestion = suggestions.suggestion_for_case(case) if CLASSIFYING & names else None
     forms = {}
     for op in ops:
         forms[op.name] = operation_form(op, case, next=back, **_initial_for(op, case, proposal))
@@ -73,6 +78,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "requester": personal_data.requester_for(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,
+        "suggestion": suggestion,
         "back": back,
         "open_op": NEXT_STEP.get(case.status),
     }

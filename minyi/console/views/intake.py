@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
+from minyi.analysis import suggestions
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel
@@ -21,6 +22,7 @@ from minyi.core import clock
 from minyi.core.errors import MinyiError
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.knowledge.search import search
+from minyi.org.models import Area
 from minyi.org.roles import CENTRE_ROLES, Role
 
 CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID, Role.VISIT_SECRETARY: Channel.VISIT}
@@ -73,6 +75,7 @@ def _register(user, form: IntakeForm, answer_with: str | None):
     fields = form.case_fields()
     files = fields.pop("attachments") or ()
     case = case_create(actor=user, attachments=files, **fields)
+    suggestions.suggestion_for_case(case)  # what the operator was shown, for accuracy in production
     if entry is not None:
         case = case_apply(
             case_id=case.pk, operation="answer", actor=user, note=entry.answer, knowledge_entry=entry.pk
@@ -101,3 +104,16 @@ def knowledge(request):
     may_answer = request.user.has_role(*OPERATIONS["answer"].roles)
     context = {"hits": hits, "query": query, "may_answer": may_answer}
     return render(request, "console/_knowledge.html", context)
+
+
+@staff_view(*INTAKE.roles)
+def category_suggestion(request):
+    """The likeliest categories of the demand typed so far, with the routing each implies."""
+    raw_area = request.GET.get("area") or ""
+    area = Area.objects.filter(pk=int(raw_area)).first() if raw_area.isdigit() else None
+    suggestion = suggestions.suggest(
+        title=(request.GET.get("title") or "")[:200],
+        description=(request.GET.get("description") or "")[:5000],
+        area=area,
+    )
+    return render(request, "console/_category_suggestion.html", {"suggestion": suggestion})

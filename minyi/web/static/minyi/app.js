@@ -40,6 +40,19 @@
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 
+  // A button that fills a field of its own form: data-fill-name="category" data-fill-value="010101"
+  // (the category suggestion's "use" buttons).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fill-name]");
+    if (!button) { return; }
+    var form = button.closest("form");
+    var field = form && form.querySelector("[name='" + button.getAttribute("data-fill-name") + "']");
+    if (field) {
+      field.value = button.getAttribute("data-fill-value");
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   // Selects that narrow a following select (street → community → grid): data-narrows="#id".
   document.addEventListener("change", function (event) {
     var target = event.target.getAttribute && event.target.getAttribute("data-clear");

@@ -1,0 +1,84 @@
+"""Chinese text as the analysis sees it: one normal form and one tokeniser for every method.
+
+Citizens write raw text ("D12市砖厂协会…"); some data sets come pre-segmented ("市 西湖 建筑 集团");
+both must give the same features. So `normalise` removes all whitespace (a pre-segmented text becomes
+its raw form again, minus the stop words its segmenter dropped), folds full-width forms and case
+(NFKC), and `words` segments the normal form with jieba. Place codes of anonymised data ("A3", "D12")
+and numbers are kept as written by `normalise`; `features_text` replaces them with placeholders for
+methods that should not learn them.
+
+No Django here: plain functions, plainly tested (tests/analysis/test_text.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+
+WHITESPACE = re.compile(r"\s+")
+CODE = re.compile(r"[A-Za-z]+\d+")  # anonymised places: A3区, D12市
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# Function words that carry no topic. Segmented data sets drop them already; raw text keeps them.
+_STOP_WORDS_TEXT = """
+的 了 是 我 我们 你 你们 您 他 她 它 他们 在 和 与 及 或 吗 呢 吧 啊 么 呀 哦 就 都 也 还 又
+而 但 但是 因为 所以 如果 这 那 这个 那个 这些 那些 这样 那样 一个 一些 什么 怎么 怎么办 如何 为什么
+哪里 请问 可以 能 能够 要 有 没有 被 把 让 给 对 对于 从 向 到 于 以 为 之 其 该 此 等 等等 已
+已经 将 会 很 非常 十分 不 没 无 上 下 中 里 后 前 时 时候 现在 目前 今年 去年 您好 你好 尊敬
+领导 谢谢 感谢
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def normalise(text: str | None) -> str:
+    """The one normal form: NFKC (full-width letters and digits to ASCII), lower case, no whitespace."""
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def features_text(text: str | None) -> str:
+    """The normal form with place codes and numbers replaced (a→ "#", 0→"0"), for learned models."""
+    return NUMBER.sub("0", CODE.sub("#", normalise(text)))
+
+
+@functools.cache
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str | None, *, drop_stop_words: bool = True) -> list[str]:
+    """The words of a text in order (jieba's precise mode) without punctuation and, by default,
+    without stop words. Pre-segmented and raw text give the same words."""
+    out = []
+    for token in _jieba().lcut(normalise(text)):
+        if not any(ch.isalnum() for ch in token):
+            continue
+        if drop_stop_words and token in STOP_WORDS:
+            continue
+        out.append(token)
+    return out
+
+
+def content_words(text: str | None) -> list[str]:
+    """Words that can name a topic: two characters or more (or a Latin/number token), no stop words."""
+    return [w for w in words(text) if len(w) > 1 or not HAN.match(w)]
+
+
+@functools.cache
+def _tags() -> dict[str, str]:
+    import jieba.posseg
+
+    _jieba()
+    return jieba.posseg.dt.word_tag_tab
+
+
+def word_tag(word: str) -> str | None:
+    """The part of speech jieba's dictionary gives a word ("v" verb, "n" noun, "ns" place name, …),
+    None for a word it does not know (new words of its HMM, such as most place names)."""
+    return _tags().get(word)
