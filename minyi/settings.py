@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from minyi.core.env import EnvError, env_bool, env_int, env_list, env_path, env_secret, env_str
+from minyi.core.env import EnvError, env_bool, env_float, env_int, env_list, env_path, env_secret, env_str
 from minyi.workcal.calendar import parse_periods
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -223,6 +223,9 @@ MINYI_IMPORT_MAX_ROWS = env_int("MINYI_IMPORT_MAX_ROWS", 200_000, minimum=1)
 MINYI_CLASSIFIER_MIN_CASES = env_int("MINYI_CLASSIFIER_MIN_CASES", 200, minimum=2)
 MINYI_CLASSIFIER_MIN_PER_CATEGORY = env_int("MINYI_CLASSIFIER_MIN_PER_CATEGORY", 20, minimum=2)
 MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 30, minimum=0)
+# Similar cases: how far back to look (days), and the least keyword similarity (0–1, cosine) to list.
+MINYI_SIMILAR_DAYS = env_int("MINYI_SIMILAR_DAYS", 90, minimum=1)
+MINYI_SIMILAR_MIN_SCORE = env_float("MINYI_SIMILAR_MIN_SCORE", 0.3, minimum=0.0, maximum=1.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

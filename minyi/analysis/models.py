@@ -57,3 +57,22 @@ class CategorySuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.top_code}"
+
+
+class CaseKeyword(models.Model):
+    """The keywords of a case (its inverted index for similar-case search): a case has about a dozen
+    rows; a look-up reads the rows of a few words within a time window through (term, received_at)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="keywords")
+    term = models.CharField(max_length=24)
+    weight = models.FloatField()
+    received_at = models.DateTimeField()  # the case's, copied so the index alone answers the window
+
+    class Meta:
+        verbose_name = _("case keyword")
+        verbose_name_plural = _("case keywords")
+        indexes = [models.Index(fields=["term", "-received_at"], name="keyword_term_received")]
+        constraints = [models.UniqueConstraint(fields=["case", "term"], name="keyword_unique_case_term")]
+
+    def __str__(self) -> str:
+        return self.term

@@ -82,3 +82,38 @@ def word_tag(word: str) -> str | None:
     """The part of speech jieba's dictionary gives a word ("v" verb, "n" noun, "ns" place name, …),
     None for a word it does not know (new words of its HMM, such as most place names)."""
     return _tags().get(word)
+
+
+# Words every demand uses ("please solve the problem soon"): they say nothing about which problem.
+_GENERIC_TEXT = """
+反映 问题 情况 希望 解决 要求 处理 相关 部门 政府 市民 居民 群众 网友 请问 尽快 一直 多次 进行 工作
+有关 关于 严重 强烈 给予 请求 恳请 投诉 举报 咨询 建议 帮助 帮忙 答复 回复 落实 重视 关注 反应 存在
+导致 造成 影响 出现 发生 表示 认为 知道 告知 说明 不能 不会 不是 还是 就是 只是 只有 而且 并且 以及
+目前 现在 今天 昨天 最近 近期 每天 天天 时间 地方 事情 东西 方面 单位 领导 同志 您好 你好 谢谢 感谢
+"""
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split()) | STOP_WORDS
+# Words jieba's corpus never saw (a place code like "a2", an estate's name) get a very high IDF; capped,
+# so that one such word cannot outweigh everything else a text says.
+MAX_KEYWORD_WEIGHT = 1.0
+
+
+@functools.cache
+def _tfidf():
+    from jieba.analyse import TFIDF
+
+    _jieba()
+    return TFIDF()
+
+
+def keywords(text: str | None, k: int = 12) -> list[tuple[str, float]]:
+    """The k words that best name what a text is about, with weights (TF-IDF; the IDF is the one jieba
+    ships, made from a large general corpus, so it needs no statistics of our own), generic demand
+    words and numbers left out."""
+    found = []
+    for word, weight in _tfidf().extract_tags(normalise(text), topK=k * 3, withWeight=True):
+        if word in GENERIC_WORDS or len(word) < 2 or NUMBER.fullmatch(word) or len(word) > 24:
+            continue
+        found.append((word, min(float(weight), MAX_KEYWORD_WEIGHT)))
+        if len(found) == k:
+            break
+    return found

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from minyi.analysis.keyword_index import index_cases
 from minyi.cases.models import Case, CaseEvent
 from minyi.cases.services import QUERY_CODE_ALPHABET, reserve_tracking_numbers
 from minyi.cases.workflow import OPERATIONS, Status
@@ -185,6 +186,7 @@ def _write_batch(
     data = {"imported": True, "source": source}
     events = [event for item, case in zip(new, cases, strict=True) for event in _events(item, case, data)]
     CaseEvent.objects.bulk_create(events, batch_size=2000)
+    index_cases(cases)
     written.created += len(cases)
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
+from minyi.analysis.keyword_index import index_cases
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
 from minyi.cases.workflow import MASTER_STATUSES, OPERATIONS, TERMINAL, Operation, Status, target_status
@@ -156,6 +157,7 @@ def case_create(
             data = {**(source_data or {}), "channel": channel}
             event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", data, now)
             _save_attachments(case, event, attachments, actor, now)
+            index_cases([case])  # findable by similar-case search from its first moment
     except IntegrityError:
         if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
             raise duplicate from None  # the same external id registered a moment ago by another process

@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/history/", intake.caller_history, name="caller_history"),
     path("intake/knowledge/", intake.knowledge, name="knowledge"),
     path("intake/suggest/", intake.category_suggestion, name="category_suggestion"),
+    path("intake/similar/", intake.similar, name="similar"),
     path("dispatch/", desks.dispatch, name="dispatch"),
     path("workbench/", desks.workbench, name="workbench"),
     path("supervision/", desks.supervision, name="supervision"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minyi.core.env import EnvError, env_bool, env_int, env_list, env_secret
+from minyi.core.env import EnvError, env_bool, env_float, env_int, env_list, env_secret
 
 
 def test_env_bool(monkeypatch):
@@ -61,3 +61,16 @@ def test_a_wrong_working_hours_setting_stops_start_up(tmp_path):
         [sys.executable, "-c", "import minyi.settings"], env=env, capture_output=True, text=True
     )
     assert result.returncode != 0 and "MINYI_WORKING_HOURS" in result.stderr
+
+
+def test_env_float(monkeypatch):
+    monkeypatch.setenv("X_F", "0.25")
+    assert env_float("X_F", 0.5, minimum=0.0, maximum=1.0) == 0.25
+    monkeypatch.setenv("X_F", "1.5")
+    with pytest.raises(EnvError, match="between 0.0 and 1.0"):
+        env_float("X_F", 0.5, minimum=0.0, maximum=1.0)
+    monkeypatch.setenv("X_F", "viel")
+    with pytest.raises(EnvError, match="must be a number"):
+        env_float("X_F", 0.5)
+    monkeypatch.delenv("X_F")
+    assert env_float("X_F", 0.5) == 0.5

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from minyi.access import cases as access
 from minyi.access import personal_data
 from minyi.analysis import suggestions
+from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case
 from minyi.cases.services import case_apply
@@ -79,6 +80,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,
         "suggestion": suggestion,
+        "similar": similar_to_case(user, case),
+        "may_merge": "merge" in names,
         "back": back,
         "open_op": NEXT_STEP.get(case.status),
     }

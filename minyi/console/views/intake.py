@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
 from minyi.analysis import suggestions
+from minyi.analysis.similar import similar_cases
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel
@@ -106,14 +107,33 @@ def knowledge(request):
     return render(request, "console/_knowledge.html", context)
 
 
+def _area_of(request) -> Area | None:
+    raw = request.GET.get("area") or ""
+    return Area.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
 @staff_view(*INTAKE.roles)
 def category_suggestion(request):
     """The likeliest categories of the demand typed so far, with the routing each implies."""
-    raw_area = request.GET.get("area") or ""
-    area = Area.objects.filter(pk=int(raw_area)).first() if raw_area.isdigit() else None
+    area = _area_of(request)
     suggestion = suggestions.suggest(
         title=(request.GET.get("title") or "")[:200],
         description=(request.GET.get("description") or "")[:5000],
         area=area,
     )
     return render(request, "console/_category_suggestion.html", {"suggestion": suggestion})
+
+
+@staff_view(*INTAKE.roles)
+def similar(request):
+    """Open and recent cases that are probably the same problem as the demand typed so far."""
+    title, description = (request.GET.get("title") or "")[:200], (request.GET.get("description") or "")[:5000]
+    found = similar_cases(
+        request.user,
+        title=title,
+        description=description,
+        area=_area_of(request),
+        requester_phone=(request.GET.get("requester_phone") or "").strip()[:32],
+    )
+    context = {"similar": found, "searched": len(title) + len(description) >= 4}
+    return render(request, "console/_similar_cases.html", context)

@@ -1,0 +1,33 @@
+"""The keyword index of cases (CaseKeyword): written with each case, read by similar-case search.
+
+`case_create` and the historic import call `index_cases` in their own transaction, so a case is
+findable as soon as it exists and never indexed half; `minyi similar reindex` fills the index for
+cases that were written before it existed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from minyi.analysis import text
+from minyi.analysis.models import CaseKeyword
+
+KEYWORDS_PER_CASE = 12
+
+
+def case_keywords(title: str, description: str) -> list[tuple[str, float]]:
+    """The keywords of a demand; the title counts twice (it names the problem most plainly)."""
+    return text.keywords(f"{title}。{title}。{description}", KEYWORDS_PER_CASE)
+
+
+def index_cases(cases: Iterable) -> int:
+    """(Re)write the keywords of these cases; returns the rows written."""
+    cases = list(cases)
+    CaseKeyword.objects.filter(case_id__in=[c.pk for c in cases]).delete()
+    rows = [
+        CaseKeyword(case_id=case.pk, term=term, weight=weight, received_at=case.received_at)
+        for case in cases
+        for term, weight in case_keywords(case.title, case.description)
+    ]
+    CaseKeyword.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -1,0 +1,132 @@
+"""Similar and repeat cases (相似/重复工单): the open and recent cases that are probably the same problem.
+
+A case's keywords (analysis/keyword_index.py) are its entries in an inverted index. To find the
+cases like a demand, take its keywords, read for each the most recent postings within the window
+(MINYI_SIMILAR_DAYS) through the (term, received_at) index — at most PER_TERM rows per word, so the
+cost does not grow with the number of cases stored — and rank the cases that share words by the
+cosine of their keyword weights. The same place (grid, community, street) and the same requester
+add to the score: the same words in the same grid are more likely the same problem. Only cases the
+user may see are returned (access.cases.cases_visible_to).
+
+The dispatcher can merge a repeat into its master from the list (the workflow's `merge`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from minyi.access import cases as access
+from minyi.analysis.keyword_index import case_keywords
+from minyi.analysis.models import CaseKeyword
+from minyi.cases.models import Case
+from minyi.core import clock
+from minyi.org.models import Area
+from minyi.org.roles import CENTRE_ROLES
+
+PER_TERM = 400  # most recent postings read per keyword
+CANDIDATES = 40  # cases whose full keyword vector is read to score them
+MIN_SHARED = 2  # one shared word is a coincidence
+# The bonus of the same place, from the narrowest to the widest (depth in the area tree).
+PLACE_BONUS = {"grid": 0.15, "community": 0.10, "street": 0.05}
+SAME_REQUESTER_BONUS = 0.10
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    case: Case
+    score: float  # cosine of the keywords (0–1) plus the place and requester bonuses
+    shared: tuple[str, ...]  # the keywords both share, heaviest first
+    same_place: str  # "grid", "community", "street" or ""
+    same_requester: bool
+
+
+def similar_cases(
+    user,
+    *,
+    title: str,
+    description: str,
+    area: Area | None = None,
+    requester_phone: str = "",
+    exclude: int | None = None,
+    limit: int = 8,
+) -> list[SimilarCase]:
+    """The cases most like this demand, best first, that the user may see."""
+    query = dict(case_keywords(title, description))
+    if len(query) < MIN_SHARED:
+        return []
+    since = clock.now() - dt.timedelta(days=settings.MINYI_SIMILAR_DAYS)
+    dot: dict[int, float] = defaultdict(float)
+    shared: dict[int, list[str]] = defaultdict(list)
+    for term, weight in query.items():
+        postings = (
+            CaseKeyword.objects.filter(term=term, received_at__gte=since)
+            .order_by("-received_at")
+            .values_list("case_id", "weight")[:PER_TERM]
+        )
+        for case_id, other in postings:
+            if case_id != exclude:
+                dot[case_id] += weight * other
+                shared[case_id].append(term)
+    ranked = sorted((c for c in dot if len(shared[c]) >= MIN_SHARED), key=lambda c: -dot[c])[:CANDIDATES]
+    if not ranked:
+        return []
+    norms = _norms(ranked)
+    query_norm = math.sqrt(sum(w * w for w in query.values()))
+    cases = (
+        access.cases_visible_to(user).filter(pk__in=ranked).select_related("area", "category", "lead_unit")
+    )
+    centre = user.has_role(*CENTRE_ROLES)
+    if not centre:  # outside the centre nothing links to a confidential report (举报) or its reporter
+        cases, requester_phone = cases.exclude(is_confidential=True), ""
+    found = []
+    for case in cases:
+        cosine = dot[case.pk] / (query_norm * norms[case.pk])
+        if cosine < settings.MINYI_SIMILAR_MIN_SCORE:
+            continue
+        place = _same_place(area, case.area)
+        same_requester = bool(requester_phone) and case.requester_phone == requester_phone
+        score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same_requester else 0.0)
+        words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
+        found.append(SimilarCase(case, round(score, 3), words, place, same_requester))
+    found.sort(key=lambda s: (-s.score, -s.case.received_at.timestamp()))
+    return found[:limit]
+
+
+def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
+    """The cases like a registered case (itself and the repeats already merged into it left out)."""
+    if case.is_confidential and not user.has_role(*CENTRE_ROLES):
+        return []
+    found = similar_cases(
+        user,
+        title=case.title,
+        description=case.description,
+        area=case.area,
+        requester_phone=case.requester_phone,
+        exclude=case.pk,
+        limit=limit + 4,
+    )
+    return [s for s in found if s.case.master_id != case.pk][:limit]
+
+
+def _norms(case_ids: list[int]) -> dict[int, float]:
+    squares: dict[int, float] = defaultdict(float)
+    for case_id, weight in CaseKeyword.objects.filter(case_id__in=case_ids).values_list("case_id", "weight"):
+        squares[case_id] += weight * weight
+    return {case_id: math.sqrt(value) or 1.0 for case_id, value in squares.items()}
+
+
+def _same_place(a: Area | None, b: Area | None) -> str:
+    """The narrowest level at which two places coincide ("grid", "community", "street" or "")."""
+    if a is None or b is None:
+        return ""
+    ids_a, ids_b = a.path.strip("/").split("/"), b.path.strip("/").split("/")
+    # path = district/street/community/grid: compare from the deepest level both have.
+    for depth, name in ((4, "grid"), (3, "community"), (2, "street")):
+        if len(ids_a) >= depth and len(ids_b) >= depth and ids_a[:depth] == ids_b[:depth]:
+            return name
+    return ""

@@ -1,0 +1,152 @@
+"""Similar and repeat cases: the same problem in other words and the same place is found first; the
+time window, the user's scope and confidential reports are respected; the dispatcher merges from the
+list."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from minyi.analysis.models import CaseKeyword
+from minyi.analysis.similar import similar_cases, similar_to_case
+from minyi.cases.models import Case
+from minyi.cases.services import case_apply, case_create
+from tests.analysis.helpers import handled_cases
+
+
+def register(world, title, description, *, area=None, phone="13900000001", demand_type="complaint", **fields):
+    return case_create(
+        actor=world.operator,
+        channel="hotline",
+        demand_type=demand_type,
+        title=title,
+        description=description,
+        area=area,
+        requester_name="张三",
+        requester_phone=phone,
+        **fields,
+    )
+
+
+@pytest.fixture
+def heating_cases(world, clock):
+    first = register(
+        world, "幸福小区暖气不热", "幸福小区3栋暖气片冰凉，室温只有十四度，老人受冻", area=world.east_grid
+    )
+    clock.advance(hours=3)
+    other_place = register(world, "阳光花园暖气不热", "阳光花园暖气冰凉，室温很低", area=world.west_grid)
+    clock.advance(hours=3)
+    roads = register(
+        world, "和平路路面坑洼", "和平路路面坑洼不平，下雨积水，车辆无法通行", area=world.east_grid
+    )
+    clock.advance(hours=3)
+    return first, other_place, roads
+
+
+def test_the_same_problem_in_other_words_and_the_same_grid_comes_first(world, clock, heating_cases):
+    first, other_place, roads = heating_cases
+    found = similar_cases(
+        world.dispatcher,
+        title="暖气冰凉",
+        description="幸福小区家里暖气片不热，室温十四度，孩子受冻",
+        area=world.east_grid,
+    )
+    assert [s.case for s in found][:2] == [first, other_place]
+    assert roads not in [s.case for s in found]
+    top = found[0]
+    assert top.same_place == "grid" and "暖气" in top.shared and top.score > found[1].score
+
+
+def test_a_registered_case_lists_its_repeats_but_not_itself(world, clock, heating_cases):
+    first, *_ = heating_cases
+    repeat = register(
+        world, "暖气不热", "幸福小区暖气冰凉不热，室温只有十四度", area=world.east_grid2, phone="13900000002"
+    )
+    found = similar_to_case(world.dispatcher, repeat)
+    assert found[0].case == first and found[0].same_place == "community"
+    assert repeat not in [s.case for s in found]
+
+
+def test_the_same_requester_adds_to_the_score(world, clock, heating_cases):
+    first, *_ = heating_cases
+    kwargs = {"title": "暖气不热", "description": "幸福小区暖气冰凉，室温低"}
+    plain = similar_cases(world.dispatcher, **kwargs)
+    same = similar_cases(world.dispatcher, **kwargs, requester_phone=first.requester_phone)
+    score = {s.case: s for s in same}
+    assert score[first].same_requester and score[first].score > {s.case: s for s in plain}[first].score
+
+
+def test_cases_older_than_the_window_are_not_listed(world, clock, heating_cases, settings):
+    settings.MINYI_SIMILAR_DAYS = 30
+    clock.advance(days=31)
+    assert similar_cases(world.dispatcher, title="暖气不热", description="幸福小区暖气冰凉室温十四度") == []
+
+
+def test_a_unit_sees_only_its_cases_and_never_a_confidential_report(world, clock, heating_cases):
+    first, *_ = heating_cases
+    d = world.dispatcher
+    case_apply(case_id=first.pk, operation="accept", actor=d, category="010101")
+    case_apply(case_id=first.pk, operation="assign", actor=d)
+    report = register(
+        world, "热力公司暖气不热", "幸福小区暖气冰凉，室温十四度，举报热力公司", demand_type="report"
+    )
+    kwargs = {"title": "暖气不热", "description": "幸福小区暖气片冰凉，室温十四度"}
+    assert report in [s.case for s in similar_cases(d, **kwargs)]
+    seen = [s.case for s in similar_cases(world.heating_handler, **kwargs)]
+    assert seen == [first]  # the other heating case is not the heating company's; the report is hidden
+    assert similar_to_case(world.housing_handler, report) == []
+
+
+def test_too_little_text_finds_nothing(world, clock, heating_cases):
+    assert similar_cases(world.dispatcher, title="你好", description="谢谢") == []
+
+
+def test_the_case_page_lists_similar_cases_and_the_dispatcher_merges_one(client, world, clock, heating_cases):
+    first, *_ = heating_cases
+    repeat = register(
+        world, "暖气不热", "幸福小区暖气冰凉不热，室温只有十四度", area=world.east_grid, phone="13900000002"
+    )
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("console:case", args=[repeat.pk])).content.decode()
+    assert f'data-case="{first.pk}"' in page and 'value="' + first.tracking_number + '"' in page
+    client.post(
+        reverse("console:case_do", args=[repeat.pk, "merge"]),
+        {"master": first.tracking_number, "expected_version": repeat.version, "note": "重复"},
+    )
+    repeat.refresh_from_db()
+    assert repeat.status == "merged" and repeat.master == first
+
+
+def test_units_see_no_merge_button(client, world, clock, heating_cases):
+    first, *_ = heating_cases
+    client.force_login(world.operator)
+    page = client.get(reverse("console:case", args=[first.pk])).content.decode()
+    assert "Merge into this one" not in page and "并入此件" not in page
+
+
+def test_the_intake_desk_lists_similar_cases_as_the_operator_types(client, world, clock, heating_cases):
+    first, *_ = heating_cases
+    client.force_login(world.operator)
+    url = reverse("console:similar")
+    html = client.get(
+        url, {"title": "暖气不热", "description": "幸福小区暖气冰凉室温十四度", "area": world.east_grid.pk}
+    )
+    assert f'data-case="{first.pk}"' in html.content.decode()
+    assert (
+        "data-case" not in client.get(url, {"title": "天气", "description": "今天天气很好"}).content.decode()
+    )
+
+
+def test_imported_history_is_indexed_and_reindex_rebuilds_everything(world, clock, capsys):
+    handled_cases(
+        {"heating": world.heating_shortage, "roads": world.roads, "insurance": world.insurance_cat},
+        per_topic=4,
+    )
+    assert CaseKeyword.objects.values("case").distinct().count() == 12
+    CaseKeyword.objects.all().delete()
+    call_command("similar", "reindex", "--batch", "5")
+    assert "indexed 12 cases" in capsys.readouterr().out
+    assert set(CaseKeyword.objects.values_list("case", flat=True)) == set(
+        Case.objects.values_list("pk", flat=True)
+    )
