@@ -7,6 +7,7 @@ form turns into `case_apply(..., note=…, **form.params())`.
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from minyi.cases.models import Satisfaction, SupervisionLevel
@@ -175,6 +176,19 @@ class ReplyForm(OperationForm):
         label=_("Attachments"),
         help_text=_("Photos or documents, up to %(mb)d MB each.") % {"mb": ATTACHMENT_MAX_BYTES // 2**20},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.op is not None and self.op.name == "reply" and self.case is not None:
+            # The reply quality check (答复质量) follows the typing: analysis/replies.py.
+            self.fields["note"].widget.attrs.update(
+                {
+                    "hx-get": reverse("console:reply_check", args=[self.case.pk]),
+                    "hx-trigger": "keyup changed delay:900ms",
+                    "hx-target": f"#reply-check-{self.case.pk}",
+                    "rows": 8,
+                }
+            )
 
 
 class CallbackForm(OperationForm):

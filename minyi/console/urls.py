@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/find/", case.case_by_number, name="case_find"),
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("cases/<int:case_id>/do/<slug:operation>/", case.case_operation, name="case_do"),
+    path("cases/<int:case_id>/reply-check/", case.reply_check, name="reply_check"),
     path("cases/<int:case_id>/reveal/", case.reveal_requester, name="reveal"),
     path("attachments/<int:attachment_id>/", case.attachment, name="attachment"),
     # notifications

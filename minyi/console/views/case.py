@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from minyi.access import cases as access
 from minyi.access import personal_data
 from minyi.analysis import suggestions
+from minyi.analysis.reply_review import review_draft, review_reply
 from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case
@@ -81,6 +82,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "proposal": proposal,
         "suggestion": suggestion,
         "similar": similar_to_case(user, case),
+        # The centre judges a reply before closing the case: its quality and what it lacks.
+        "reply_review": review_reply(case) if user.has_role(*CENTRE_ROLES) else None,
         "may_merge": "merge" in names,
         "back": back,
         "open_op": NEXT_STEP.get(case.status),
@@ -194,3 +197,14 @@ def case_by_number(request):
     number = (request.GET.get("number") or "").strip()
     case = access.access_case_by_tracking_number(request.user, number)
     return redirect("console:case", case.pk)
+
+
+@staff_view()
+def reply_check(request, case_id: int):
+    """The quality of the reply being written (for the unit that may reply)."""
+    case = access.access_case_by_id(request.user, case_id)
+    if not access.permitted(request.user, case, OPERATIONS["reply"]):
+        raise NotFound(_("There is no such case."))
+    text = (request.GET.get("note") or "")[:20000]
+    review = review_draft(case, text) if text.strip() else None
+    return render(request, "console/_reply_check.html", {"review": review, "checking": True})
