@@ -31,6 +31,12 @@ def test_segmented_and_raw_text_are_read_alike(small):
     assert small.predict([segmented]) == ["roads"]
 
 
+def test_the_fast_path_for_one_message_gives_the_numbers_of_the_matrices(small):
+    texts = ["北区小区家里暖气冰凉不热", "异地就医报销", "道路 坑洼 积水", "天气很好", ""]
+    for value in texts:
+        assert small.decision_one(value) == pytest.approx(small.decisions([value])[0], abs=1e-4)
+
+
 def test_a_saved_model_loads_and_answers_the_same(small, tmp_path):
     path = tmp_path / "model.joblib"
     classifier.save(small, path)
@@ -84,7 +90,7 @@ def test_real_messages_trained_on_segmented_text_classify_raw_text(db):
     trained = classifier.train(*_rows("classify_train_segmented.csv"))
     texts, labels = _rows("classify_dev.csv")
     result = classifier.evaluate(trained, texts, labels)
-    assert result["macro_f1"] >= 0.92, result  # bench/README.md records the exact figure
+    assert result["macro_f1"] >= 0.925, result  # bench/README.md records the exact figure
     assert min(row["f1"] for row in result["per_class"].values()) >= 0.85
     # Confidence means what it says: the mean top-1 confidence is close to the share that is right.
     confidence = trained.probabilities(texts).max(axis=1).mean()
