@@ -99,11 +99,27 @@ def loop() -> None:
     )
 
 
+# The analysis benchmarks, each a script of its own (bench/README.md says what each measures).
+ANALYSIS = ["classifier.py", "replies.py", "hotspots.py", "surges.py", "similar.py"]
+
+
+def analysis() -> None:
+    only = os.environ.get("BENCH_ONLY", "")
+    for script in ANALYSIS:
+        if only and only not in script:
+            continue
+        print(f"\n--- bench/{script}", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
+
+
 def main() -> None:
     if sys.argv[1:] == ["loop"]:
         loop()
         return
     print(f"minyi benchmarks, {dt.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if sys.argv[1:] == ["analysis"]:
+        analysis()
+        return
     bench_calendar()
     with tempfile.TemporaryDirectory() as data:
         loop_in_subprocess("SQLite", {"MINYI_DATA_DIR": data, "DATABASE_URL": ""})
@@ -117,12 +133,14 @@ def main() -> None:
             conn.execute("CREATE DATABASE minyi_bench")
     except Exception as exc:  # no PostgreSQL here: report and go on
         print(f"PostgreSQL: not reachable ({exc})")
+        analysis()
         return
     with tempfile.TemporaryDirectory() as data:
         loop_in_subprocess(
             "PostgreSQL",
             {"MINYI_DATA_DIR": data, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"},
         )
+    analysis()
 
 
 if __name__ == "__main__":

@@ -76,3 +76,106 @@ class CaseKeyword(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class JobRun(models.Model):
+    """One run of a daily analysis job (hot issues, surges) for one day. The unique row is the claim:
+    of several workers on several machines, the one whose insert succeeds does the day's work."""
+
+    job = models.CharField(max_length=32)
+    day = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="jobrun_unique_job_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"
+
+
+class HotIssue(models.Model):
+    """A hot issue (热点问题) found among the cases of a period, as the daily job left it; the
+    dashboard shows the latest day's list."""
+
+    computed_on = models.DateField(_("computed on"))
+    since = models.DateField(_("from"))
+    until = models.DateField(_("to"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    title = models.CharField(_("title"), max_length=200)
+    keywords = models.JSONField(_("keywords"), default=list)
+    places = models.JSONField(_("places"), default=list)
+    count = models.PositiveIntegerField(_("cases"))
+    people = models.PositiveIntegerField(_("people"))
+    heat = models.FloatField(_("heat"))
+    start = models.DateTimeField(_("first"))
+    end = models.DateTimeField(_("last"))
+    case_ids = models.JSONField(_("cases"), default=list)
+
+    class Meta:
+        verbose_name = _("hot issue")
+        verbose_name_plural = _("hot issues")
+        ordering = ["-computed_on", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["computed_on", "rank"], name="hotissue_unique_day_rank")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurgeAlert(models.Model):
+    """A rising topic (上升苗头): more demands of a category in a place, or of a keyword, than expected."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")  # 待处理
+        DISMISSED = "dismissed", _("Dismissed")  # 已忽略
+        ESCALATED = "escalated", _("Turned into a supervised case")  # 已转督办
+
+    category = models.ForeignKey(
+        "catalog.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    term = models.CharField(_("keyword"), max_length=24, blank=True)
+    key = models.CharField(_("key"), max_length=80)  # "c<category>@a<area>" or "k<term>": one per topic
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    observed = models.PositiveIntegerField(_("demands"))
+    expected = models.FloatField(_("expected"))
+    seasonal_factor = models.FloatField(_("seasonal factor"), default=1.0)
+    p_value = models.FloatField(_("probability by chance"))
+    explanation = models.CharField(_("explanation"), max_length=300)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("responsible unit"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("supervised case"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("raised at"))
+    handled_by = models.ForeignKey(
+        "org.User",
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("surge alert")
+        verbose_name_plural = _("surge alerts")
+        ordering = ["-end", "p_value"]
+        indexes = [models.Index(fields=["status", "-end"], name="surge_status_end")]
+        constraints = [models.UniqueConstraint(fields=["key", "end"], name="surge_unique_key_day")]
+
+    def __str__(self) -> str:
+        return self.explanation

@@ -52,11 +52,13 @@ def _jieba():
     return jieba
 
 
-def words(text: str | None, *, drop_stop_words: bool = True) -> list[str]:
+def words(text: str | None, *, drop_stop_words: bool = True, hmm: bool = True) -> list[str]:
     """The words of a text in order (jieba's precise mode) without punctuation and, by default,
-    without stop words. Pre-segmented and raw text give the same words."""
+    without stop words. Pre-segmented and raw text give the same words. `hmm=False` skips jieba's
+    guessing of words its dictionary lacks (names of estates, new terms): three times faster, for
+    long texts whose rare names matter less."""
     out = []
-    for token in _jieba().lcut(normalise(text)):
+    for token in _jieba().lcut(normalise(text), HMM=hmm):
         if not any(ch.isalnum() for ch in token):
             continue
         if drop_stop_words and token in STOP_WORDS:
@@ -65,9 +67,9 @@ def words(text: str | None, *, drop_stop_words: bool = True) -> list[str]:
     return out
 
 
-def content_words(text: str | None) -> list[str]:
+def content_words(text: str | None, *, hmm: bool = True) -> list[str]:
     """Words that can name a topic: two characters or more (or a Latin/number token), no stop words."""
-    return [w for w in words(text) if len(w) > 1 or not HAN.match(w)]
+    return [w for w in words(text, hmm=hmm) if len(w) > 1 or not HAN.match(w)]
 
 
 @functools.cache

@@ -235,7 +235,7 @@ OPERATIONS: dict[str, Operation] = {
         _op(
             "supervise",
             _("Supervise"),
-            {Role.SUPERVISOR},
+            {Role.SUPERVISOR, SYSTEM},  # SYSTEM: a rising topic turned into a case is supervised (未诉先办)
             WITH_UNIT | {Status.RETURNED},
             None,
             note_required=True,

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     IMPORT = "import", _("Import")  # 导入
     API = "api", _("API")
+    ANALYSIS = "analysis", _("Found by analysis")  # 主动发现 (未诉先办): a rising topic turned into a case
 
 
 class DemandType(models.TextChoices):

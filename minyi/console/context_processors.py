@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from minyi.console.desks import desks_for
+from minyi.console.views.analysis import VIEWERS as ANALYSIS_VIEWERS
 from minyi.notifications.services import unread_count
 from minyi.org.roles import Role
 from minyi.transfer.views import IMPORT_ROLES
@@ -15,6 +16,7 @@ def console(request) -> dict:
     return {
         "nav_desks": desks_for(user),
         "nav_leader": user.has_role(Role.LEADER),
+        "nav_analysis": user.has_role(*ANALYSIS_VIEWERS),
         "nav_admin": user.is_administrator,
         "nav_import": user.has_role(*IMPORT_ROLES),
         "unread": unread_count(user),

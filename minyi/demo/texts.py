@@ -53,6 +53,7 @@ CHANNEL_OPENINGS: dict[str, tuple[str, ...]] = {
     "open311": ("（市级平台推送）", "（上级平台转办）"),
     "api": ("（数字城管平台推送）",),
     "import": ("（历史工单导入）",),
+    "analysis": ("（民意分析发现上升苗头，主动交办）",),
 }
 
 DEMAND_CLOSINGS: dict[str, tuple[str, ...]] = {

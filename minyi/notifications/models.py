@@ -23,6 +23,7 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", _("Due soon")  # 临期预警
         OVERDUE = "overdue", _("Overdue")  # 超期
         CALENDAR = "calendar", _("Calendar")  # 日历维护
+        SURGE = "surge", _("Rising topic")  # 上升苗头
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

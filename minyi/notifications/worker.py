@@ -139,6 +139,8 @@ def remind_calendar(*, now: dt.datetime | None = None) -> int:
 
 def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of all background work; `minyi worker` repeats it."""
+    from minyi.analysis.jobs import run_daily  # analysis builds on cases and notifications
+
     now = now or clock.now()
     result = {
         "alerts": scan_deadlines(now=now),
@@ -153,5 +155,7 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "webhooks": webhooks.forget_before(
             now - dt.timedelta(seconds=2 * settings.MINYI_WEBHOOK_TOLERANCE_SECONDS)
         ),
+        # Hot issues and surge alerts, once a day for the day before (whichever worker claims it).
+        "analysis": sum(run_daily(now=now).values()),
     }
     return result

@@ -1,0 +1,97 @@
+"""Hot issues (热点问题) among the district's cases: the plain method (analysis/hotspots.py) fed with
+the cases of a period, the area names of the district as its gazetteer, and one voice per requester.
+The daily job keeps the last 30 days' list (`HotIssue` rows) for the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from minyi.analysis import hotspots
+from minyi.analysis.models import HotIssue
+from minyi.cases.models import Case
+from minyi.cases.workflow import Status
+from minyi.core import clock
+from minyi.org.models import Area
+
+PERIOD_DAYS = 30
+KEPT = 20  # issues kept per day
+LEFT_OUT = (Status.REJECTED, Status.MERGED)  # not a demand of its own: a rejected one or a repeat
+
+
+def _voice(case_id: int, phone: str, ref: str) -> str:
+    # The same phone (or the same id in the channel's system) is one person however often they call.
+    return f"p:{phone}" if phone else f"r:{ref}" if ref else f"c:{case_id}"
+
+
+def case_messages(cases: QuerySet[Case]) -> list[hotspots.Message]:
+    rows = cases.exclude(status__in=LEFT_OUT).values_list(
+        "pk", "title", "description", "received_at", "requester_phone", "requester_ref"
+    )
+    return [
+        hotspots.Message(str(pk), title, description, clock.local(received), _voice(pk, phone, ref))
+        for pk, title, description, received, phone, ref in rows.iterator(chunk_size=5000)
+    ]
+
+
+def gazetteer() -> list[str]:
+    return list(Area.objects.filter(depth__gte=2).values_list("name", flat=True))
+
+
+def local_day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of `first`, end of `last`) in local time."""
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def mine_cases(
+    *, since: dt.date, until: dt.date, top: int | None = None, cases: QuerySet[Case] | None = None
+):
+    """The hot issues among the cases received from `since` to `until` (both days included)."""
+    start, end = local_day_bounds(since, until)
+    chosen = (cases if cases is not None else Case.objects.all()).filter(
+        received_at__gte=start, received_at__lt=end
+    )
+    return hotspots.mine(case_messages(chosen), top=top, gazetteer=gazetteer())
+
+
+def refresh_hot_issues(*, day: dt.date) -> int:
+    """Recompute the hot issues of the 30 days up to `day` and keep them as that day's list."""
+    since = day - dt.timedelta(days=PERIOD_DAYS - 1)
+    issues = mine_cases(since=since, until=day, top=KEPT)
+    with transaction.atomic():
+        HotIssue.objects.filter(computed_on=day).delete()
+        HotIssue.objects.bulk_create(
+            HotIssue(
+                computed_on=day,
+                since=since,
+                until=day,
+                rank=rank,
+                title=issue.title[:200],
+                keywords=issue.keywords,
+                places=issue.places,
+                count=issue.count,
+                people=issue.people,
+                heat=issue.heat,
+                start=_aware(issue.start),
+                end=_aware(issue.end),
+                case_ids=[int(i) for i in issue.message_ids],
+            )
+            for rank, issue in enumerate(issues, 1)
+        )
+    return len(issues)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.get_current_timezone())
+
+
+def latest_hot_issues() -> list[HotIssue]:
+    last = HotIssue.objects.order_by("-computed_on").values_list("computed_on", flat=True).first()
+    return list(HotIssue.objects.filter(computed_on=last)) if last else []

@@ -1,0 +1,61 @@
+"""The daily analysis jobs, run by `minyi worker`: hot issues of the last 30 days and the surge scan of
+the day just ended. Each (job, day) is claimed by inserting its `JobRun` row: of several workers on
+several machines exactly one does the day's work; a worker killed in the middle leaves a row without
+`finished_at`, which is claimed again after STALE."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+
+from minyi.analysis import alerts, hot
+from minyi.analysis.models import JobRun
+from minyi.core import clock
+
+log = logging.getLogger("minyi.worker")
+STALE = dt.timedelta(hours=2)
+START_HOUR = 1  # after midnight: the day before is complete
+
+
+def _claim(job: str, day: dt.date, now: dt.datetime) -> JobRun | None:
+    try:
+        with transaction.atomic():
+            return JobRun.objects.create(job=job, day=day, started_at=now)
+    except IntegrityError:
+        pass
+    # A run that never finished (its worker died) is taken over once it is clearly abandoned.
+    taken = JobRun.objects.filter(
+        job=job, day=day, finished_at__isnull=True, started_at__lt=now - STALE
+    ).update(started_at=now)
+    return JobRun.objects.get(job=job, day=day) if taken else None
+
+
+JOBS = {
+    "hot_issues": lambda day: {"issues": hot.refresh_hot_issues(day=day)},
+    "surges": lambda day: {"alerts": len(alerts.scan_surges(day=day))},
+}
+
+
+def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Run each daily job once for yesterday (from 01:00 local time); returns what each did."""
+    now = now or clock.now()
+    local = clock.local(now)
+    if local.hour < START_HOUR:
+        return {}
+    day = local.date() - dt.timedelta(days=1)
+    done = {}
+    for job, work in JOBS.items():
+        run = _claim(job, day, now)
+        if run is None:
+            continue
+        try:
+            result = work(day)
+        except Exception:
+            log.exception("analysis job %s for %s failed; it will be retried", job, day)
+            JobRun.objects.filter(pk=run.pk).delete()
+            continue
+        JobRun.objects.filter(pk=run.pk).update(finished_at=clock.now(), result=result)
+        done[job] = sum(result.values())
+    return done
