@@ -8,7 +8,8 @@ supervised case.
 Keys: the category at its second level (供热, not 城乡建设 and not 供热不足: a level that is both
 specific and frequent enough to count) × the community (or the street when a case names no community);
 keywords district-wide. A topic that alerted in the last seven days does not alert again while that
-alert is open: one rise is one alert.
+alert is open, and a keyword whose cases are mostly those of a surge already raised that day (暖气,
+不热 of the same estate's heating calls) is not raised beside it: one rise is one alert.
 """
 
 from __future__ import annotations
@@ -105,16 +106,37 @@ def scan_surges(*, day: dt.date) -> list[SurgeAlert]:
     raised = []
     categories = Category.objects.in_bulk({key[0] for key in (s.key for s in found)})
     areas = Area.objects.in_bulk({key[1] for key in (s.key for s in found)})
+    covered: set[int] = set()  # the cases of today's surges: a keyword of the same cases adds nothing
     for surge in found:
         category, area = categories[surge.key[0]], areas[surge.key[1]]
+        covered |= _cases_of(surge, category=category, area=area)
         alert = _raise(surge, f"c{category.pk}@a{area.pk}", category=category, area=area)
         if alert:
             raised.append(alert)
-    for surge in keyword_found:
+    for surge in keyword_found:  # strongest first
+        cases = _cases_of(surge, term=surge.key)
+        if len(cases & covered) * 2 >= len(cases):  # mostly the same cases as a surge already told
+            continue
+        covered |= cases
         alert = _raise(surge, f"k{surge.key}", term=surge.key)
         if alert:
             raised.append(alert)
     return raised
+
+
+def _cases_of(surge: surges.Surge, *, category=None, area=None, term: str = "") -> set[int]:
+    """The ids of the cases a surge counted."""
+    start, end = local_day_bounds(surge.start, surge.end)
+    if term:
+        rows = CaseKeyword.objects.filter(term=term, received_at__gte=start, received_at__lt=end)
+        return set(rows.values_list("case_id", flat=True))
+    rows = Case.objects.filter(
+        received_at__gte=start,
+        received_at__lt=end,
+        category__path__startswith=category.path,
+        area__path__startswith=area.path,
+    )
+    return set(rows.values_list("pk", flat=True))
 
 
 def explain(surge: surges.Surge, *, category=None, area=None, term: str = "") -> str:

@@ -46,6 +46,7 @@ from minyi.analysis import text
 
 FORMAT = 2  # of the saved file; load refuses other formats instead of guessing
 MIN_PER_CLASS = 2  # stratified folds need at least two examples of each label
+MAX_ITERATIONS = 10_000
 
 
 class TrainingError(ValueError):
@@ -210,7 +211,9 @@ def _nbsvm(x, y: np.ndarray, n_labels: int, s: Settings) -> tuple[np.ndarray, np
         p = s.nb_alpha + np.asarray(present[mine].sum(axis=0)).ravel()
         q = s.nb_alpha + np.asarray(present[~mine].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
-        svm = LinearSVC(C=s.c, class_weight="balanced").fit(x @ sparse.diags(ratio), mine.astype(int))
+        # Scaled features converge more slowly than liblinear's default 1,000 iterations allow.
+        svm = LinearSVC(C=s.c, class_weight="balanced", max_iter=MAX_ITERATIONS)
+        svm.fit(x @ sparse.diags(ratio), mine.astype(int))
         weights.append(svm.coef_.ravel() * ratio)
         bias.append(svm.intercept_[0])
     return np.column_stack(weights).astype(np.float32), np.array(bias, dtype=np.float32)

@@ -26,7 +26,9 @@ def _english():
         yield
 
 
-def history(world, *, per_day: float, last_day: int, days: int = 60, seed: int = 3) -> None:
+def history(
+    world, *, per_day: float, last_day: int, days: int = 60, seed: int = 3, burst: str = "暖气不热"
+) -> None:
     """Heating complaints in 东城一网格 (东城社区) and roads in 西城, `last_day` heating cases on DAY."""
     rng = random.Random(seed)
     items, n = [], 0
@@ -45,7 +47,7 @@ def history(world, *, per_day: float, last_day: int, days: int = 60, seed: int =
                         channel="hotline",
                         demand_type="complaint",
                         title=f"{kind} {n}",
-                        description="暖气不热" if kind == "heating" else "路面坑洼",
+                        description=(burst if back == 0 else "暖气不热") if kind == "heating" else "路面坑洼",
                         status="received",
                         received_at=received,
                         category=category,
@@ -146,3 +148,11 @@ def test_cases_of_other_days_or_without_category_are_not_counted(world, clock):
     history(world, per_day=3, last_day=3)
     Case.objects.filter(received_at__date=DAY).update(category=None)
     assert alerts.scan_surges(day=DAY) == []
+
+
+def test_keywords_of_the_same_cases_do_not_alert_beside_their_surge(world, clock):
+    clock.set("2026-11-25 01:30")
+    history(world, per_day=3, last_day=16, burst="湖畔花园暖气片冰凉，检修后仍不热")
+    raised = alerts.scan_surges(day=DAY)
+    # 湖畔花园/暖气片/检修 rose with the heating cases, but they are the same cases: one alert, not three.
+    assert [a.key for a in raised] == [f"c{world.heating_cat.pk}@a{world.east_community.pk}"]

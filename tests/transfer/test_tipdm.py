@@ -4,7 +4,6 @@ archived historic cases with their replies, and loading them again adds nothing.
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,9 @@ pytestmark = pytest.mark.skipif(not DATA.is_file(), reason=f"the TipDM 2020 data
 
 def test_tipdm_messages_load_as_archived_cases_with_replies(world, clock):
     out = io.StringIO()
-    began = time.monotonic()
     with translation.override("en"):
         call_command("import", "cases", str(DATA), mapping="tipdm2020", stdout=out, stderr=io.StringIO())
-    seconds = time.monotonic() - began
     assert "Rows read: 2816; imported: 2816; already present: 0; invalid: 0" in out.getvalue()
-    assert seconds < 30, seconds
     cases = Case.objects.all()
     assert cases.count() == 2816
     assert set(cases.values_list("status", flat=True)) == {"archived"}
