@@ -224,6 +224,8 @@ MINYI_CLASSIFIER_MIN_CASES = env_int("MINYI_CLASSIFIER_MIN_CASES", 200, minimum=
 MINYI_CLASSIFIER_MIN_PER_CATEGORY = env_int("MINYI_CLASSIFIER_MIN_PER_CATEGORY", 20, minimum=2)
 MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 30, minimum=0)
 # Similar cases: how far back to look (days), and the least keyword similarity (0–1, cosine) to list.
+# The measures and the weights of the score (a TOML file; empty: minyi/stats/measures.toml).
+MINYI_MEASURES_FILE = env_str("MINYI_MEASURES_FILE", "")
 MINYI_SIMILAR_DAYS = env_int("MINYI_SIMILAR_DAYS", 90, minimum=1)
 MINYI_SIMILAR_MIN_SCORE = env_float("MINYI_SIMILAR_MIN_SCORE", 0.3, minimum=0.0, maximum=1.0)
 

@@ -26,11 +26,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from minyi.cases.deadlines import Light, light_q
-from minyi.cases.models import Case, Satisfaction
+from minyi.cases.models import Case, CaseEvent, Satisfaction
 from minyi.cases.workflow import CLOCKS, Status
 from minyi.core import clock
 from minyi.stats.periods import Period
@@ -48,6 +48,18 @@ class Headline:
     on_time: int
     called_back: int
     content: int
+    asked_resolved: int = 0  # callbacks that asked whether the problem was solved
+    resolved: int = 0  # … and heard yes (解决)
+    reworked: int = 0  # replies of cases sent back for rework at least once (重办)
+    unsigned_late: int = 0  # sign-for deadlines that passed in the period without a signature
+    handling_seconds: float = 0.0  # received → replied, summed over the replies of the period
+    signed: int = 0  # signatures (签收) in the period
+    signed_on_time: int = 0  # … within their sign-for deadline
+
+    @property
+    def assigned_to_sign(self) -> int:
+        """Orders whose signing was due in the period: signed in it, or overdue unsigned."""
+        return self.signed + self.unsigned_late
 
     @property
     def on_time_rate(self) -> float | None:
@@ -57,8 +69,25 @@ class Headline:
     def satisfaction_rate(self) -> float | None:
         return self.content / self.called_back if self.called_back else None
 
+    @property
+    def average_handling_days(self) -> float | None:
+        """平均办理时长: calendar days from receipt to reply, over the replies of the period."""
+        return self.handling_seconds / self.closed / 86400 if self.closed else None
 
-COUNTS = tuple(f.name for f in fields(Headline))
+    def count(self, name: str) -> float:
+        return getattr(self, name)
+
+    def rate(self, rate) -> float | None:
+        """A configured rate (stats/config.py): its numerator over its denominator, None without data."""
+        denominator = self.count(rate.denominator)
+        return self.count(rate.numerator) / denominator if denominator else None
+
+
+FIELDS = tuple(f.name for f in fields(Headline))
+SIGNING = ("signed", "signed_on_time")  # counted from the sign-for events, not the case rows
+CASE_FIELDS = tuple(name for name in FIELDS if name not in SIGNING)
+# The names a configured rate may divide (stats/measures.toml).
+COUNTS = (*FIELDS, "assigned_to_sign")
 
 
 def _received(start: dt.datetime, end: dt.datetime) -> Q:
@@ -82,10 +111,16 @@ def _overdue_unreplied(start: dt.datetime, end: dt.datetime) -> Q:
     )
 
 
-def _counts(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
-    """The definitions: one conditional count per field of `Headline`."""
+def _unsigned_late(start: dt.datetime, end: dt.datetime) -> Q:
+    cap = min(end, clock.now())
+    return Q(signed_at__isnull=True, sign_due_at__gte=start, sign_due_at__lt=cap) & ~Q(status__in=NOT_DUE)
+
+
+def _counts(start: dt.datetime, end: dt.datetime) -> dict:
+    """The definitions: one conditional aggregate per field of `Headline` that the case rows hold."""
     replied = _replied(start, end)
     by_unit = replied & Q(lead_unit__isnull=False)
+    handling = ExpressionWrapper(F("replied_at") - F("received_at"), output_field=DurationField())
     return {
         "received": Count("pk", filter=_received(start, end)),
         "closed": Count("pk", filter=replied),
@@ -93,23 +128,57 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
         "on_time": Count("pk", filter=by_unit & Q(replied_on_time=True)),
         "called_back": Count("pk", filter=replied & Q(satisfaction__in=REACHED)),
         "content": Count("pk", filter=replied & Q(satisfaction__in=CONTENT)),
+        "asked_resolved": Count("pk", filter=replied & Q(resolved__isnull=False)),
+        "resolved": Count("pk", filter=replied & Q(resolved=True)),
+        "reworked": Count("pk", filter=replied & Q(rework_count__gt=0)),
+        "unsigned_late": Count("pk", filter=_unsigned_late(start, end)),
+        "handling_seconds": Sum(handling, filter=replied),
     }
+
+
+def _signing(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, group: str | None = None) -> dict:
+    """{group value (None without grouping): (signatures, on time)} of the sign-for events in the period.
+    Whether a signature was in time is recorded on its event (services._sign_for)."""
+    events = CaseEvent.objects.filter(
+        case__in=cases.order_by().values("pk"),
+        operation="sign_for",
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    counts = {"signed": Count("pk"), "signed_on_time": Count("pk", filter=Q(data__on_time=True))}
+    if group is None:
+        row = events.aggregate(**counts)
+        return {None: (row["signed"], row["signed_on_time"])}
+    rows = events.values(f"case__{group}").annotate(**counts)
+    return {row[f"case__{group}"]: (row["signed"], row["signed_on_time"]) for row in rows}
 
 
 def _active(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
     """The cases any measure of the period counts: received, replied to or due in it."""
     return cases.filter(
-        _received(start, end) | _replied(start, end) | _overdue_unreplied(start, end)
+        _received(start, end)
+        | _replied(start, end)
+        | _overdue_unreplied(start, end)
+        | _unsigned_late(start, end)
     ).order_by()
 
 
-def _headline(row: dict) -> Headline:
-    return Headline(**{name: row[name] for name in COUNTS})
+def _seconds(value) -> float:
+    if value is None:
+        return 0.0
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1e6
+
+
+def _headline(row: dict, signing: tuple[int, int] = (0, 0)) -> Headline:
+    values = {name: row[name] for name in CASE_FIELDS}
+    values["handling_seconds"] = _seconds(values["handling_seconds"])
+    return Headline(**values, signed=signing[0], signed_on_time=signing[1])
 
 
 def headline(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> Headline:
     """The measures for [start, end)."""
-    return _headline(_active(cases, start, end).aggregate(**_counts(start, end)))
+    row = _active(cases, start, end).aggregate(**_counts(start, end))
+    return _headline(row, _signing(cases, start, end)[None])
 
 
 @dataclass(frozen=True)
@@ -134,21 +203,42 @@ def by_lead_unit(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) ->
         .values("lead_unit", "lead_unit__name")
         .annotate(**_counts(start, end))
     )
-    return _ranked(Group(row["lead_unit"], row["lead_unit__name"], _headline(row)) for row in rows)
+    signing = _signing(cases, start, end, "lead_unit")
+    return _ranked(
+        Group(row["lead_unit"], row["lead_unit__name"], _headline(row, signing.get(row["lead_unit"], (0, 0))))
+        for row in rows
+    )
+
+
+def by_field(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, field: str, labels) -> list[Group]:
+    """Per value of a plain field of the case (channel, demand_type), labelled by its choices."""
+    rows = _active(cases, start, end).values(field).annotate(**_counts(start, end))
+    signing = _signing(cases, start, end, field)
+    names = dict(labels)
+    return _ranked(
+        Group(
+            row[field],
+            str(names.get(row[field], row[field])),
+            _headline(row, signing.get(row[field], (0, 0))),
+        )
+        for row in rows
+    )
 
 
 def _by_tree_level(cases, start, end, path_field: str, depth: int) -> dict[int, Headline]:
     """{node id at `depth`: measures of the cases anywhere below it}. Cases placed above that depth
     (or nowhere) are left out."""
     rows = _active(cases, start, end).values(path_field).annotate(**_counts(start, end))
-    totals: dict[int, dict[str, int]] = {}
+    signing = _signing(cases, start, end, path_field)
+    totals: dict[int, dict[str, float]] = {}
     for row in rows:
         ids = (row[path_field] or "").strip("/").split("/")
         if len(ids) < depth or not ids[depth - 1]:
             continue
-        total = totals.setdefault(int(ids[depth - 1]), dict.fromkeys(COUNTS, 0))
-        for name in COUNTS:
-            total[name] += row[name]
+        total = totals.setdefault(int(ids[depth - 1]), dict.fromkeys(FIELDS, 0))
+        measured = _headline(row, signing.get(row[path_field], (0, 0)))
+        for name in FIELDS:
+            total[name] += getattr(measured, name)
     return {pk: Headline(**total) for pk, total in totals.items()}
 
 
@@ -231,3 +321,49 @@ def top_categories(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, 
         key=lambda g: (-g.measures.received, g.label),
     )
     return [(g.label, g.measures.received) for g in groups[:n]]
+
+
+def rates(h: Headline, config) -> dict[str, float | None]:
+    """The configured rates (stats/measures.toml) of one set of counts."""
+    return {name: h.rate(rate) for name, rate in config.rates.items()}
+
+
+def score(h: Headline, config) -> float | None:
+    """综合评分 (0–100): the configured weights over the rates that have data (the others leave the
+    score and the rest are re-weighted); a rate where lower is better counts as 1 − rate."""
+    total = weight_sum = 0.0
+    for name, weight in config.weights.items():
+        rate = config.rates[name]
+        value = h.rate(rate)
+        if value is None or not weight:
+            continue
+        total += weight * ((1 - value) if rate.lower_is_better else value)
+        weight_sum += weight
+    return round(100 * total / weight_sum, 1) if weight_sum else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A period's measures beside the period before (环比) and the same dates a year earlier (同比)."""
+
+    current: Headline
+    previous: Headline
+    last_year: Headline
+
+    @staticmethod
+    def change(now: float | None, then: float | None) -> float | None:
+        """Relative change of a count (0.25 = +25 %), None when there is nothing to compare with."""
+        if now is None or not then:
+            return None
+        return (now - then) / then
+
+
+def compare(cases: QuerySet[Case], period: Period) -> Comparison:
+    from minyi.stats import periods
+
+    before, year_ago = periods.previous(period), periods.year_before(period)
+    return Comparison(
+        headline(cases, period.start, period.end),
+        headline(cases, before.start, before.end),
+        headline(cases, year_ago.start, year_ago.end),
+    )

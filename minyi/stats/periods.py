@@ -68,3 +68,31 @@ def months_up_to(moment: dt.datetime, n: int = 12) -> list[Period]:
     while len(months) < n:
         months.insert(0, last_month(months[0].start))
     return months
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _is_whole_months(period: Period) -> bool:
+    return period.first_day.day == 1 and (period.last_day + ONE_DAY).day == 1
+
+
+def previous(period: Period) -> Period:
+    """环比: the period just before — the previous month(s) for whole months, else as many days before."""
+    if _is_whole_months(period):
+        months = round((period.last_day - period.first_day).days / 30.44) or 1
+        first = period.first_day
+        for _ in range(months):
+            first = (first - ONE_DAY).replace(day=1)
+        return days(first, period.first_day - ONE_DAY)
+    length = (period.last_day - period.first_day).days + 1
+    return days(period.first_day - dt.timedelta(days=length), period.first_day - ONE_DAY)
+
+
+def year_before(period: Period) -> Period:
+    """同比: the same dates a year earlier."""
+    return days(_year_earlier(period.first_day), _year_earlier(period.last_day))

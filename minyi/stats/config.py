@@ -1,0 +1,87 @@
+"""The configuration of the measures (考核指标): which rates there are, how each is computed from the
+counts of stats/measures.py, and how the score weighs them. Places weigh them differently, so this is
+a file (minyi/stats/measures.toml by default, MINYI_MEASURES_FILE to use another), read once and
+checked whole: a wrong name or weight is an error that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_FILE = Path(__file__).with_name("measures.toml")
+
+
+@dataclass(frozen=True)
+class Rate:
+    name: str
+    label: str
+    numerator: str
+    denominator: str
+    lower_is_better: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    rates: dict[str, Rate]
+    score_label: str
+    weights: dict[str, float]  # rate name → weight
+
+
+def parse(text: str, source: str, counts: tuple[str, ...]) -> Config:
+    """A Config from TOML text; every problem is reported together."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ImproperlyConfigured(f"{source}: not valid TOML: {exc}") from None
+    problems: list[str] = []
+    rates = {}
+    for name, spec in (data.get("rates") or {}).items():
+        if not isinstance(spec, dict):
+            problems.append(f"rates.{name}: must be a table with label, numerator, denominator")
+            continue
+        for part in ("numerator", "denominator"):
+            if spec.get(part) not in counts:
+                problems.append(f"rates.{name}.{part} = {spec.get(part)!r}: use one of {', '.join(counts)}")
+        rates[name] = Rate(
+            name,
+            str(spec.get("label") or name),
+            str(spec.get("numerator")),
+            str(spec.get("denominator")),
+            bool(spec.get("lower_is_better", False)),
+        )
+    if not rates:
+        problems.append("[rates]: define at least one rate")
+    score = data.get("score") or {}
+    weights = {}
+    for name, weight in (score.get("weights") or {}).items():
+        if name not in rates:
+            problems.append(f"score.weights.{name}: no such rate (rates: {', '.join(rates)})")
+        elif not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+            problems.append(f"score.weights.{name} = {weight!r}: a weight is a number of 0 or more")
+        else:
+            weights[name] = float(weight)
+    if score.get("weights") is not None and not sum(weights.values()) and not problems:
+        problems.append("score.weights: at least one weight must be above 0")
+    if problems:
+        raise ImproperlyConfigured(f"{source}: " + "; ".join(problems))
+    return Config(rates, str(score.get("label") or "score"), weights)
+
+
+@functools.cache
+def _load(path: str) -> Config:
+    from minyi.stats.measures import COUNTS
+
+    file = Path(path)
+    if not file.is_file():
+        raise ImproperlyConfigured(f"MINYI_MEASURES_FILE={path}: there is no such file")
+    return parse(file.read_text(encoding="utf-8"), str(file), COUNTS)
+
+
+def current() -> Config:
+    return _load(str(settings.MINYI_MEASURES_FILE or DEFAULT_FILE))
