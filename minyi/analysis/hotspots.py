@@ -12,7 +12,13 @@ How it works (docs/analysis/hotspots.md has the reasons and the figures):
    starts a cluster. The few clusters compared come from an inverted index over the message's specific
    places and rarest words with capped posting lists, so the cost is linear in the number of
    messages: there is no all-pairs scan.
-3. A cluster is an issue when it has `min_people` distinct requesters and most of its messages name a
+3. A second pass merges clusters about one site or community (an estate, a school, a village) whose
+   words of the problem are similar (cosine ≥ `Tuning.merge_similarity`, lower than `similarity`):
+   one problem worded differently ("暖气不热", "暖气片冰凉", "供暖温度不达标") starts several clusters in
+   the first pass, and a cluster, holding all its members' words, is a better witness than one
+   message (`_merge_at_places`). Linear too: each cluster is compared with the capped lists of its
+   own sites and communities.
+4. A cluster is an issue when it has `min_people` distinct requesters and most of its messages name a
    place finer than a city; its heat is `people + peak_people + support_weight · ln(1 + net support)`
    (see `heat`).
 
@@ -299,6 +305,9 @@ class Tuning:
     postings: int = 12
     # Clusters compared with each message: those sharing most of its keys.
     candidates: int = 4
+    # Second pass: the cosine of the problem words (`_topic_profile`) for two clusters about one estate,
+    # site or community to be one issue (`_merge_at_places`).
+    merge_similarity: float = 0.2
     # Heat: the window of the peak, and the weight of ln(1 + net support).
     window_days: float = 7.0
     support_weight: float = 2.0
@@ -564,6 +573,104 @@ def _join(cluster: _Cluster, i: int, f: _Features, dot: float) -> None:
         cluster.own[kind].update(keys)
 
 
+# --- Second pass: one problem in one place, worded differently --------------------------------------
+
+# The kinds of place at which two clusters may be merged: one estate, building or community is small
+# enough that two groups of its residents writing about similar things write about one problem. A
+# street, district or city is not (two problems of one town share words like 物业, 收费).
+MERGE_KINDS = (SITE, COMMUNITY)
+
+
+def _topic_profile(cluster: _Cluster, features: list[_Features]) -> Counter[str]:
+    """The sum of its members' vectors restricted to each one's words of the problem (no places,
+    codes, numbers or pieces of a place name): what the cluster is about, whatever the wording of
+    where."""
+    profile: Counter[str] = Counter()
+    for i in cluster.members:
+        f = features[i]
+        for t in f.topic:
+            profile[t] += f.vector[t]
+    return profile
+
+
+def _anchors(cluster: _Cluster) -> list[str]:
+    """The cluster's own sites and communities, "小区" dropped ("湖畔花园小区" is 湖畔花园)."""
+    keys = {k for kind in MERGE_KINDS for k in cluster.own.get(kind, ())}
+    return sorted({k[:-2] if k.endswith("小区") and len(k) > 4 else k for k in keys})
+
+
+def _merge_at_places(clusters: list[_Cluster], features: list[_Features], tuning: Tuning) -> list[_Cluster]:
+    """Merge clusters about one site or community whose problem words are similar.
+
+    The first pass compares one message with a centroid, so several wordings of one problem
+    ("暖气不热", "暖气片冰凉", "供暖温度不达标") can each start their own cluster: a message shares too
+    few words with another wording to reach `similarity`. A cluster is a better witness than a
+    message — its profile holds all the words its members use — and a shared estate is strong
+    evidence, so two clusters sharing one are linked when the cosine of their problem words alone is
+    at least `merge_similarity`. Links are taken best first (single linkage over first-pass clusters,
+    which are coherent already); a cluster of one message is a leaf, never a bridge: a message about
+    two problems at once joins the closer one only. Places must not conflict (`_conflict`).
+
+    Each cluster is compared with the clusters in the capped lists of its own sites and communities,
+    so the links are at most `postings` per place and cluster: linear time (and a sort).
+    """
+    profiles = [_topic_profile(c, features) for c in clusters]
+    norms = [math.sqrt(sum(v * v for v in p.values())) for p in profiles]
+    index: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=tuning.postings))
+    links: list[tuple[float, int, int]] = []
+    for i, cluster in enumerate(clusters):  # in the order they were made: of their first message
+        anchors = _anchors(cluster)
+        if norms[i]:
+            for j in sorted({j for key in anchors for j in index.get(key, ())}):
+                if len(cluster.members) == len(clusters[j].members) == 1:
+                    continue  # two messages the first pass found too different: no cluster vouches
+                dot = sum(v * profiles[j].get(t, 0.0) for t, v in profiles[i].items())
+                sim = dot / (norms[i] * norms[j])
+                if sim >= tuning.merge_similarity:
+                    links.append((sim, j, i))
+            for key in anchors:
+                index[key].append(i)
+    root = list(range(len(clusters)))
+    own = [{kind: set(keys) for kind, keys in c.own.items()} for c in clusters]
+    joined: set[int] = set()  # one-message clusters already in a group
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for _, j, i in sorted(links, key=lambda link: (-round(link[0], 9), link[1], link[2])):
+        single = [k for k in (i, j) if len(clusters[k].members) == 1]
+        if any(k in joined for k in single):
+            continue
+        a, b = sorted((find(j), find(i)))  # the older group keeps its number
+        if a == b or _conflict(own[b], own[a]):
+            continue
+        root[b] = a
+        for kind, keys in own[b].items():
+            own[a].setdefault(kind, set()).update(keys)
+        joined.update(single)
+    merged: dict[int, _Cluster] = {}
+    for i, cluster in enumerate(clusters):
+        group = find(i)
+        if group == i:
+            merged[i] = cluster
+        else:
+            _absorb(merged[group], cluster)  # the root is older: made already
+    return list(merged.values())
+
+
+def _absorb(cluster: _Cluster, other: _Cluster) -> None:
+    dot = sum(v * cluster.centroid.get(t, 0.0) for t, v in other.centroid.items())
+    cluster.members.extend(other.members)
+    for t, v in other.centroid.items():
+        cluster.centroid[t] = cluster.centroid.get(t, 0.0) + v
+    cluster.norm2 += 2 * dot + other.norm2
+    for kind, keys in other.own.items():
+        cluster.own[kind].update(keys)
+
+
 # --- Issues ------------------------------------------------------------------------------------------
 
 
@@ -693,7 +800,8 @@ def mine(
         raise ValueError("created_at mixes aware and naive datetimes")
     features = _featurise(messages, Gazetteer(gazetteer) or None, tuning, workers or _default_workers())
     order = sorted(range(len(messages)), key=lambda i: (_naive(messages[i].created_at), str(messages[i].id)))
-    issues = [_issue(c, messages, features, tuning) for c in _cluster(features, order, tuning)]
+    clusters = _merge_at_places(_cluster(features, order, tuning), features, tuning)
+    issues = [_issue(c, messages, features, tuning) for c in clusters]
     ranked = sorted((i for i in issues if i is not None), key=_order_key)
     return ranked[:top] if top is not None else ranked
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minyi.console.views import analysis, auth, case, desks, intake, leader, lists, notifications
+from minyi.console.views import analysis, auth, case, dashboard, desks, intake, leader, lists, notifications
 
 app_name = "console"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/history/", intake.caller_history, name="caller_history"),
     path("intake/knowledge/", intake.knowledge, name="knowledge"),
     path("analysis/", analysis.analysis, name="analysis"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("analysis/hot/<int:issue_id>/", analysis.hot_issue, name="hot_issue"),
     path("analysis/alerts/<int:alert_id>/<slug:action>/", analysis.alert_action, name="alert_action"),
     path("intake/suggest/", intake.category_suggestion, name="category_suggestion"),

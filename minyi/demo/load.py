@@ -15,6 +15,7 @@ from minyi.cases.models import Case, CaseEvent
 from minyi.cases.workflow import OPEN, Status
 from minyi.core import clock
 from minyi.demo import district
+from minyi.demo.analysis import BURST_CALLS, analyse, heating_burst
 from minyi.demo.build import build_reference
 from minyi.demo.plans import Planner
 from minyi.demo.stories import Driver, make_plans, run
@@ -53,10 +54,12 @@ def load_demo(
         say(f"{len(ref.grids)} grids, {len(ref.units)} units, {len(ref.users)} staff, catalogue loaded")
         driver = Driver(ref, rng, now)
         planner = Planner(ref, rng, now, driver.cal.tz)
-        plans = make_plans(driver, planner, cases)
+        plans = make_plans(driver, planner, max(cases - BURST_CALLS, 1))  # the burst is part of the count
         say(f"{len(plans)} cases planned, driving them through the services…")
         steps = run(driver, plans, progress=lambda n: say(f"  {n} steps"))
+        heating_burst(ref, rng, now)
         _settle_messages(now)
+    analyse(now, say)  # outside the transaction: training writes a model file beside the database
     return summarise(now, steps=steps)
 
 

@@ -222,3 +222,49 @@ def test_place_rules_drop_the_words_in_front_of_a_name_and_common_nouns():
     names = [p.name for p in places_in("不要拆除五一桥，什么翡翠公园，住在这个小区，道路很差，农村很多")]
     assert names == ["五一桥", "翡翠公园"] or names == ["翡翠公园"]
     assert "什么翡翠公园" not in names and "小区" not in names
+
+
+def heating(place: str, n: int, *, days: float = 0) -> list[Message]:
+    """n residents of one estate whose radiators are cold: four titles that share few words, and
+    details written apart from them (each caller tells it their own way), as on a hotline."""
+    titles = ("{p}暖气不热", "{p}{b}栋暖气片冰凉", "{p}供暖温度不达标", "{p}暖气时冷时热")
+    details = (
+        "{p}{b}栋从昨天开始暖气不热，屋里只有十五度，老人冻得睡不着觉。",
+        "家里的暖气片摸着冰凉，给热力公司打电话一直没人接，请尽快派人检修。",
+        "这几天{p}供暖温度不达标，室内不到十六度，孩子感冒了，请督促热力公司。",
+    )
+    out = []
+    for i in range(n):
+        fill = {"p": place, "b": 1 + (i * 5) % 11}
+        title, detail = titles[i % len(titles)], details[(i // 2) % len(details)]
+        out.append(message(title.format(**fill), detail.format(**fill), days=days + i * 0.05))
+    return out
+
+
+def lifts(place: str, n: int, *, days: float = 0) -> list[Message]:
+    wordings = [
+        ("{p}电梯经常故障", "{p}的电梯一个月坏了好几次，上周还把人困在里面。"),
+        ("{p}电梯停运无人维修", "{p}电梯停运一周了，物业说在等配件，老人上下楼很困难。"),
+        ("{p}电梯困人", "{p}电梯又困人了，维保单位一直不来检修。"),
+    ]
+    return [
+        message(*(w.format(p=place) for w in wordings[i % len(wordings)]), days=days + i * 0.1)
+        for i in range(n)
+    ]
+
+
+def test_one_problem_of_one_estate_in_wordings_that_share_few_words_is_one_issue():
+    # Each wording alone is too far from the others for a message to join their cluster; the clusters
+    # of one estate whose problem words are alike are one issue. The estate's lifts stay apart, and so
+    # does the same heating problem of another estate.
+    cold, lift, other = heating("碧水家园", 12), lifts("碧水家园", 3, days=0.2), heating("金桂苑", 4, days=1)
+    issues = mine([*background(), *cold, *lift, *other])
+    groups = [set(i.message_ids) for i in issues]
+    assert {m.id for m in cold} in groups, [(i.title, i.count) for i in issues]
+    assert {m.id for m in lift} in groups
+    assert all(not g & {m.id for m in other} or g <= {m.id for m in other} for g in groups)
+    heat_issue = issues[groups.index({m.id for m in cold})]
+    assert heat_issue.people == 12 and "碧水家园" in heat_issue.places and "暖气" in heat_issue.keywords
+    # The second pass, and only it, is what makes them one.
+    split = mine([*background(), *cold], tuning=hotspots.Tuning(merge_similarity=1.01))
+    assert len(split) > 1

@@ -256,3 +256,15 @@ def test_serve_reads_the_environment_and_options_win(monkeypatch):
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(serve.CommandError, match="PORT"):
         serve.serve_options()
+
+
+def test_yesterdays_heating_burst_is_a_rising_topic_and_a_hot_issue():
+    from minyi.analysis.models import HotIssue, JobRun, SurgeAlert
+
+    alerts = list(SurgeAlert.objects.select_related("category", "area", "unit"))
+    heating = [a for a in alerts if a.category and a.category.code == "0101"]
+    assert len(heating) == 1 and heating[0].observed >= 13 and heating[0].area.level == Area.Level.COMMUNITY
+    assert heating[0].unit is not None and heating[0].end == clock.local(NOW).date() - dt.timedelta(days=1)
+    top = HotIssue.objects.order_by("rank").first()
+    assert top is not None and "暖" in top.title and top.people >= 10
+    assert set(JobRun.objects.values_list("job", flat=True)) == {"hot_issues", "surges"}

@@ -78,3 +78,18 @@ def get_item(mapping: dict, key):
 @register.filter
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A change of a rate in percentage points: "+3.2", "−1.0", "—" without a comparison."""
+    if value is None:
+        return "—"
+    shown = f"{abs(value) * 100:.1f}"
+    return f"+{shown}" if value > 0 else f"−{shown}" if value < 0 else "±0.0"
+
+
+@register.filter
+def heat_level(share: float) -> int:
+    """0–5: how hot a place is beside the busiest one (the colour class of the heat table)."""
+    return min(5, int(share * 5 + 0.5))

@@ -34,6 +34,11 @@
       if (!source) { return; }
       var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
       chart.setOption(JSON.parse(source.textContent));
+      // A data item with a `url` is a link: a click opens the cases behind the figure.
+      chart.off("click");
+      chart.on("click", function (params) {
+        if (params.data && params.data.url) { window.location.href = params.data.url; }
+      });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

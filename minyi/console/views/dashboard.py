@@ -1,0 +1,166 @@
+"""数据看板 (dashboard) and its wall mode (大屏): the configured measures of a period with 环比 and 同比,
+the score, the 12-month trend, categories, units ranked by score, the streets' heat, hot issues and
+rising topics — every figure a link to the cases behind it. `?screen=1` shows the same on a dark,
+full-screen page for the centre's wall that reloads itself every five minutes.
+
+Measures come from stats/measures.py (configured by stats/measures.toml), cases through the access
+module, so every user sees their own scope. Charts are ECharts options written as JSON (json_script):
+a data item's `url` is where a click on it goes (web/static/minyi/app.js).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minyi.access import cases as access
+from minyi.analysis import alerts, hot
+from minyi.console.filters import PeriodForm
+from minyi.console.views.common import staff_view
+from minyi.console.views.leader import _cases_url
+from minyi.core import clock
+from minyi.org.roles import CENTRE_ROLES, Role
+from minyi.stats import config, measures, periods
+
+VIEWERS = (*CENTRE_ROLES, Role.LEADER)
+TOP = 10
+
+
+@staff_view(*VIEWERS)
+def dashboard(request):
+    now = clock.now()
+    form = PeriodForm(request.GET)
+    key, period = form.chosen(now)
+    cases = access.cases_visible_to(request.user)
+    chosen = config.current()
+    start, end = period.start, period.end
+    received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
+    compared = measures.compare(cases, period)
+    units = measures.by_lead_unit(cases, start, end)
+    ranked = sorted(
+        ((g, measures.score(g.measures, chosen)) for g in units),
+        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
+    )
+    categories = measures.by_top_category(cases, start, end)
+    streets = measures.by_street(cases, start, end)
+    trend = measures.monthly_trend(cases, periods.months_up_to(min(end - dt.timedelta(seconds=1), now)))
+    context = {
+        "nav": "dashboard",
+        "form": form,
+        "period_key": key,
+        "period_links": [(k, label) for k, (label, _f) in PeriodForm.PERIODS.items()],
+        "period": period,
+        "compared": compared,
+        "received_url": _cases_url(**received),
+        "rates": _rate_rows(compared, chosen),
+        "score_label": chosen.score_label,
+        "score": measures.score(compared.current, chosen),
+        "score_before": measures.score(compared.previous, chosen),
+        "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
+        "units": [(g, s, _cases_url(unit=g.key, **received)) for g, s in ranked[: TOP * 2]],
+        "streets": _heat(streets, received),
+        "trend_chart": _trend_chart(trend),
+        "category_chart": _category_chart(categories[:TOP], received),
+        "unit_chart": _unit_chart([(g, s) for g, s in ranked if s is not None][:TOP], received),
+        "hot_issues": hot.latest_hot_issues()[:TOP],
+        "alerts": alerts.open_alerts(limit=TOP),
+        "screen": request.GET.get("screen") == "1",
+    }
+    template = "console/dashboard_screen.html" if context["screen"] else "console/dashboard.html"
+    return render(request, template, context)
+
+
+def _rate_rows(compared: measures.Comparison, chosen: config.Config) -> list[dict]:
+    rows = []
+    for name, rate in chosen.rates.items():
+        now, before, year = (
+            compared.current.rate(rate),
+            compared.previous.rate(rate),
+            compared.last_year.rate(rate),
+        )
+        rows.append(
+            {
+                "name": name,
+                "label": rate.label,
+                "value": now,
+                "numerator": compared.current.count(rate.numerator),
+                "denominator": compared.current.count(rate.denominator),
+                "mom": None if now is None or before is None else now - before,  # points, 环比
+                "yoy": None if now is None or year is None else now - year,  # points, 同比
+                "lower_is_better": rate.lower_is_better,
+            }
+        )
+    return rows
+
+
+def _heat(groups: list[measures.Group], received: dict) -> list[tuple]:
+    """Streets with their share of the busiest street's cases (0–1), for the heat colour."""
+    top = max((g.measures.received for g in groups), default=0) or 1
+    return [(g, g.measures.received / top, _cases_url(area=g.key, **received)) for g in groups]
+
+
+def _month_url(month: dt.date) -> str:
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return _cases_url(received_from=month.isoformat(), received_to=last.isoformat())
+
+
+def _trend_chart(trend: list[measures.MonthCount]) -> dict:
+    received, closed = _("Cases received"), _("Cases closed")
+    return {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [received, closed], "top": 0},
+        "grid": {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [f"{m.month:%Y-%m}" for m in trend]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": received,
+                "type": "bar",
+                "data": [{"value": m.received, "url": _month_url(m.month)} for m in trend],
+            },
+            {"name": closed, "type": "line", "smooth": True, "data": [m.closed for m in trend]},
+        ],
+    }
+
+
+def _category_chart(groups: list[measures.Group], received: dict) -> dict:
+    return {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["35%", "70%"],
+                "data": [
+                    {
+                        "name": g.label,
+                        "value": g.measures.received,
+                        "url": _cases_url(category=g.key, **received),
+                    }
+                    for g in groups
+                    if g.measures.received
+                ],
+            }
+        ],
+    }
+
+
+def _unit_chart(ranked: list[tuple[measures.Group, float]], received: dict) -> dict:
+    ranked = list(reversed(ranked))  # the best on top of a horizontal bar chart
+    return {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "max": 100},
+        "yAxis": {"type": "category", "data": [g.label for g, _s in ranked]},
+        "series": [
+            {
+                "type": "bar",
+                "data": [{"value": s, "url": _cases_url(unit=g.key, **received)} for g, s in ranked],
+                "label": {"show": True, "position": "right"},
+            }
+        ],
+    }

@@ -1,0 +1,93 @@
+"""数据看板 and its wall mode: the configured measures with 环比/同比, charts whose figures link to the
+cases behind them, units ranked by score, streets' heat; only for the centre and leaders."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from minyi.cases.services import case_apply, case_create
+
+
+@pytest.fixture
+def handled(world, clock):
+    clock.set("2026-11-10 09:00")
+    case = case_create(
+        actor=world.operator,
+        channel="hotline",
+        demand_type="complaint",
+        title="暖气不热",
+        description="东城一网格暖气不热",
+        requester_name="张三",
+        category="010101",
+        area=world.east_grid,
+    )
+    d = world.dispatcher
+    case_apply(case_id=case.pk, operation="accept", actor=d)
+    case_apply(case_id=case.pk, operation="assign", actor=d)
+    clock.advance(hours=1)
+    case_apply(case_id=case.pk, operation="sign_for", actor=world.heating_handler)
+    clock.advance(hours=3)
+    case_apply(case_id=case.pk, operation="reply", actor=world.heating_handler, note="已维修，室温恢复。")
+    clock.advance(hours=2)
+    case_apply(
+        case_id=case.pk,
+        operation="callback",
+        actor=world.callback_agent,
+        satisfaction="satisfied",
+        resolved=True,
+    )
+    clock.set("2026-11-20 10:00")
+    return case
+
+
+def chart(html: str, name: str) -> dict:
+    found = re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+@pytest.mark.parametrize("persona", ["heating_handler", "street_head", "grid_worker"])
+def test_units_do_not_see_the_dashboard(client, world, handled, persona):
+    client.force_login(getattr(world, persona))
+    assert client.get(reverse("console:dashboard")).status_code == 403
+
+
+def test_the_dashboard_shows_the_configured_measures_and_the_score(client, world, handled):
+    client.force_login(world.leader)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    for measure in (
+        "received",
+        "closed",
+        "score",
+        "on_time_rate",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+    ):
+        assert f'data-measure="{measure}"' in html, measure
+    assert "100.0%" in html  # signed in time, resolved, satisfied: every rate of the month is full
+    units = html.split('id="unit-ranking"')[1]
+    assert world.heating.name in units and "100.0" in units
+
+
+def test_every_chart_figure_links_to_its_cases(client, world, handled):
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    november = next(d for d in chart(html, "trend-chart")["series"][0]["data"] if d["value"])
+    assert "received_from=2026-11-01" in november["url"] and "received_to=2026-11-30" in november["url"]
+    listed = client.get(november["url"]).content.decode()
+    assert handled.tracking_number in listed
+    pie = chart(html, "category-chart")["series"][0]["data"]
+    assert pie[0]["name"] == "城乡建设" and "category=01" in pie[0]["url"]
+    bars = chart(html, "unit-chart")["series"][0]["data"]
+    assert bars[-1]["value"] == 100.0 and f"unit={world.heating.pk}" in bars[-1]["url"]
+
+
+def test_the_wall_screen_is_full_screen_and_reloads_itself(client, world, handled):
+    client.force_login(world.leader)
+    html = client.get(reverse("console:dashboard"), {"screen": "1", "period": "month"}).content.decode()
+    assert 'class="wall"' in html and 'http-equiv="refresh" content="300"' in html
+    assert 'aria-label="Main"' not in html and "主导航" not in html and 'data-chart="trend-chart"' in html
