@@ -32,8 +32,11 @@
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) { return; }
-      var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
+      // On the wall screen (大屏) charts take ECharts' dark theme on the page's own background.
+      var dark = document.body.classList.contains("wall");
+      var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, dark ? "dark" : null);
       chart.setOption(JSON.parse(source.textContent));
+      if (dark) { chart.setOption({ backgroundColor: "transparent" }); }
       // A data item with a `url` is a link: a click opens the cases behind the figure.
       chart.off("click");
       chart.on("click", function (params) {
