@@ -17,9 +17,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 venv: $(VENV)/.installed
 
-# ECharts from the npm registry (tools/vendor_assets.py: pinned and hash-checked; no CDN, no Node.js needed).
-ASSETS := minyi/web/static/vendor/echarts/.version
-$(ASSETS): frontend/package.json frontend/package-lock.json
+# ECharts and the reports' Chinese font from the npm registry (tools/vendor_assets.py: pinned and
+# hash-checked; no CDN, no Node.js needed).
+ASSETS := minyi/web/static/vendor/echarts/.version minyi/reports/fonts/.version
+$(ASSETS) &: frontend/package.json frontend/package-lock.json
 	$(PYTHON) tools/vendor_assets.py
 
 assets: $(ASSETS)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minyi.api",
     "minyi.transfer",
     "minyi.analysis",
+    "minyi.reports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -226,6 +227,9 @@ MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 3
 # Similar cases: how far back to look (days), and the least keyword similarity (0–1, cosine) to list.
 # The measures and the weights of the score (a TOML file; empty: minyi/stats/measures.toml).
 MINYI_MEASURES_FILE = env_str("MINYI_MEASURES_FILE", "")
+# PDF reports: a TrueType font with Chinese characters (empty: Noto Sans SC, brought by `make`).
+MINYI_PDF_FONT = env_str("MINYI_PDF_FONT", "")
+MINYI_PDF_FONT_BOLD = env_str("MINYI_PDF_FONT_BOLD", "")
 MINYI_SIMILAR_DAYS = env_int("MINYI_SIMILAR_DAYS", 90, minimum=1)
 MINYI_SIMILAR_MIN_SCORE = env_float("MINYI_SIMILAR_MIN_SCORE", 0.3, minimum=0.0, maximum=1.0)
 

@@ -1,10 +1,12 @@
-"""Bring the front-end libraries minyi serves itself (ECharts) from the npm registry, at set-up time.
+"""Bring the front-end libraries minyi serves itself (ECharts) and the Chinese font its PDF reports
+embed (Noto Sans SC, as TrueType) from the npm registry, at set-up time.
 
 frontend/package.json names the packages and, under "minyi" → "vendor", which files of each to
 serve; frontend/package-lock.json pins their versions and integrity hashes (regenerate it with
 `npm install --package-lock-only` after changing a version). This script fetches each tarball from
 the npm registry (NPM_CONFIG_REGISTRY, default https://registry.npmjs.org), checks it against the
-lock file's sha512, and copies the named files into minyi/web/static/vendor/<package>/. It needs only
+lock file's sha512, and copies the named files into minyi/web/static/vendor/<package>/ (and those under
+"minyi" → "fonts" into minyi/reports/fonts/). It needs only
 Python, so a machine without Node.js can run `make demo`; nothing is fetched when the files of the
 pinned version are already there, and no page ever loads a script from elsewhere.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend"
 TARGET = ROOT / "minyi" / "web" / "static" / "vendor"
+FONTS = ROOT / "minyi" / "reports" / "fonts"
 
 
 def registry() -> str:
@@ -44,27 +47,33 @@ def fetch(name: str, version: str, integrity: str) -> bytes:
     return data
 
 
+def bring(name: str, files: list[str], folder: Path, lock: dict) -> None:
+    """The named files of one pinned package into `folder`, unless that version is there already."""
+    pinned = lock["packages"][f"node_modules/{name}"]
+    version = pinned["version"]
+    stamp = folder / ".version"
+    present = all((folder / Path(f).name).exists() for f in files)
+    if present and stamp.exists() and stamp.read_text().strip() == version:
+        return
+    data = fetch(name, version, pinned["integrity"])
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        for wanted in files:
+            member = archive.extractfile(f"package/{wanted}")
+            if member is None:
+                raise SystemExit(f"vendor_assets: {name}@{version} has no file {wanted}")
+            (folder / Path(wanted).name).write_bytes(member.read())
+    stamp.write_text(version)
+    print(f"vendor_assets: {name}@{version} → {folder.relative_to(ROOT)}")
+
+
 def main() -> int:
     package = json.loads((FRONTEND / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((FRONTEND / "package-lock.json").read_text(encoding="utf-8"))
     for name, files in package["minyi"]["vendor"].items():
-        pinned = lock["packages"][f"node_modules/{name}"]
-        version = pinned["version"]
-        folder = TARGET / name
-        stamp = folder / ".version"
-        present = all((folder / Path(f).name).exists() for f in files)
-        if present and stamp.exists() and stamp.read_text().strip() == version:
-            continue
-        data = fetch(name, version, pinned["integrity"])
-        folder.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            for wanted in files:
-                member = archive.extractfile(f"package/{wanted}")
-                if member is None:
-                    raise SystemExit(f"vendor_assets: {name}@{version} has no file {wanted}")
-                (folder / Path(wanted).name).write_bytes(member.read())
-        stamp.write_text(version)
-        print(f"vendor_assets: {name}@{version} → {folder.relative_to(ROOT)}")
+        bring(name, files, TARGET / name, lock)
+    for name, files in package["minyi"].get("fonts", {}).items():
+        bring(name, files, FONTS, lock)
     return 0
 
 

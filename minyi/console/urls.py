@@ -14,6 +14,7 @@ urlpatterns = [
     path("intake/knowledge/", intake.knowledge, name="knowledge"),
     path("analysis/", analysis.analysis, name="analysis"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/monthly/", dashboard.monthly_report, name="monthly_report"),
     path("analysis/hot/<int:issue_id>/", analysis.hot_issue, name="hot_issue"),
     path("analysis/alerts/<int:alert_id>/<slug:action>/", analysis.alert_action, name="alert_action"),
     path("intake/suggest/", intake.category_suggestion, name="category_suggestion"),

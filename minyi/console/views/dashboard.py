@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,11 @@ from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
 from minyi.console.views.leader import _cases_url
 from minyi.core import clock
+from minyi.core.errors import InvalidInput
 from minyi.org.roles import CENTRE_ROLES, Role
+from minyi.reports import render as formats
+from minyi.reports.monthly import monthly_report as gather
+from minyi.reports.monthly import parse_month
 from minyi.stats import config, measures, periods
 
 VIEWERS = (*CENTRE_ROLES, Role.LEADER)
@@ -67,6 +72,7 @@ def dashboard(request):
         "hot_issues": hot.latest_hot_issues()[:TOP],
         "alerts": alerts.open_alerts(limit=TOP),
         "screen": request.GET.get("screen") == "1",
+        "report_month": f"{clock.local(start):%Y-%m}",
     }
     template = "console/dashboard_screen.html" if context["screen"] else "console/dashboard.html"
     return render(request, template, context)
@@ -164,3 +170,17 @@ def _unit_chart(ranked: list[tuple[measures.Group, float]], received: dict) -> d
             }
         ],
     }
+
+
+@staff_view(*VIEWERS)
+def monthly_report(request):
+    """月报 of a month (?month=YYYY-MM&format=pdf|xlsx) over the user's cases, as a download."""
+    kind = request.GET.get("format") or "pdf"
+    if kind not in formats.FORMATS:
+        raise InvalidInput(_("Choose the report's format: pdf or xlsx."), field="format")
+    month = parse_month(request.GET.get("month") or f"{clock.local(clock.now()):%Y-%m}")
+    cases = access.cases_visible_to(request.user)
+    report = gather(month=month, cases=cases, district=formats.district_name())
+    response = HttpResponse(formats.FORMATS[kind](report), content_type=formats.CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="minyi-monthly-{month:%Y-%m}.{kind}"'
+    return response

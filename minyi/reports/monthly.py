@@ -1,0 +1,121 @@
+"""The monthly report (月报): what a district office reads each month — totals and the configured
+measures with the month before (环比) and the same month a year earlier (同比), the score, the top
+categories, the hot issues of the month, the rising topics raised in it, the units ranked by score
+and the overdue list. One function gathers it (`monthly_report`); xlsx.py and pdf.py lay it out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from minyi.analysis import hot
+from minyi.analysis.models import SurgeAlert
+from minyi.cases.models import Case
+from minyi.core.errors import InvalidInput
+from minyi.stats import config, measures, periods
+
+TOP = 10
+OVERDUE_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class RateRow:
+    label: str
+    value: float | None
+    previous: float | None
+    last_year: float | None
+
+
+@dataclass
+class MonthlyReport:
+    district: str
+    month: dt.date  # its first day
+    period: periods.Period
+    compared: measures.Comparison
+    rates: list[RateRow]
+    score_label: str
+    score: float | None
+    score_previous: float | None
+    categories: list[measures.Group]
+    units: list[tuple[measures.Group, float | None]]
+    streets: list[measures.Group]
+    trend: list[measures.MonthCount]
+    hot_issues: list
+    alerts: list[SurgeAlert]
+    overdue: list[Case]
+    overdue_total: int
+
+    @property
+    def title(self) -> str:
+        return f"{self.district}{self.month.year}年{self.month.month}月民意诉求月报"
+
+
+def parse_month(value: str) -> dt.date:
+    """'2026-11' → 2026-11-01; anything else is refused with what to write."""
+    try:
+        month = dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        message = _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 2026-11.") % {"value": value}
+        raise InvalidInput(message, field="month") from None
+    if not dt.date(1990, 1, 1) <= month <= dt.date(2199, 12, 1):
+        message = _("%(value)s is outside the years a report can cover.") % {"value": value}
+        raise InvalidInput(message, field="month")
+    return month
+
+
+def monthly_report(*, month: dt.date, cases: QuerySet[Case], district: str = "") -> MonthlyReport:
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    period = periods.days(month, last)
+    start, end = period.start, period.end
+    chosen = config.current()
+    compared = measures.compare(cases, period)
+    units = sorted(
+        ((g, measures.score(g.measures, chosen)) for g in measures.by_lead_unit(cases, start, end)),
+        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
+    )
+    late = Q(lead_unit__isnull=False, replied_at__gte=start, replied_at__lt=end, replied_on_time=False) | Q(
+        lead_unit__isnull=False, replied_at__isnull=True, handle_due_at__gte=start, handle_due_at__lt=end
+    )
+    overdue = cases.filter(late).exclude(status__in=measures.NOT_DUE).select_related("lead_unit", "category")
+    return MonthlyReport(
+        district=district,
+        month=month,
+        period=period,
+        compared=compared,
+        rates=[
+            RateRow(r.label, compared.current.rate(r), compared.previous.rate(r), compared.last_year.rate(r))
+            for r in chosen.rates.values()
+        ],
+        score_label=chosen.score_label,
+        score=measures.score(compared.current, chosen),
+        score_previous=measures.score(compared.previous, chosen),
+        categories=sorted(
+            measures.by_top_category(cases, start, end), key=lambda g: (-g.measures.received, g.label)
+        )[:TOP],
+        units=units,
+        streets=measures.by_street(cases, start, end),
+        trend=measures.monthly_trend(cases, periods.months_up_to(end - dt.timedelta(seconds=1))),
+        hot_issues=hot.mine_cases(since=month, until=last, top=TOP, cases=cases),
+        alerts=list(
+            SurgeAlert.objects.filter(end__gte=month, end__lte=last)
+            .select_related("unit")
+            .order_by("p_value")[:TOP]
+        ),
+        overdue=list(overdue.order_by("handle_due_at")[:OVERDUE_SHOWN]),
+        overdue_total=overdue.count(),
+    )
+
+
+def change(now: float | None, then: float | None) -> str:
+    """A rate's change in percentage points, as the report prints it."""
+    if now is None or then is None:
+        return "—"
+    points = (now - then) * 100
+    return f"{points:+.1f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"

@@ -1,0 +1,106 @@
+"""The monthly report (月报): what it gathers, the Excel workbook, the PDF — whose first page is turned
+into an image and read back, to see that the Chinese text is there and printed — the command and
+the download button."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pymupdf
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from minyi.cases.models import Case
+from minyi.reports import pdf, xlsx
+from minyi.reports.monthly import monthly_report, parse_month
+from tests.console.test_dashboard import handled  # noqa: F401 — the fixture: one case through the loop
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def report(world, handled):  # noqa: F811
+    return monthly_report(month=parse_month("2026-11"), cases=Case.objects.all(), district="示范区")
+
+
+def test_the_report_gathers_the_month(report, world):
+    assert report.title == "示范区2026年11月民意诉求月报"
+    assert report.compared.current.received == 1 and report.compared.current.closed == 1
+    assert [r.label for r in report.rates][:4] == ["按时办结率", "响应率", "解决率", "满意率"]
+    assert report.units[0][0].label == world.heating.name and report.units[0][1] == 100.0
+    assert report.categories[0].label == "城乡建设" and report.overdue_total == 0
+
+
+def test_the_workbook_has_every_part(report):
+    book = load_workbook(io.BytesIO(xlsx.workbook(report)))
+    assert book.sheetnames == [
+        "总览",
+        "指标变化",
+        "分类",
+        "单位排名",
+        "热点问题",
+        "上升苗头",
+        "超期清单",
+        "近12个月",
+    ]
+    overview = book["总览"]
+    assert (
+        overview["A1"].value == report.title
+        and overview["A3"].value == "受理量"
+        and overview["B3"].value == 1
+    )
+    assert book["单位排名"]["B2"].value == "热力公司" and book["近12个月"]._charts
+
+
+def test_the_pdf_prints_its_chinese_text_with_the_embedded_font(report):
+    document = pymupdf.open(stream=pdf.document(report), filetype="pdf")
+    page = document[0]
+    text = page.get_text()
+    assert report.title in text and "按时办结率" in text and "城乡建设" in text
+    fonts = {font[3] for font in page.get_fonts()}
+    assert any("NotoSansSC" in name for name in fonts), fonts
+    # Look at it: the title band is printed in ink, not empty boxes or nothing.
+    picture = page.get_pixmap(dpi=100, clip=pymupdf.Rect(40, 40, 400, 80))
+    dark = sum(1 for i in range(0, len(picture.samples), picture.n) if picture.samples[i] < 160)
+    assert dark > 800, dark
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_pixmap(dpi=80).save(ARTIFACTS / "monthly-report-page1.png")
+
+
+def test_a_missing_font_is_a_clear_error(settings, tmp_path):
+    pdf.register_fonts.cache_clear()
+    settings.MINYI_PDF_FONT = str(tmp_path / "none.ttf")
+    try:
+        with pytest.raises(pdf.FontMissing, match="MINYI_PDF_FONT"):
+            pdf.register_fonts()
+    finally:
+        pdf.register_fonts.cache_clear()
+
+
+def test_the_command_writes_either_format_and_refuses_a_bad_month(report, tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    call_command("report", "monthly", "--month", "2026-11", "--format", "pdf", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF") and "2026年11月" in capsys.readouterr().out
+    call_command(
+        "report", "monthly", "--month", "2026-11", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx")
+    )
+    assert (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("report", "monthly", "--month", "November")
+
+
+def test_the_dashboard_downloads_the_report_of_the_users_scope(client, world, report):
+    client.force_login(world.leader)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    assert reverse("console:monthly_report") in page
+    response = client.get(reverse("console:monthly_report"), {"month": "2026-11", "format": "xlsx"})
+    assert (
+        response.status_code == 200
+        and 'filename="minyi-monthly-2026-11.xlsx"' in response["Content-Disposition"]
+    )
+    client.force_login(world.heating_handler)
+    assert client.get(reverse("console:monthly_report"), {"month": "2026-11"}).status_code == 403
