@@ -91,3 +91,11 @@ def test_the_wall_screen_is_full_screen_and_reloads_itself(client, world, handle
     html = client.get(reverse("console:dashboard"), {"screen": "1", "period": "month"}).content.decode()
     assert 'class="wall"' in html and 'http-equiv="refresh" content="300"' in html
     assert 'aria-label="Main"' not in html and "主导航" not in html and 'data-chart="trend-chart"' in html
+
+
+def test_breakdowns_by_channel_and_type_link_to_their_cases(client, world, handled):
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    channels = html.split('id="by-channel"')[1].split("</table>")[0]
+    assert "channel=hotline" in channels and "热线电话" in channels
+    assert "demand_type=complaint" in html.split('id="by-type"')[1].split("</table>")[0]

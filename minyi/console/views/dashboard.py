@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
 from minyi.analysis import alerts, hot
+from minyi.catalog.choices import Channel, DemandType
 from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
 from minyi.console.views.leader import _cases_url
@@ -66,6 +67,14 @@ def dashboard(request):
         "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
         "units": [(g, s, _cases_url(unit=g.key, **received)) for g, s in ranked[: TOP * 2]],
         "streets": _heat(streets, received),
+        "channels": [
+            (g, _cases_url(channel=g.key, **received))
+            for g in measures.by_field(cases, start, end, "channel", Channel.choices)
+        ],
+        "demand_types": [
+            (g, _cases_url(demand_type=g.key, **received))
+            for g in measures.by_field(cases, start, end, "demand_type", DemandType.choices)
+        ],
         "trend_chart": _trend_chart(trend),
         "category_chart": _category_chart(categories[:TOP], received),
         "unit_chart": _unit_chart([(g, s) for g, s in ranked if s is not None][:TOP], received),
