@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 
 from minyi.access import cases as access
 from minyi.analysis.keyword_index import case_keywords
@@ -62,16 +63,10 @@ def similar_cases(
     since = clock.now() - dt.timedelta(days=settings.MINYI_SIMILAR_DAYS)
     dot: dict[int, float] = defaultdict(float)
     shared: dict[int, list[str]] = defaultdict(list)
-    for term, weight in query.items():
-        postings = (
-            CaseKeyword.objects.filter(term=term, received_at__gte=since)
-            .order_by("-received_at")
-            .values_list("case_id", "weight")[:PER_TERM]
-        )
-        for case_id, other in postings:
-            if case_id != exclude:
-                dot[case_id] += weight * other
-                shared[case_id].append(term)
+    for case_id, term, other in _postings(list(query), since):
+        if case_id != exclude:
+            dot[case_id] += query[term] * other
+            shared[case_id].append(term)
     ranked = sorted((c for c in dot if len(shared[c]) >= MIN_SHARED), key=lambda c: -dot[c])[:CANDIDATES]
     if not ranked:
         return []
@@ -111,6 +106,31 @@ def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
         limit=limit + 4,
     )
     return [s for s in found if s.case.master_id != case.pk][:limit]
+
+
+def _postings(terms: list[str], since: dt.datetime) -> list[tuple[int, str, float]]:
+    """(case, term, weight) of the most recent PER_TERM postings of each term since `since`, in one
+    round trip: each term's rows are one range of the covering index (term, -received_at, case,
+    weight), read newest first and cut at PER_TERM — PostgreSQL by a LATERAL join over the terms,
+    SQLite by a UNION ALL of one limited sub-select per term."""
+    table = CaseKeyword._meta.db_table
+    moment = connection.ops.adapt_datetimefield_value(since)  # as the ORM would store it
+    newest = "ORDER BY received_at DESC LIMIT %s"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT k.case_id, k.term, k.weight FROM unnest(%s::text[]) AS t(term) CROSS JOIN LATERAL "
+                f"(SELECT case_id, term, weight FROM {table} WHERE term = t.term AND received_at >= %s "
+                f"{newest}) AS k",
+                [terms, moment, PER_TERM],
+            )
+        else:
+            one = f"SELECT case_id, term, weight FROM {table} WHERE term = %s AND received_at >= %s {newest}"
+            cursor.execute(
+                " UNION ALL ".join(f"SELECT * FROM ({one})" for _term in terms),
+                [value for term in terms for value in (term, moment, PER_TERM)],
+            )
+        return cursor.fetchall()
 
 
 def _norms(case_ids: list[int]) -> dict[int, float]:
