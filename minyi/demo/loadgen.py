@@ -69,10 +69,10 @@ from minyi.demo.plans import (
     GRID_TOPICS,
     MONTH_VOLUME,
     PLACELESS,
-    SATISFACTION,
     VISIT_TOPICS,
     Slots,
     _season,
+    callback_outcomes,
 )
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.org.models import Area, RoleGrant, Unit
@@ -681,15 +681,7 @@ class CaseMaker:
             p.repeats = 0
 
     def callbacks(self, *, reopen: bool) -> list[str]:
-        rng = self.rng
-        outcomes = [_draw(rng, SATISFACTION)]
-        if outcomes[0] == "unreachable" and rng.random() < 0.5:
-            outcomes.append(_draw(rng, SATISFACTION[:2]))
-        elif outcomes[0] == "dissatisfied" and reopen and rng.random() < 0.7:
-            outcomes.append(
-                _draw(rng, (("satisfied", 0.55), ("basically_satisfied", 0.3), ("dissatisfied", 0.15)))
-            )
-        return outcomes
+        return callback_outcomes(self.rng, reopen=reopen)
 
     def route(self, category: Category, area: Area | None) -> tuple[int, tuple[int, ...]] | None:
         """routing_for, asked once per distinct question: only the ancestors that some rule names

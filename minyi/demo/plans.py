@@ -337,15 +337,7 @@ class Planner:
         plan.callbacks = self.callbacks(reopen=True)
 
     def callbacks(self, *, reopen: bool) -> list[str]:
-        rng = self.rng
-        outcomes = [_draw(rng, SATISFACTION)]
-        if outcomes[0] == "unreachable" and rng.random() < 0.5:
-            outcomes.append(_draw(rng, SATISFACTION[:2]))
-        elif outcomes[0] == "dissatisfied" and reopen and rng.random() < 0.7:
-            outcomes.append(
-                _draw(rng, (("satisfied", 0.55), ("basically_satisfied", 0.3), ("dissatisfied", 0.15)))
-            )
-        return outcomes
+        return callback_outcomes(self.rng, reopen=reopen)
 
     def repeats(self, master: Plan, count: int, calendar) -> list[Plan]:
         """Other people (or the same person again) reporting the master case's problem."""
@@ -377,6 +369,19 @@ class Planner:
             plan.callbacks = self.callbacks(reopen=False)
             plans.append(plan)
         return plans
+
+
+def callback_outcomes(rng: random.Random, *, reopen: bool) -> list[str]:
+    """The callbacks of a replied case: unreachable ones are tried again, a dissatisfied requester's
+    case may be reopened and called back once more."""
+    outcomes = [_draw(rng, SATISFACTION)]
+    if outcomes[0] == "unreachable" and rng.random() < 0.5:
+        outcomes.append(_draw(rng, SATISFACTION[:2]))
+    elif outcomes[0] == "dissatisfied" and reopen and rng.random() < 0.7:
+        outcomes.append(
+            _draw(rng, (("satisfied", 0.55), ("basically_satisfied", 0.3), ("dissatisfied", 0.15)))
+        )
+    return outcomes
 
 
 def _draw(rng: random.Random, table) -> str:

@@ -21,7 +21,7 @@ from minyi.analysis import alerts, hot
 from minyi.catalog.choices import Channel, DemandType
 from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
-from minyi.console.views.leader import _cases_url
+from minyi.console.views.leader import _cases_url, trend_chart
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.org.roles import CENTRE_ROLES, Role
@@ -75,7 +75,7 @@ def dashboard(request):
             (g, _cases_url(demand_type=g.key, **received))
             for g in measures.by_field(cases, start, end, "demand_type", DemandType.choices)
         ],
-        "trend_chart": _trend_chart(trend),
+        "trend_chart": trend_chart(trend, linked=True),
         "category_chart": _category_chart(categories[:TOP], received),
         "unit_chart": _unit_chart([(g, s) for g, s in ranked if s is not None][:TOP], received),
         "hot_issues": hot.latest_hot_issues()[:TOP],
@@ -114,31 +114,6 @@ def _heat(groups: list[measures.Group], received: dict) -> list[tuple]:
     """Streets with their share of the busiest street's cases (0–1), for the heat colour."""
     top = max((g.measures.received for g in groups), default=0) or 1
     return [(g, g.measures.received / top, _cases_url(area=g.key, **received)) for g in groups]
-
-
-def _month_url(month: dt.date) -> str:
-    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return _cases_url(received_from=month.isoformat(), received_to=last.isoformat())
-
-
-def _trend_chart(trend: list[measures.MonthCount]) -> dict:
-    received, closed = _("Cases received"), _("Cases closed")
-    return {
-        "aria": {"enabled": True},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"data": [received, closed], "top": 0},
-        "grid": {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [f"{m.month:%Y-%m}" for m in trend]},
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [
-            {
-                "name": received,
-                "type": "bar",
-                "data": [{"value": m.received, "url": _month_url(m.month)} for m in trend],
-            },
-            {"name": closed, "type": "line", "smooth": True, "data": [m.closed for m in trend]},
-        ],
-    }
 
 
 def _category_chart(groups: list[measures.Group], received: dict) -> dict:

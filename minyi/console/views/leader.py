@@ -55,7 +55,7 @@ def home(request):
                 for row in measures.overdue_units(cases, start, end, now)
             ],
             "trend": trend,
-            "trend_chart": _trend_chart(trend),
+            "trend_chart": trend_chart(trend),
         },
     )
 
@@ -69,9 +69,11 @@ def _linked(groups: list[measures.Group], param: str, received: dict) -> list[tu
     return [(group, _cases_url(**{param: group.key}, **received)) for group in groups]
 
 
-def _trend_chart(trend: list[measures.MonthCount]) -> dict:
-    """The ECharts option of the 12-month trend: received as bars, closed as a line."""
+def trend_chart(trend: list[measures.MonthCount], *, linked: bool = False) -> dict:
+    """The ECharts option of a 12-month trend: received as bars, closed as a line. `linked`: each
+    month's bar carries the url of that month's cases (a click opens them: web/static/minyi/app.js)."""
     received, closed = _("Cases received"), _("Cases closed")
+    bars = [{"value": m.received, "url": _month_url(m.month)} if linked else m.received for m in trend]
     return {
         "aria": {"enabled": True},
         "tooltip": {"trigger": "axis"},
@@ -80,7 +82,12 @@ def _trend_chart(trend: list[measures.MonthCount]) -> dict:
         "xAxis": {"type": "category", "data": [f"{m.month:%Y-%m}" for m in trend]},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": received, "type": "bar", "data": [m.received for m in trend]},
+            {"name": received, "type": "bar", "data": bars},
             {"name": closed, "type": "line", "data": [m.closed for m in trend], "smooth": True},
         ],
     }
+
+
+def _month_url(month: dt.date) -> str:
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return _cases_url(received_from=month.isoformat(), received_to=last.isoformat())
