@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi.analysis import surges
-from minyi.analysis.hot import local_day_bounds
 from minyi.analysis.models import CaseKeyword, SurgeAlert
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
@@ -34,6 +33,7 @@ from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
 from minyi.org.models import Area
 from minyi.org.roles import Role
+from minyi.stats import periods
 
 CATEGORY_DEPTH = 2
 AREA_DEPTH = 3  # community
@@ -41,6 +41,11 @@ HISTORY_DAYS = 364 + 7 + 28 + 7  # last year's season needs the same days a year
 KEYWORD_MIN = 8  # a keyword needs this many cases in the last week to be looked at
 KEYWORD_SETTINGS = surges.Settings(long_run_days=28, windows=(7,))  # keywords: weekly, no season
 REPEAT_DAYS = 7
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    period = periods.days(first, last)
+    return period.start, period.end
 
 
 def _ancestor_at(node_id: int, nodes: dict, depth: int) -> int:
@@ -52,7 +57,7 @@ def _ancestor_at(node_id: int, nodes: dict, depth: int) -> int:
 def category_area_counts(day: dt.date) -> tuple[dict, dict, dict]:
     """Daily counts per (category, area) key, per category district-wide (for seasonality) and for
     the whole district (for the weekday profile), over the history the method needs."""
-    start, end = local_day_bounds(day - dt.timedelta(days=HISTORY_DAYS), day)
+    start, end = _bounds(day - dt.timedelta(days=HISTORY_DAYS), day)
     rows = (
         Case.objects.filter(received_at__gte=start, received_at__lt=end, category__isnull=False)
         .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
@@ -75,7 +80,7 @@ def category_area_counts(day: dt.date) -> tuple[dict, dict, dict]:
 
 def keyword_counts(day: dt.date) -> dict:
     """Daily counts per keyword over five weeks, for the keywords frequent in the last week."""
-    week_start, end = local_day_bounds(day - dt.timedelta(days=6), day)
+    week_start, end = _bounds(day - dt.timedelta(days=6), day)
     frequent = list(
         CaseKeyword.objects.filter(received_at__gte=week_start, received_at__lt=end)
         .values("term")
@@ -84,7 +89,7 @@ def keyword_counts(day: dt.date) -> dict:
         .order_by("-n")
         .values_list("term", flat=True)[:500]
     )
-    start, _end = local_day_bounds(day - dt.timedelta(days=34), day)
+    start, _end = _bounds(day - dt.timedelta(days=34), day)
     rows = (
         CaseKeyword.objects.filter(term__in=frequent, received_at__gte=start, received_at__lt=end)
         .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
@@ -126,7 +131,7 @@ def scan_surges(*, day: dt.date) -> list[SurgeAlert]:
 
 def _cases_of(surge: surges.Surge, *, category=None, area=None, term: str = "") -> set[int]:
     """The ids of the cases a surge counted."""
-    start, end = local_day_bounds(surge.start, surge.end)
+    start, end = _bounds(surge.start, surge.end)
     if term:
         rows = CaseKeyword.objects.filter(term=term, received_at__gte=start, received_at__lt=end)
         return set(rows.values_list("case_id", flat=True))

@@ -16,6 +16,7 @@ from minyi.cases.models import Case
 from minyi.cases.workflow import Status
 from minyi.core import clock
 from minyi.org.models import Area
+from minyi.stats import periods
 
 PERIOD_DAYS = 30
 KEPT = 20  # issues kept per day
@@ -41,22 +42,13 @@ def gazetteer() -> list[str]:
     return list(Area.objects.filter(depth__gte=2).values_list("name", flat=True))
 
 
-def local_day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start of `first`, end of `last`) in local time."""
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
-
-
 def mine_cases(
     *, since: dt.date, until: dt.date, top: int | None = None, cases: QuerySet[Case] | None = None
 ):
     """The hot issues among the cases received from `since` to `until` (both days included)."""
-    start, end = local_day_bounds(since, until)
+    period = periods.days(since, until)
     chosen = (cases if cases is not None else Case.objects.all()).filter(
-        received_at__gte=start, received_at__lt=end
+        received_at__gte=period.start, received_at__lt=period.end
     )
     return hotspots.mine(case_messages(chosen), top=top, gazetteer=gazetteer())
 

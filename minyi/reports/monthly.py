@@ -67,8 +67,8 @@ def parse_month(value: str) -> dt.date:
 
 
 def monthly_report(*, month: dt.date, cases: QuerySet[Case], district: str = "") -> MonthlyReport:
-    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    period = periods.days(month, last)
+    period = periods.month_of(month)
+    last = period.last_day
     start, end = period.start, period.end
     chosen = config.current()
     compared = measures.compare(cases, period)

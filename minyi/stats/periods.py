@@ -96,3 +96,8 @@ def previous(period: Period) -> Period:
 def year_before(period: Period) -> Period:
     """同比: the same dates a year earlier."""
     return days(_year_earlier(period.first_day), _year_earlier(period.last_day))
+
+
+def month_of(day: dt.date) -> Period:
+    """The calendar month `day` falls in."""
+    return Period(*month_bounds(local_midnight(day)))

@@ -89,5 +89,5 @@ def trend_chart(trend: list[measures.MonthCount], *, linked: bool = False) -> di
 
 
 def _month_url(month: dt.date) -> str:
-    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return _cases_url(received_from=month.isoformat(), received_to=last.isoformat())
+    period = periods.month_of(month)
+    return _cases_url(received_from=period.first_day.isoformat(), received_to=period.last_day.isoformat())

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         from minyi.analysis import hot
         from minyi.cases.models import Case
         from minyi.core import clock
+        from minyi.stats import periods
 
         until = until or clock.local(clock.now()).date()
         since = since or until - dt.timedelta(days=hot.PERIOD_DAYS - 1)
@@ -70,8 +71,10 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps([i.as_dict() for i in issues], ensure_ascii=False, indent=2))
             return
-        start, end = hot.local_day_bounds(since, until)
-        self._table(issues, Case.objects.filter(received_at__gte=start, received_at__lt=end).count())
+        period = periods.days(since, until)
+        self._table(
+            issues, Case.objects.filter(received_at__gte=period.start, received_at__lt=period.end).count()
+        )
 
     def _table(self, issues: list[hotspots.HotIssue], read: int) -> None:
         self.stdout.write(_("%(n)d hot issues among %(read)d messages.") % {"n": len(issues), "read": read})
