@@ -19,7 +19,7 @@ from minyi.cases.models import Case
 from minyi.cases.workflow import CITIZEN, OPERATIONS, SYSTEM, Operation, Relation, operations_from
 from minyi.core.errors import NotFound, NotPermitted
 from minyi.org.models import Area, Unit, User
-from minyi.org.roles import Role, Scope
+from minyi.org.roles import CENTRE_ROLES, Role, Scope
 
 Actor = User | Citizen | System
 
@@ -123,6 +123,22 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     for q in filters[1:]:
         combined |= q
     return Case.objects.filter(combined)
+
+
+def links_confidential(actor: Actor) -> bool:
+    """May the actor see cases linked to one another (same requester, similar text) across a
+    confidential report (举报)? Only the centre: outside it a link would tie a reporter to cases whose
+    requester the unit may see or reveal."""
+    return isinstance(actor, User) and actor.has_role(*CENTRE_ROLES)
+
+
+def linkable_from(actor: Actor, case: Case, others: QuerySet[Case]) -> QuerySet[Case]:
+    """Of `others` (already within the actor's scope), those the actor may see linked to `case`."""
+    if links_confidential(actor):
+        return others
+    if case is not None and case.is_confidential:
+        return others.none()
+    return others.exclude(is_confidential=True)
 
 
 def sees_internal_timeline(actor: Actor) -> bool:

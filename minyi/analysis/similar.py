@@ -27,7 +27,6 @@ from minyi.analysis.models import CaseKeyword
 from minyi.cases.models import Case
 from minyi.core import clock
 from minyi.org.models import Area
-from minyi.org.roles import CENTRE_ROLES
 
 PER_TERM = 400  # most recent postings read per keyword
 CANDIDATES = 40  # cases whose full keyword vector is read to score them
@@ -53,10 +52,12 @@ def similar_cases(
     description: str,
     area: Area | None = None,
     requester_phone: str = "",
-    exclude: int | None = None,
+    of_case: Case | None = None,
     limit: int = 8,
 ) -> list[SimilarCase]:
-    """The cases most like this demand, best first, that the user may see."""
+    """The cases most like this demand (or like `of_case`, itself left out), best first, that the
+    user may see linked to it (access.cases.linkable_from)."""
+    exclude = of_case.pk if of_case is not None else None
     query = dict(case_keywords(title, description))
     if len(query) < MIN_SHARED:
         return []
@@ -75,9 +76,9 @@ def similar_cases(
     cases = (
         access.cases_visible_to(user).filter(pk__in=ranked).select_related("area", "category", "lead_unit")
     )
-    centre = user.has_role(*CENTRE_ROLES)
-    if not centre:  # outside the centre nothing links to a confidential report (举报) or its reporter
-        cases, requester_phone = cases.exclude(is_confidential=True), ""
+    cases = access.linkable_from(user, of_case, cases)
+    if not access.links_confidential(user):  # nor does a phone number tie requesters together
+        requester_phone = ""
     found = []
     for case in cases:
         cosine = dot[case.pk] / (query_norm * norms[case.pk])
@@ -94,15 +95,13 @@ def similar_cases(
 
 def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
     """The cases like a registered case (itself and the repeats already merged into it left out)."""
-    if case.is_confidential and not user.has_role(*CENTRE_ROLES):
-        return []
     found = similar_cases(
         user,
         title=case.title,
         description=case.description,
         area=case.area,
         requester_phone=case.requester_phone,
-        exclude=case.pk,
+        of_case=case,
         limit=limit + 4,
     )
     return [s for s in found if s.case.master_id != case.pk][:limit]

@@ -17,7 +17,7 @@ from minyi.console.views.common import page_of, staff_view
 from minyi.core.errors import MinyiError, NotFound
 from minyi.org.roles import CENTRE_ROLES, Role
 
-VIEWERS = (*CENTRE_ROLES, Role.LEADER)  # who sees the analysis page
+VIEWERS = tuple(CENTRE_ROLES)  # who sees the analysis page and the dashboard (leaders included)
 ALERT_HANDLERS = (Role.DISPATCHER, Role.SUPERVISOR)  # may dismiss an alert
 ESCALATORS = (Role.DISPATCHER,)  # may turn it into a case: accepting and assigning is theirs
 

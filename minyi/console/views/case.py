@@ -91,17 +91,11 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
 
 
 def _same_requester(user, case: Case) -> list[Case]:
-    """The requester's other cases. Outside the centre, nothing links to or from a confidential case:
-    it would tie a reporter (举报人) to cases whose requester the unit may see or reveal."""
+    """The requester's other cases (outside the centre, none across a confidential report)."""
     if not case.requester_phone:
         return []
-    centre = user.has_role(*CENTRE_ROLES)
-    if case.is_confidential and not centre:
-        return []
     others = access.cases_visible_to(user).filter(requester_phone=case.requester_phone).exclude(pk=case.pk)
-    if not centre:
-        others = others.exclude(is_confidential=True)
-    return list(others.order_by("-received_at")[:10])
+    return list(access.linkable_from(user, case, others).order_by("-received_at")[:10])
 
 
 def _proposal(case: Case, now) -> dict:

@@ -20,17 +20,16 @@ from minyi.access import cases as access
 from minyi.analysis import alerts, hot
 from minyi.catalog.choices import Channel, DemandType
 from minyi.console.filters import PeriodForm
+from minyi.console.views.analysis import VIEWERS
 from minyi.console.views.common import staff_view
 from minyi.console.views.leader import _cases_url, trend_chart
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
-from minyi.org.roles import CENTRE_ROLES, Role
 from minyi.reports import render as formats
 from minyi.reports.monthly import monthly_report as gather
 from minyi.reports.monthly import parse_month
 from minyi.stats import config, measures, periods
 
-VIEWERS = (*CENTRE_ROLES, Role.LEADER)
 TOP = 10
 
 
