@@ -13,7 +13,7 @@ compared with what was expected for them: the last day and the last seven days.
   of its days.
 - **Seasonality, where history allows**: when the category has a year of history, the expectation is
   multiplied by how much it rose last year from the same 28 days to the same window (heating every
-  November), clamped to [1/2, 4].
+  November), clamped to [1/2, 4], when that change is beyond SEASON_Z standard errors (else chance).
 - **Decision**: a window alerts when it holds at least `min_count` demands, at least `min_ratio` times
   the expectation, and so many that a negative binomial with that mean (variance mean + mean²/k:
   real counts vary more than a Poisson's) gives them a probability below `alpha`.
@@ -24,6 +24,7 @@ Plain functions, no Django (tests/analysis/test_surges.py); analysis/alerts.py f
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from scipy.stats import nbinom
 DAY = dt.timedelta(days=1)
 SEASON_AHEAD = 7  # last year's season is read over the recent week and the week after it
 SEASON_MIN_DEMANDS = 60  # in last year's 42 days: fewer cannot tell a season from chance
+SEASON_Z = 3.0
 
 
 @dataclass(frozen=True)
@@ -103,16 +105,26 @@ def base_rate(counts: Mapping[dt.date, int], day: dt.date, profile: list[float],
 
 def seasonal_factor(counts: Mapping[dt.date, int], day: dt.date, s: Settings) -> float:
     """How much demand rose last year from the baseline to the fortnight around this day (1 without
-    a year of history, or with too few demands to tell a season from chance)."""
+    a year of history, or with too few demands to tell a season from chance). A change last year
+    smaller than SEASON_Z standard errors of its own counts is chance, not a season: it would lift
+    (or lower) this year's bar at random."""
     last_year = day - DAY * 364  # 52 weeks: the same weekdays
     recent_start = last_year - DAY * (s.recent_days - 1)
     before = _count(counts, days(recent_start - DAY, s.baseline_days))
-    during = _count(counts, days(last_year + DAY * SEASON_AHEAD, s.recent_days + SEASON_AHEAD))
+    during_days = s.recent_days + SEASON_AHEAD
+    during = _count(counts, days(last_year + DAY * SEASON_AHEAD, during_days))
     if before + during < SEASON_MIN_DEMANDS:
         return 1.0
     rate_before = before / s.baseline_days
-    rate_during = during / (s.recent_days + SEASON_AHEAD)
-    return min(max((rate_during + 0.5) / (rate_before + 0.5), 0.5), 4.0)
+    rate_during = during / during_days
+    factor = (rate_during + 0.5) / (rate_before + 0.5)
+    # log of a sum of n days under the negative binomial: variance ≈ 1/sum + 1/(k·n)
+    variance = sum(
+        1 / max(n, 1) + 1 / (s.dispersion * d) for n, d in ((before, s.baseline_days), (during, during_days))
+    )
+    if abs(math.log(factor)) < SEASON_Z * math.sqrt(variance):
+        return 1.0
+    return min(max(factor, 0.5), 4.0)
 
 
 def tail_probability(observed: int, expected: float, dispersion: float) -> float:
