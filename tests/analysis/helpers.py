@@ -34,3 +34,24 @@ def handled_cases(categories: dict, *, per_topic: int = 24, start: str = "2026-0
 
 
 assert set(TOPICS) == {"heating", "roads", "insurance"}
+
+
+def heating_alert(world, now, *, category=None):
+    """An open surge alert: 16 heating calls in 东城社区 yesterday where 3.1 were expected."""
+    from minyi.analysis.models import SurgeAlert
+
+    category = category or world.heating_cat
+    return SurgeAlert.objects.create(
+        category=category,
+        area=world.east_community,
+        key=f"c{category.pk}@a{world.east_community.pk}",
+        window_days=1,
+        start=now.date() - dt.timedelta(days=1),
+        end=now.date() - dt.timedelta(days=1),
+        observed=16,
+        expected=3.1,
+        p_value=1e-6,
+        explanation="东城社区「供热」：近1天16件，预期3.1件（×5.2）",
+        unit=world.heating,
+        created_at=now,
+    )

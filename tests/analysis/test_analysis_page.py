@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from minyi.analysis.models import HotIssue, SurgeAlert
 from minyi.cases.services import case_create
+from tests.analysis.helpers import heating_alert
 
 
 @pytest.fixture
@@ -38,20 +39,7 @@ def found(world, clock):
         end=now,
         case_ids=[case.pk],
     )
-    alert = SurgeAlert.objects.create(
-        category=world.heating_cat,
-        area=world.east_community,
-        key=f"c{world.heating_cat.pk}@a{world.east_community.pk}",
-        window_days=1,
-        start=dt.date(2026, 11, 24),
-        end=dt.date(2026, 11, 24),
-        observed=16,
-        expected=3.1,
-        p_value=1e-6,
-        explanation="东城社区「供热」：近1天16件，预期3.1件（×5.2）",
-        unit=world.heating,
-        created_at=now,
-    )
+    alert = heating_alert(world, now)
     return case, issue, alert
 
 
