@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "minyi.portal",
     "minyi.api",
     "minyi.transfer",
+    "minyi.stats",
     "minyi.analysis",
     "minyi.reports",
     "rest_framework",

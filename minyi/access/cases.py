@@ -125,6 +125,16 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(combined)
 
 
+def sees_all_cases(actor: Actor) -> bool:
+    """Does `cases_visible_to(actor)` hold every case? Then figures kept for the whole district
+    (stats/rollups.py) are the actor's figures too."""
+    if isinstance(actor, System):
+        return True
+    if isinstance(actor, Citizen):
+        return False
+    return Scope.ALL in set(actor.role_scopes.values())
+
+
 def links_confidential(actor: Actor) -> bool:
     """May the actor see cases linked to one another (same requester, similar text) across a
     confidential report (举报)? Only the centre: outside it a link would tie a reporter to cases whose

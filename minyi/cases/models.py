@@ -88,6 +88,8 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    # Whether the current signature came before its sign-for deadline (响应率); None without one.
+    signed_on_time = models.BooleanField(_("signed for in time"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -162,6 +164,10 @@ class Case(models.Model):
             models.Index(fields=["category", "-received_at"], name="case_category_received"),
             models.Index(fields=["received_at"], name="case_received"),
             models.Index(fields=["replied_at"], name="case_replied"),  # 办结量, on-time rate, trends
+            # Orders due in a period (on-time rate, response rate: stats/measures.py)
+            models.Index(fields=["handle_due_at"], name="case_handle_due"),
+            models.Index(fields=["sign_due_at"], name="case_sign_due"),
+            models.Index(fields=["signed_at"], name="case_signed"),
             models.Index(fields=["requester_phone"], name="case_requester_phone"),
             models.Index(fields=["alert_at"], name="case_alert_at"),
         ]

@@ -535,7 +535,7 @@ def _hand_to(t: Transition, lead: Unit, co: list[Unit], handle_days: int | str |
         limits = dataclasses.replace(limits, handle_limit=days, handle_unit=LimitUnit.WORKING_DAYS, rule=None)
     case.lead_unit = lead
     case.assigned_at = t.now
-    case.signed_at = None
+    case.signed_at = case.signed_on_time = None
     deadlines.start_clocks(case, t.calendar, limits, t.now)
     t.data.update(
         lead_unit=lead.pk,
@@ -560,7 +560,8 @@ def _hand_to(t: Transition, lead: Unit, co: list[Unit], handle_days: int | str |
 def _sign_for(t: Transition) -> None:
     case = t.case
     case.signed_at = t.now
-    t.data["on_time"] = case.sign_due_at is None or t.now <= case.sign_due_at
+    case.signed_on_time = case.sign_due_at is None or t.now <= case.sign_due_at
+    t.data["on_time"] = case.signed_on_time
     case.sign_due_at = case.sign_warn_at = None
     case.sign_limit, case.sign_unit = None, ""
 
@@ -580,7 +581,7 @@ def _uphold(t: Transition) -> None:
     case = t.case
     limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
     deadlines.restart_sign_clock(case, t.calendar, limits, t.now)
-    case.signed_at = None
+    case.signed_at = case.signed_on_time = None
     t.tell(
         unit_staff(case.lead_unit),
         Notification.Kind.ASSIGNED,

@@ -18,6 +18,7 @@ from minyi.cases.services import case_apply, case_create
 from minyi.core import clock
 from minyi.core.errors import MinyiError
 from minyi.demo.build import Reference, random_name, random_phone
+from minyi.stats import rollups
 
 BURST_COMMUNITY = 0  # the first community of the district (its first compound): the story's estate
 BURST_CALLS = 13
@@ -74,3 +75,5 @@ def analyse(now: dt.datetime, say: Callable[[str], None]) -> None:
     done = jobs.run_daily(now=max(now, clock.local(now).replace(hour=jobs.START_HOUR, minute=5)))
     hot, rising = done.get("hot_issues", 0), done.get("surges", 0)
     say(f"analysis of yesterday: {hot} hot issues, {rising} rising topics")
+    months = rollups.refresh(now=now, limit=1000)
+    say(f"stored measures of {len(months)} closed months")

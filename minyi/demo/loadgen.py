@@ -77,6 +77,7 @@ from minyi.demo.plans import (
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.org.models import Area, RoleGrant, Unit
 from minyi.org.roles import Role
+from minyi.stats import rollups
 from minyi.workcal.calendar import WorkCalendar
 from minyi.workcal.services import current_calendar
 
@@ -548,6 +549,9 @@ class Plan:
     repeats: int = 0
 
 
+SIGNED = dict(sign_due_at=None, sign_warn_at=None, sign_limit=None, sign_unit="")  # the sign clock stops
+
+
 @dataclass
 class Master:
     """What a repeat needs of the case it is merged into."""
@@ -948,7 +952,7 @@ def _hand_to(m: CaseMaker, s: Story, op: str, t: int, actor: Actor, lead: int, c
     case, wc = s.case, m.wc
     _sign_limit, _sign_unit, handle_limit, handle_unit = m.limits_of(case)
     previous = case["lead_unit_id"]
-    case.update(lead_unit_id=lead, assigned_at=t, signed_at=None, _co_units=co)
+    case.update(lead_unit_id=lead, assigned_at=t, signed_at=None, signed_on_time=None, _co_units=co)
     case.update(handle_limit=handle_limit, handle_unit=handle_unit, handle_started_at=t)
     case["handle_due_at"] = case["handle_due_original_at"] = wc.due_after(t, handle_limit, handle_unit)
     case["handle_warn_at"] = wc.warning(t, case["handle_due_at"], handle_unit)
@@ -1011,7 +1015,7 @@ def handled(m: CaseMaker, s: Story, p: Plan, v: Variant, _master) -> None:
             _hand_to(m, s, "reassign", t, dispatcher, right, co)
         else:
             _sign_clock(m, case, t)
-            case["signed_at"] = None
+            case["signed_at"] = case["signed_on_time"] = None
             s.step("uphold", t, dispatcher, m.note(texts.UPHOLD_NOTES, v.slots, topic=topic))
     if p.late_sign:
         t = m.unit_time(case, max(t, case["sign_due_at"]), rng.uniform(30, 300))
@@ -1019,8 +1023,16 @@ def handled(m: CaseMaker, s: Story, p: Plan, v: Variant, _master) -> None:
         t = min(
             m.unit_time(case, t, rng.uniform(10, 240)), max(t + MINUTE, case["sign_due_at"] - 10 * MINUTE)
         )
-    t = s.step("sign_for", t, m.staff(case["lead_unit_id"]), data={"on_time": t <= case["sign_due_at"]})
-    case.update(signed_at=t, sign_due_at=None, sign_warn_at=None, sign_limit=None, sign_unit="")
+    on_time = t <= case["sign_due_at"]
+    t = s.step("sign_for", t, m.staff(case["lead_unit_id"]), data={"on_time": on_time})
+    case.update(
+        signed_at=t,
+        signed_on_time=on_time,
+        sign_due_at=None,
+        sign_warn_at=None,
+        sign_limit=None,
+        sign_unit="",
+    )
     t = _handling(m, s, p, v, t)
     if t is not None and p.stop != "reply":
         _callbacks(m, s, p, v, t, may_reopen=True)
@@ -1289,7 +1301,14 @@ def withdrawn(m: CaseMaker, s: Story, p: Plan, v: Variant, _master) -> None:
                 m.staff(routing[0]),
                 data={"on_time": True},
             )
-            case.update(signed_at=t, sign_due_at=None, sign_warn_at=None, sign_limit=None, sign_unit="")
+            case.update(
+                signed_at=t,
+                signed_on_time=True,
+                sign_due_at=None,
+                sign_warn_at=None,
+                sign_limit=None,
+                sign_unit="",
+            )
     actor = m.d.citizen if case["channel"] in ONLINE_CHANNELS else m.holder(Role.OPERATOR, Role.DISPATCHER)
     s.step(
         "withdraw",
@@ -1569,6 +1588,7 @@ def load(
     _write(stream, maker, sink, summary, batch_size, lambda: say(_progress(summary, started)))
     summary.texts = len(maker.bank.keywords)
     summary.first, summary.last = sink.stamp(stream[0][0]), sink.stamp(stream[-1][0])
+    rollups.forget(since=first_date)  # the worker's next rounds compute the months anew
     summary.seconds = time.monotonic() - started
     return summary
 

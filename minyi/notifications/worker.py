@@ -140,6 +140,7 @@ def remind_calendar(*, now: dt.datetime | None = None) -> int:
 def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of all background work; `minyi worker` repeats it."""
     from minyi.analysis.jobs import run_daily  # analysis builds on cases and notifications
+    from minyi.stats import rollups
 
     now = now or clock.now()
     result = {
@@ -157,5 +158,7 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         ),
         # Hot issues and surge alerts, once a day for the day before (whichever worker claims it).
         "analysis": sum(run_daily(now=now).values()),
+        # The stored figures of closed months that changed (stats/rollups.py), a few per round.
+        "measures": len(rollups.refresh(now=now)),
     }
     return result

@@ -15,7 +15,7 @@ from minyi.analysis import hot
 from minyi.analysis.models import SurgeAlert
 from minyi.cases.models import Case
 from minyi.core.errors import InvalidInput
-from minyi.stats import config, measures, periods
+from minyi.stats import config, measures, periods, rollups
 
 TOP = 10
 OVERDUE_SHOWN = 100
@@ -66,14 +66,19 @@ def parse_month(value: str) -> dt.date:
     return month
 
 
-def monthly_report(*, month: dt.date, cases: QuerySet[Case], district: str = "") -> MonthlyReport:
+def monthly_report(
+    *, month: dt.date, cases: QuerySet[Case], whole: bool = False, district: str = ""
+) -> MonthlyReport:
+    """The report of `month` over `cases`; `whole` says they are every case, so the figures of closed
+    months may come from stats/rollups.py."""
     period = periods.month_of(month)
     last = period.last_day
     start, end = period.start, period.end
     chosen = config.current()
-    compared = measures.compare(cases, period)
+    figures = rollups.measured(cases, period, whole=whole)
+    compared = rollups.compare(cases, period, whole=whole, current=figures.total)
     units = sorted(
-        ((g, measures.score(g.measures, chosen)) for g in measures.by_lead_unit(cases, start, end)),
+        ((g, measures.score(g.measures, chosen)) for g in measures.groups(figures, "lead_unit")),
         key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
     )
     late = Q(lead_unit__isnull=False, replied_at__gte=start, replied_at__lt=end, replied_on_time=False) | Q(
@@ -93,11 +98,16 @@ def monthly_report(*, month: dt.date, cases: QuerySet[Case], district: str = "")
         score=measures.score(compared.current, chosen),
         score_previous=measures.score(compared.previous, chosen),
         categories=sorted(
-            measures.by_top_category(cases, start, end), key=lambda g: (-g.measures.received, g.label)
+            measures.groups(figures, "category"), key=lambda g: (-g.measures.received, g.label)
         )[:TOP],
         units=units,
-        streets=measures.by_street(cases, start, end),
-        trend=measures.monthly_trend(cases, periods.months_up_to(end - dt.timedelta(seconds=1))),
+        streets=measures.groups(figures, "street"),
+        trend=rollups.trend(
+            cases,
+            periods.months_up_to(end - dt.timedelta(seconds=1)),
+            whole=whole,
+            known={period: figures.total},
+        ),
         hot_issues=hot.mine_cases(since=month, until=last, top=TOP, cases=cases),
         alerts=list(
             SurgeAlert.objects.filter(end__gte=month, end__lte=last)

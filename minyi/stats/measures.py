@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
+import numpy as np
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from minyi.cases.deadlines import Light, light_q
-from minyi.cases.models import Case, CaseEvent, Satisfaction
+from minyi.cases.models import Case, Satisfaction
 from minyi.cases.workflow import CLOCKS, Status
 from minyi.core import clock
 from minyi.stats.periods import Period
@@ -53,8 +54,8 @@ class Headline:
     reworked: int = 0  # replies of cases sent back for rework at least once (重办)
     unsigned_late: int = 0  # sign-for deadlines that passed in the period without a signature
     handling_seconds: float = 0.0  # received → replied, summed over the replies of the period
-    signed: int = 0  # signatures (签收) in the period
-    signed_on_time: int = 0  # … within their sign-for deadline
+    signed: int = 0  # orders signed for (签收) in the period, that had a sign-for deadline
+    signed_on_time: int = 0  # … within it
 
     @property
     def assigned_to_sign(self) -> int:
@@ -84,8 +85,6 @@ class Headline:
 
 
 FIELDS = tuple(f.name for f in fields(Headline))
-SIGNING = ("signed", "signed_on_time")  # counted from the sign-for events, not the case rows
-CASE_FIELDS = tuple(name for name in FIELDS if name not in SIGNING)
 # The names a configured rate may divide (stats/measures.toml).
 COUNTS = (*FIELDS, "assigned_to_sign")
 
@@ -111,6 +110,12 @@ def _overdue_unreplied(start: dt.datetime, end: dt.datetime) -> Q:
     )
 
 
+def _signed(start: dt.datetime, end: dt.datetime) -> Q:
+    """Orders whose (current) signature falls in the period; cases without a sign-for deadline
+    (answered on the spot, imported history) have no on-time status and are not counted."""
+    return Q(signed_at__gte=start, signed_at__lt=end, signed_on_time__isnull=False)
+
+
 def _unsigned_late(start: dt.datetime, end: dt.datetime) -> Q:
     cap = min(end, clock.now())
     return Q(signed_at__isnull=True, sign_due_at__gte=start, sign_due_at__lt=cap) & ~Q(status__in=NOT_DUE)
@@ -133,24 +138,9 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict:
         "reworked": Count("pk", filter=replied & Q(rework_count__gt=0)),
         "unsigned_late": Count("pk", filter=_unsigned_late(start, end)),
         "handling_seconds": Sum(handling, filter=replied),
+        "signed": Count("pk", filter=_signed(start, end)),
+        "signed_on_time": Count("pk", filter=_signed(start, end) & Q(signed_on_time=True)),
     }
-
-
-def _signing(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, group: str | None = None) -> dict:
-    """{group value (None without grouping): (signatures, on time)} of the sign-for events in the period.
-    Whether a signature was in time is recorded on its event (services._sign_for)."""
-    events = CaseEvent.objects.filter(
-        case__in=cases.order_by().values("pk"),
-        operation="sign_for",
-        created_at__gte=start,
-        created_at__lt=end,
-    )
-    counts = {"signed": Count("pk"), "signed_on_time": Count("pk", filter=Q(data__on_time=True))}
-    if group is None:
-        row = events.aggregate(**counts)
-        return {None: (row["signed"], row["signed_on_time"])}
-    rows = events.values(f"case__{group}").annotate(**counts)
-    return {row[f"case__{group}"]: (row["signed"], row["signed_on_time"]) for row in rows}
 
 
 def _active(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
@@ -160,6 +150,7 @@ def _active(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> Quer
         | _replied(start, end)
         | _overdue_unreplied(start, end)
         | _unsigned_late(start, end)
+        | _signed(start, end)
     ).order_by()
 
 
@@ -169,16 +160,115 @@ def _seconds(value) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1e6
 
 
-def _headline(row: dict, signing: tuple[int, int] = (0, 0)) -> Headline:
-    values = {name: row[name] for name in CASE_FIELDS}
+def _headline(row: dict) -> Headline:
+    values = {name: row[name] for name in FIELDS}
     values["handling_seconds"] = _seconds(values["handling_seconds"])
-    return Headline(**values, signed=signing[0], signed_on_time=signing[1])
+    return Headline(**values)
 
 
 def headline(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> Headline:
     """The measures for [start, end)."""
-    row = _active(cases, start, end).aggregate(**_counts(start, end))
-    return _headline(row, _signing(cases, start, end)[None])
+    return _headline(_active(cases, start, end).aggregate(**_counts(start, end)))
+
+
+# The breakdowns: dimension → the case column it groups by. Categories are counted at the top level,
+# places at the street (STREET_DEPTH); both group by the node and add it up to that level in Python,
+# so the tree is read once, not joined per row.
+DIMENSIONS = {
+    "lead_unit": "lead_unit_id",
+    "category": "category_id",
+    "street": "area_id",
+    "channel": "channel",
+    "demand_type": "demand_type",
+}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The measures of one period: the whole scope and each breakdown ({dimension: {key: counts}});
+    a unit, top-level category or street is keyed by its id, a channel or demand type by its value.
+    Cases outside a breakdown (no lead unit, no category, placed above street level) are left out of
+    it but counted in the total."""
+
+    total: Headline
+    by: dict[str, dict]
+
+    def to_json(self) -> dict:
+        """Plain data to store (stats/rollups.py); keys keep their type as [key, counts] pairs."""
+        by = {dim: [[key, asdict(h)] for key, h in groups.items()] for dim, groups in self.by.items()}
+        return {"total": asdict(self.total), "by": by}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Measured:
+        known = set(FIELDS)
+
+        def counts(values: dict) -> Headline:  # counts added since the row was stored read as 0
+            return Headline(**{k: v for k, v in values.items() if k in known})
+
+        by = {dim: {key: counts(values) for key, values in rows} for dim, rows in data["by"].items()}
+        return cls(counts(data["total"]), by)
+
+
+def _tree_level(model, depth: int) -> dict[int, int]:
+    """{node id: id of its ancestor at `depth`} for the nodes at or below that depth."""
+    level = {}
+    for pk, path in model.objects.values_list("pk", "path"):
+        ids = (path or "").strip("/").split("/")
+        if len(ids) >= depth and ids[depth - 1]:
+            level[pk] = int(ids[depth - 1])
+    return level
+
+
+def measure(
+    cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, dimensions: Iterable[str] = DIMENSIONS
+) -> Measured:
+    """The total and the breakdowns asked for, of [start, end): one grouped query, however many
+    breakdowns; its groups (about one per case in a big month) are added up per breakdown as arrays."""
+    from minyi.catalog.models import Category
+    from minyi.org.models import Area
+
+    dims = [d for d in DIMENSIONS if d in set(dimensions)]
+    columns = [DIMENSIONS[d] for d in dims]
+    n = len(columns)
+    rows = list(_active(cases, start, end).values_list(*columns).annotate(**_counts(start, end)))
+    if not columns:  # values_list() without fields would list every field: one row, no group
+        rows = [tuple(_active(cases, start, end).aggregate(**_counts(start, end)).values())]
+    keys = [row[:n] for row in rows]
+    # handling_seconds: a duration (PostgreSQL) or microseconds (SQLite), None without replies
+    seconds = n + FIELDS.index("handling_seconds")
+    table = [(*row[n:seconds], _seconds(row[seconds]), *row[seconds + 1 :]) for row in rows]
+    counts = np.array(table, dtype=np.float64).reshape(len(table), len(FIELDS))
+    lift = {
+        "category": _tree_level(Category, 1) if "category" in dims else None,
+        "street": _tree_level(Area, STREET_DEPTH) if "street" in dims else None,
+    }
+    by = {}
+    for i, dim in enumerate(dims):
+        level = lift.get(dim)
+        index: dict = {}
+        slots = np.fromiter(
+            (
+                -1
+                if (value := level.get(k[i]) if level is not None else k[i]) is None
+                else index.setdefault(value, len(index))
+                for k in keys
+            ),
+            dtype=np.int64,
+            count=len(keys),
+        )
+        sums = np.zeros((len(index), len(FIELDS)))
+        np.add.at(sums, slots[slots >= 0], counts[slots >= 0])
+        by[dim] = {value: _from_sums(sums[slot]) for value, slot in index.items()}
+    return Measured(_from_sums(counts.sum(axis=0)), by)
+
+
+def _from_sums(sums) -> Headline:
+    return Headline(
+        **{
+            name: float(v) if name == "handling_seconds" else int(v)
+            for name, v in zip(FIELDS, sums, strict=True)
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -195,69 +285,43 @@ def _ranked(groups: Iterable[Group]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.measures.received, -g.measures.closed, g.label))
 
 
+def groups(measured: Measured, dimension: str) -> list[Group]:
+    """One breakdown of `measured` as labelled groups, busiest first: units and streets by their
+    name, categories by code and name, channels and demand types by their choice's label."""
+    from minyi.catalog.choices import Channel, DemandType
+    from minyi.catalog.models import Category
+    from minyi.org.models import Area, Unit
+
+    found = measured.by[dimension]
+    if dimension in ("channel", "demand_type"):
+        names = dict((Channel if dimension == "channel" else DemandType).choices)
+        return _ranked(Group(key, str(names.get(key, key)), h) for key, h in found.items())
+    if dimension == "category":
+        nodes = Category.objects.filter(pk__in=found).values_list("pk", "code", "name")
+        return _ranked(Group(code, name, found[pk]) for pk, code, name in nodes)
+    model = Unit if dimension == "lead_unit" else Area
+    nodes = model.objects.filter(pk__in=found).values_list("pk", "name")
+    return _ranked(Group(pk, name, found[pk]) for pk, name in nodes)
+
+
 def by_lead_unit(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[Group]:
     """Per (current) lead unit; cases without one (not yet assigned, answered on the spot) are left out."""
-    rows = (
-        _active(cases, start, end)
-        .filter(lead_unit__isnull=False)
-        .values("lead_unit", "lead_unit__name")
-        .annotate(**_counts(start, end))
-    )
-    signing = _signing(cases, start, end, "lead_unit")
-    return _ranked(
-        Group(row["lead_unit"], row["lead_unit__name"], _headline(row, signing.get(row["lead_unit"], (0, 0))))
-        for row in rows
-    )
+    return groups(measure(cases, start, end, ["lead_unit"]), "lead_unit")
 
 
-def by_field(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, field: str, labels) -> list[Group]:
+def by_field(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, field: str) -> list[Group]:
     """Per value of a plain field of the case (channel, demand_type), labelled by its choices."""
-    rows = _active(cases, start, end).values(field).annotate(**_counts(start, end))
-    signing = _signing(cases, start, end, field)
-    names = dict(labels)
-    return _ranked(
-        Group(
-            row[field],
-            str(names.get(row[field], row[field])),
-            _headline(row, signing.get(row[field], (0, 0))),
-        )
-        for row in rows
-    )
-
-
-def _by_tree_level(cases, start, end, path_field: str, depth: int) -> dict[int, Headline]:
-    """{node id at `depth`: measures of the cases anywhere below it}. Cases placed above that depth
-    (or nowhere) are left out."""
-    rows = _active(cases, start, end).values(path_field).annotate(**_counts(start, end))
-    signing = _signing(cases, start, end, path_field)
-    totals: dict[int, dict[str, float]] = {}
-    for row in rows:
-        ids = (row[path_field] or "").strip("/").split("/")
-        if len(ids) < depth or not ids[depth - 1]:
-            continue
-        total = totals.setdefault(int(ids[depth - 1]), dict.fromkeys(FIELDS, 0))
-        measured = _headline(row, signing.get(row[path_field], (0, 0)))
-        for name in FIELDS:
-            total[name] += getattr(measured, name)
-    return {pk: Headline(**total) for pk, total in totals.items()}
+    return groups(measure(cases, start, end, [field]), field)
 
 
 def by_top_category(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[Group]:
     """Per top-level category, each counting the cases of all its sub-categories."""
-    from minyi.catalog.models import Category
-
-    measures = _by_tree_level(cases, start, end, "category__path", 1)
-    nodes = Category.objects.filter(pk__in=measures).values_list("pk", "code", "name")
-    return _ranked(Group(code, name, measures[pk]) for pk, code, name in nodes)
+    return groups(measure(cases, start, end, ["category"]), "category")
 
 
 def by_street(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[Group]:
     """Per street/town (area level 2), each counting its communities and grids."""
-    from minyi.org.models import Area
-
-    measures = _by_tree_level(cases, start, end, "area__path", STREET_DEPTH)
-    nodes = Area.objects.filter(pk__in=measures).values_list("pk", "name")
-    return _ranked(Group(pk, name, measures[pk]) for pk, name in nodes)
+    return groups(measure(cases, start, end, ["street"]), "street")
 
 
 def by_status(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[tuple[Status, int]]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from minyi.cases import history
 from minyi.cases.models import Case
 from minyi.core import clock
+from minyi.stats import rollups
 from minyi.transfer import exporter
 from minyi.transfer.mapping import Mapping
 from minyi.transfer.reader import Formula, Table, read_table
@@ -97,6 +98,8 @@ def run(
         report.seconds = time.monotonic() - started
         return report
     written = history.create_historic_cases(new, source=report.source, all_or_nothing=not skip_invalid)
+    if written.created:  # the stored figures of those months no longer hold every case
+        rollups.forget(since=clock.local(min(item.received_at for item in new)).date())
     report.imported = written.created
     report.already_present += written.already_present  # written meanwhile by someone else
     report.written = written.created > 0

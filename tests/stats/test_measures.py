@@ -112,9 +112,9 @@ def test_the_callers_scope_applies(world, november):
     assert (h.received, h.closed, h.on_time, h.due) == (2, 1, 1, 1)
 
 
-def test_headline_is_two_queries(november, django_assert_num_queries):
-    # the case rows' counts, and the sign-for events' (whether a signature was in time)
-    with django_assert_num_queries(2):
+def test_headline_is_one_query(november, django_assert_num_queries):
+    # every count, signatures in time included, is on the case rows
+    with django_assert_num_queries(1):
         measures.headline(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
 
 
@@ -190,10 +190,26 @@ def test_by_street_adds_up_communities_and_grids(world, november):
 
 
 def test_tree_breakdowns_are_three_queries_whatever_the_tree(november, django_assert_num_queries):
+    # the tree, the cases, the labels
     with django_assert_num_queries(3):
         measures.by_street(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
     with django_assert_num_queries(3):
         measures.by_top_category(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
+
+
+def test_all_breakdowns_are_counted_in_one_pass(november, django_assert_num_queries):
+    # both trees, the cases grouped once
+    with django_assert_num_queries(3):
+        figures = measures.measure(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
+    assert figures.total == measures.headline(Case.objects.all(), NOVEMBER.start, NOVEMBER.end)
+    for dimension, one_by_one in [
+        ("lead_unit", measures.by_lead_unit),
+        ("category", measures.by_top_category),
+        ("street", measures.by_street),
+    ]:
+        assert measures.groups(figures, dimension) == one_by_one(
+            Case.objects.all(), NOVEMBER.start, NOVEMBER.end
+        )
 
 
 def test_by_status_counts_the_cases_received_in_the_period(november):

@@ -336,3 +336,26 @@ def test_ten_thousand_rows_import_quickly_and_in_monthly_number_ranges(world, cl
     numbers = list(first_jan.values_list("tracking_number", flat=True))
     assert numbers[0] == "202401-000001" and numbers[-1] == f"202401-{len(numbers):06d}"
     assert CaseEvent.objects.filter(operation="archive").count() == 10_000
+
+
+def times(day: str) -> dict[str, str]:
+    return {"received_at": f"{day} 09:00:00", "replied_at": f"{day} 15:00:00", "closed_at": f"{day} 18:00:00"}
+
+
+def test_importing_drops_the_stored_figures_of_the_months_it_filled(world, clock, tmp_path):
+    from minyi.stats import rollups
+    from minyi.stats.models import MonthlyMeasures
+
+    path = write_csv(tmp_path / "a.csv", [row(external_id="A1", **times("2026-09-01"))])
+    run(path)
+    rollups.refresh()  # now is 25 November: September and October are stored
+    assert set(MonthlyMeasures.objects.values_list("month", flat=True)) == {
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 1),
+    }
+    late = write_csv(tmp_path / "b.csv", [row(external_id="B1", **times("2026-10-10"))])
+    run(late)
+    assert list(MonthlyMeasures.objects.values_list("month", flat=True)) == [dt.date(2026, 9, 1)]
+    rollups.refresh()
+    stored = MonthlyMeasures.objects.get(month=dt.date(2026, 10, 1)).data["total"]
+    assert stored["received"] == 1

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
 from minyi.analysis import alerts, hot
-from minyi.catalog.choices import Channel, DemandType
 from minyi.console.filters import PeriodForm
 from minyi.console.views.analysis import VIEWERS
 from minyi.console.views.common import staff_view
@@ -28,7 +27,7 @@ from minyi.core.errors import InvalidInput
 from minyi.reports import render as formats
 from minyi.reports.monthly import monthly_report as gather
 from minyi.reports.monthly import parse_month
-from minyi.stats import config, measures, periods
+from minyi.stats import config, measures, periods, rollups
 
 TOP = 10
 
@@ -39,18 +38,20 @@ def dashboard(request):
     form = PeriodForm(request.GET)
     key, period = form.chosen(now)
     cases = access.cases_visible_to(request.user)
+    whole = access.sees_all_cases(request.user)  # then closed months come from stats/rollups.py
     chosen = config.current()
     start, end = period.start, period.end
     received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
-    compared = measures.compare(cases, period)
-    units = measures.by_lead_unit(cases, start, end)
+    figures = rollups.measured(cases, period, whole=whole, now=now)
+    compared = rollups.compare(cases, period, whole=whole, now=now, current=figures.total)
     ranked = sorted(
-        ((g, measures.score(g.measures, chosen)) for g in units),
+        ((g, measures.score(g.measures, chosen)) for g in measures.groups(figures, "lead_unit")),
         key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
     )
-    categories = measures.by_top_category(cases, start, end)
-    streets = measures.by_street(cases, start, end)
-    trend = measures.monthly_trend(cases, periods.months_up_to(min(end - dt.timedelta(seconds=1), now)))
+    categories = measures.groups(figures, "category")
+    streets = measures.groups(figures, "street")
+    months = periods.months_up_to(min(end - dt.timedelta(seconds=1), now))
+    trend = rollups.trend(cases, months, whole=whole, now=now, known={period: figures.total})
     context = {
         "nav": "dashboard",
         "form": form,
@@ -66,13 +67,9 @@ def dashboard(request):
         "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
         "units": [(g, s, _cases_url(unit=g.key, **received)) for g, s in ranked[: TOP * 2]],
         "streets": _heat(streets, received),
-        "channels": [
-            (g, _cases_url(channel=g.key, **received))
-            for g in measures.by_field(cases, start, end, "channel", Channel.choices)
-        ],
+        "channels": [(g, _cases_url(channel=g.key, **received)) for g in measures.groups(figures, "channel")],
         "demand_types": [
-            (g, _cases_url(demand_type=g.key, **received))
-            for g in measures.by_field(cases, start, end, "demand_type", DemandType.choices)
+            (g, _cases_url(demand_type=g.key, **received)) for g in measures.groups(figures, "demand_type")
         ],
         "trend_chart": trend_chart(trend, linked=True),
         "category_chart": _category_chart(categories[:TOP], received),
@@ -163,7 +160,8 @@ def monthly_report(request):
         raise InvalidInput(_("Choose the report's format: pdf or xlsx."), field="format")
     month = parse_month(request.GET.get("month") or f"{clock.local(clock.now()):%Y-%m}")
     cases = access.cases_visible_to(request.user)
-    report = gather(month=month, cases=cases, district=formats.district_name())
+    whole = access.sees_all_cases(request.user)
+    report = gather(month=month, cases=cases, whole=whole, district=formats.district_name())
     response = HttpResponse(formats.FORMATS[kind](report), content_type=formats.CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="minyi-monthly-{month:%Y-%m}.{kind}"'
     return response

@@ -20,7 +20,7 @@ from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
 from minyi.core import clock
 from minyi.org.roles import Role
-from minyi.stats import measures, periods
+from minyi.stats import measures, periods, rollups
 
 
 @staff_view(Role.LEADER)
@@ -29,9 +29,12 @@ def home(request):
     form = PeriodForm(request.GET)
     key, period = form.chosen(now)
     cases = access.cases_visible_to(request.user)
+    whole = access.sees_all_cases(request.user)  # then closed months come from stats/rollups.py
     start, end = period.start, period.end
     received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
-    trend = measures.monthly_trend(cases, periods.months_up_to(min(end - dt.timedelta(seconds=1), now)))
+    figures = rollups.measured(cases, period, whole=whole, now=now)
+    months = periods.months_up_to(min(end - dt.timedelta(seconds=1), now))
+    trend = rollups.trend(cases, months, whole=whole, now=now, known={period: figures.total})
     return render(
         request,
         "console/leader.html",
@@ -41,15 +44,15 @@ def home(request):
             "period_key": key,
             "period_links": [(k, label) for k, (label, _f) in PeriodForm.PERIODS.items()],
             "period": period,
-            "headline": measures.headline(cases, start, end),
+            "headline": figures.total,
             "received_url": _cases_url(**received),
             "statuses": [
                 (status, n, _cases_url(status=status, **received))
                 for status, n in measures.by_status(cases, start, end)
             ],
-            "units": _linked(measures.by_lead_unit(cases, start, end), "unit", received),
-            "categories": _linked(measures.by_top_category(cases, start, end), "category", received),
-            "streets": _linked(measures.by_street(cases, start, end), "area", received),
+            "units": _linked(measures.groups(figures, "lead_unit"), "unit", received),
+            "categories": _linked(measures.groups(figures, "category"), "category", received),
+            "streets": _linked(measures.groups(figures, "street"), "area", received),
             "overdue": [
                 (row, _cases_url(unit=row.unit_id, light=Light.RED))
                 for row in measures.overdue_units(cases, start, end, now)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, kind: str, month: str, format: str, out: str | None, **options):
         try:
             first = parse_month(month)
-            report = monthly_report(month=first, cases=Case.objects.all(), district=render.district_name())
+            report = monthly_report(
+                month=first, cases=Case.objects.all(), whole=True, district=render.district_name()
+            )
             content = render.FORMATS[format](report)
         except MinyiError as exc:
             raise CommandError(exc.message) from None
