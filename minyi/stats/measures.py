@@ -45,10 +45,11 @@ STREET_DEPTH = 2  # district → street/town → community → grid
 class Headline:
     received: int
     closed: int
-    due: int
+    replied_by_unit: int  # replies of the period by a lead unit (due, and replied)
     on_time: int
     called_back: int
     content: int
+    overdue_unreplied: int = 0  # handling deadlines that passed in the period with no reply by its end
     asked_resolved: int = 0  # callbacks that asked whether the problem was solved
     resolved: int = 0  # … and heard yes (解决)
     reworked: int = 0  # replies of cases sent back for rework at least once (重办)
@@ -56,6 +57,11 @@ class Headline:
     handling_seconds: float = 0.0  # received → replied, summed over the replies of the period
     signed: int = 0  # orders signed for (签收) in the period, that had a sign-for deadline
     signed_on_time: int = 0  # … within it
+
+    @property
+    def due(self) -> int:
+        """应办结: orders replied to by their unit in the period, and those overdue without a reply."""
+        return self.replied_by_unit + self.overdue_unreplied
 
     @property
     def assigned_to_sign(self) -> int:
@@ -85,8 +91,11 @@ class Headline:
 
 
 FIELDS = tuple(f.name for f in fields(Headline))
+# Counts taken at the end of the period (what is still overdue then): those of a year are not the sum
+# of its months' (an order overdue at the end of March and replied in May is due once in the year).
+AT_END = ("overdue_unreplied", "unsigned_late")
 # The names a configured rate may divide (stats/measures.toml).
-COUNTS = (*FIELDS, "assigned_to_sign")
+COUNTS = (*FIELDS, "due", "assigned_to_sign")
 
 
 def _received(start: dt.datetime, end: dt.datetime) -> Q:
@@ -129,10 +138,11 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict:
     return {
         "received": Count("pk", filter=_received(start, end)),
         "closed": Count("pk", filter=replied),
-        "due": Count("pk", filter=by_unit | _overdue_unreplied(start, end)),
+        "replied_by_unit": Count("pk", filter=by_unit),
         "on_time": Count("pk", filter=by_unit & Q(replied_on_time=True)),
         "called_back": Count("pk", filter=replied & Q(satisfaction__in=REACHED)),
         "content": Count("pk", filter=replied & Q(satisfaction__in=CONTENT)),
+        "overdue_unreplied": Count("pk", filter=_overdue_unreplied(start, end)),
         "asked_resolved": Count("pk", filter=replied & Q(resolved__isnull=False)),
         "resolved": Count("pk", filter=replied & Q(resolved=True)),
         "reworked": Count("pk", filter=replied & Q(rework_count__gt=0)),
@@ -193,20 +203,41 @@ class Measured:
     total: Headline
     by: dict[str, dict]
 
+    FORMAT = 2  # of to_json(); stored figures of another format are not read (counted again)
+
     def to_json(self) -> dict:
         """Plain data to store (stats/rollups.py); keys keep their type as [key, counts] pairs."""
         by = {dim: [[key, asdict(h)] for key, h in groups.items()] for dim, groups in self.by.items()}
-        return {"total": asdict(self.total), "by": by}
+        return {"format": self.FORMAT, "total": asdict(self.total), "by": by}
 
     @classmethod
-    def from_json(cls, data: dict) -> Measured:
-        known = set(FIELDS)
+    def from_json(cls, data: dict) -> Measured | None:
+        """The figures stored by to_json(), None when they were stored in another format."""
+        if data.get("format") != cls.FORMAT:
+            return None
+        by = {dim: {key: Headline(**values) for key, values in rows} for dim, rows in data["by"].items()}
+        return cls(Headline(**data["total"]), by)
 
-        def counts(values: dict) -> Headline:  # counts added since the row was stored read as 0
-            return Headline(**{k: v for k, v in values.items() if k in known})
+    @classmethod
+    def combined(cls, parts: Iterable[Measured], at_end: Measured) -> Measured:
+        """The figures of a period from those of the consecutive periods that make it up (`parts`,
+        e.g. the months of a year) and the counts taken at the end of the whole period (`at_end`:
+        AT_END, which do not add up)."""
 
-        by = {dim: {key: counts(values) for key, values in rows} for dim, rows in data["by"].items()}
-        return cls(counts(data["total"]), by)
+        def add(headlines: list[Headline], end: Headline | None) -> Headline:
+            values = {name: sum(getattr(h, name) for h in headlines) for name in FIELDS}
+            values |= {name: getattr(end, name) if end else 0 for name in AT_END}
+            return Headline(**values)
+
+        parts = list(parts)
+        by = {}
+        for dim in at_end.by:
+            keys = set(at_end.by[dim]).union(*(p.by.get(dim, {}) for p in parts))
+            by[dim] = {
+                key: add([p.by[dim][key] for p in parts if key in p.by.get(dim, {})], at_end.by[dim].get(key))
+                for key in keys
+            }
+        return cls(add([p.total for p in parts], at_end.total), by)
 
 
 def _tree_level(model, depth: int) -> dict[int, int]:
@@ -220,24 +251,42 @@ def _tree_level(model, depth: int) -> dict[int, int]:
 
 
 def measure(
-    cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, dimensions: Iterable[str] = DIMENSIONS
+    cases: QuerySet[Case],
+    start: dt.datetime,
+    end: dt.datetime,
+    dimensions: Iterable[str] = DIMENSIONS,
+    *,
+    at_end_only: bool = False,
 ) -> Measured:
     """The total and the breakdowns asked for, of [start, end): one grouped query, however many
-    breakdowns; its groups (about one per case in a big month) are added up per breakdown as arrays."""
+    breakdowns; its groups (about one per case in a big month) are added up per breakdown as arrays.
+    `at_end_only` counts only AT_END (the others are 0), over the few cases they concern."""
     from minyi.catalog.models import Category
     from minyi.org.models import Area
 
     dims = [d for d in DIMENSIONS if d in set(dimensions)]
     columns = [DIMENSIONS[d] for d in dims]
     n = len(columns)
-    rows = list(_active(cases, start, end).values_list(*columns).annotate(**_counts(start, end)))
+    aggregates = _counts(start, end)
+    if at_end_only:
+        aggregates = {name: aggregates[name] for name in AT_END}
+        found = cases.filter(_overdue_unreplied(start, end) | _unsigned_late(start, end)).order_by()
+    else:
+        found = _active(cases, start, end)
+    rows = list(found.values_list(*columns).annotate(**aggregates))
     if not columns:  # values_list() without fields would list every field: one row, no group
-        rows = [tuple(_active(cases, start, end).aggregate(**_counts(start, end)).values())]
+        rows = [tuple(found.aggregate(**aggregates).values())]
     keys = [row[:n] for row in rows]
-    # handling_seconds: a duration (PostgreSQL) or microseconds (SQLite), None without replies
-    seconds = n + FIELDS.index("handling_seconds")
-    table = [(*row[n:seconds], _seconds(row[seconds]), *row[seconds + 1 :]) for row in rows]
-    counts = np.array(table, dtype=np.float64).reshape(len(table), len(FIELDS))
+    names = list(aggregates)
+    values = [list(row[n:]) for row in rows]
+    if "handling_seconds" in aggregates:  # a duration (PostgreSQL) or microseconds (SQLite), or None
+        h = names.index("handling_seconds")
+        for v in values:
+            v[h] = _seconds(v[h])
+    counts = np.zeros((len(rows), len(FIELDS)))
+    counts[:, [FIELDS.index(name) for name in names]] = np.array(values, dtype=np.float64).reshape(
+        len(rows), len(names)
+    )
     lift = {
         "category": _tree_level(Category, 1) if "category" in dims else None,
         "street": _tree_level(Area, STREET_DEPTH) if "street" in dims else None,

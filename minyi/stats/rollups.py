@@ -45,19 +45,41 @@ def _closed_month(period: Period, now: dt.datetime) -> dt.date | None:
 
 
 def stored(months: Iterable[Period], *, now: dt.datetime | None = None) -> dict[dt.date, Measured]:
-    """{first day: figures} of those `months` that are closed and were computed after they closed."""
+    """{first day: figures} of those `months` that are closed and were computed after they closed
+    (in the current format)."""
     now = now or clock.now()
     wanted = {day: p for p in months if (day := _closed_month(p, now))}
     rows = MonthlyMeasures.objects.filter(month__in=wanted).values_list("month", "computed_at", "data")
-    return {day: Measured.from_json(data) for day, computed, data in rows if computed >= wanted[day].end}
+    found = {day: Measured.from_json(data) for day, computed, data in rows if computed >= wanted[day].end}
+    return {day: figures for day, figures in found.items() if figures is not None}
+
+
+def _months_of(period: Period) -> list[Period] | None:
+    """The calendar months that make up `period`; None unless it starts and ends on month bounds."""
+    month = periods.month_of(period.first_day)
+    if month.start != period.start:
+        return None
+    months = [month]
+    while month.end < period.end:
+        month = periods.month_of(clock.local(month.end).date())
+        months.append(month)
+    return months if month.end == period.end else None
 
 
 def measured(cases, period: Period, *, whole: bool, now: dt.datetime | None = None) -> Measured:
-    """The figures of `period` over `cases`; `whole` says that `cases` are every case (then a stored
-    closed month is used when there is one)."""
-    if whole and (found := stored([period], now=now)):
+    """The figures of `period` over `cases`; `whole` says that `cases` are every case. Then a closed
+    month comes from its row, and a run of whole months (a year) adds up its stored months, counts the
+    others (the current month) live and takes the counts at its end (AT_END) live over the few cases
+    still overdue. Anything else is counted live."""
+    months = _months_of(period) if whole else None
+    found = stored(months, now=now) if months else {}
+    if not found:
+        return measures.measure(cases, period.start, period.end)
+    if len(months) == 1:
         return found[period.first_day]
-    return measures.measure(cases, period.start, period.end)
+    parts = [found.get(m.first_day) or measures.measure(cases, m.start, m.end) for m in months]
+    at_end = measures.measure(cases, period.start, period.end, at_end_only=True)
+    return Measured.combined(parts, at_end)
 
 
 def compare(
@@ -68,17 +90,21 @@ def compare(
     now: dt.datetime | None = None,
     current: measures.Headline | None = None,
 ) -> measures.Comparison:
-    """`measures.Comparison` of `period` with 环比 and 同比, each taken from the stored months where
-    it can be; `current` is the period's total when the caller has it already."""
+    """`measures.Comparison` of `period` with 环比 and 同比, each as `measured` finds it; `current` is
+    the period's total when the caller has it already."""
     now = now or clock.now()
-    before, year_ago = periods.previous(period), periods.year_before(period)
-    found = stored([period, before, year_ago], now=now) if whole else {}
+    taken: dict[Period, measures.Headline] = {}
 
     def total(p: Period) -> measures.Headline:
-        if (day := _closed_month(p, now)) in found:
-            return found[day].total
-        return measures.headline(cases, p.start, p.end)
+        if p not in taken:  # a year's 环比 and 同比 are the same year
+            taken[p] = (
+                measured(cases, p, whole=True, now=now).total
+                if whole
+                else measures.headline(cases, p.start, p.end)
+            )
+        return taken[p]
 
+    before, year_ago = periods.previous(period), periods.year_before(period)
     return measures.Comparison(current or total(period), total(before), total(year_ago))
 
 

@@ -151,3 +151,36 @@ def test_the_trend_takes_the_months_it_is_given_and_counts_the_others(world, oct
         Case.objects.all(), january, whole=True, known={periods.this_year(at("2026-01-15 10:00")): seven}
     )
     assert (trend[0].received, trend[0].closed) == (0, 0)
+
+
+def test_a_run_of_months_adds_up_its_stored_months_but_counts_what_is_overdue_at_its_end(world, clock):
+    from tests.stats.test_measures import make
+
+    heating = dict(lead_unit=world.heating, category=world.heating_shortage, area=world.east_grid)
+    # overdue at the end of September, replied late in October: due once in September–October
+    make(
+        "2026-09-10 10:00",
+        replied="2026-10-05 10:00",
+        replied_on_time=False,
+        handle_due_at=at("2026-09-20 18:00"),
+        **heating,
+    )
+    make("2026-10-20 10:00", handle_due_at=at("2026-10-28 18:00"), **heating)  # still overdue
+    make("2026-09-12 10:00", status="assigned", sign_due_at=at("2026-09-15 10:00"), **heating)  # never signed
+    clock.set("2026-11-02 09:00")
+    assert rollups.refresh() == [dt.date(2026, 10, 1), dt.date(2026, 9, 1)]
+    span = periods.days(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    composed = rollups.measured(Case.objects.all(), span, whole=True)
+    live = measures.measure(Case.objects.all(), span.start, span.end)
+    assert composed == live
+    months = [
+        rollups.measured(Case.objects.all(), periods.month_of(d), whole=True)
+        for d in (dt.date(2026, 9, 1), OCTOBER.first_day)
+    ]
+    assert [m.total.due for m in months] == [1, 2] and composed.total.due == 2
+    assert composed.total.unsigned_late == 1 and composed.by["lead_unit"][world.heating.pk].due == 2
+    # with the current month in it: November counted live
+    to_november = periods.days(dt.date(2026, 10, 1), dt.date(2026, 11, 30))
+    assert rollups.measured(Case.objects.all(), to_november, whole=True) == measures.measure(
+        Case.objects.all(), to_november.start, to_november.end
+    )

@@ -125,6 +125,7 @@ class Measures(GenericAPIView):
                 "start": period.first_day,
                 "end": period.last_day,
                 **vars(head),
+                "due": head.due,
                 "on_time_rate": head.on_time_rate,
                 "satisfaction_rate": head.satisfaction_rate,
             }
