@@ -29,6 +29,7 @@ from minyi.cases.models import Case
 from minyi.catalog.models import Category
 from minyi.catalog.services import routing_for
 from minyi.core import clock
+from minyi.core.trees import path_ids
 from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
 from minyi.org.models import Area
@@ -50,8 +51,8 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def _ancestor_at(node_id: int, nodes: dict, depth: int) -> int:
     """The id of the node's ancestor at `depth` (the node itself when it is shallower)."""
-    path = nodes[node_id].strip("/").split("/")
-    return int(path[min(depth, len(path)) - 1])
+    ids = path_ids(nodes[node_id])
+    return ids[min(depth, len(ids)) - 1]
 
 
 def category_area_counts(day: dt.date) -> tuple[dict, dict, dict]:

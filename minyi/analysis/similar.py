@@ -143,7 +143,7 @@ def _same_place(a: Area | None, b: Area | None) -> str:
     """The narrowest level at which two places coincide ("grid", "community", "street" or "")."""
     if a is None or b is None:
         return ""
-    ids_a, ids_b = a.path.strip("/").split("/"), b.path.strip("/").split("/")
+    ids_a, ids_b = a.ancestor_ids(), b.ancestor_ids()
     # path = district/street/community/grid: compare from the deepest level both have.
     for depth, name in ((4, "grid"), (3, "community"), (2, "street")):
         if len(ids_a) >= depth and len(ids_b) >= depth and ids_a[:depth] == ids_b[:depth]:

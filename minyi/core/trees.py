@@ -14,6 +14,11 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids of a materialised path, root first: "/1/5/23/" → [1, 5, 23]."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
 class TreeNode(models.Model):
     parent = models.ForeignKey(
         "self",
@@ -65,7 +70,18 @@ class TreeNode(models.Model):
                 )
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
+
+    @classmethod
+    def ancestors_at(cls, depth: int) -> dict[int, int]:
+        """{node id: id of its ancestor at `depth`} for every node at that depth or below (one query
+        over the whole tree, for adding counts up to a level)."""
+        found = {}
+        for pk, path in cls.objects.values_list("pk", "path"):
+            ids = path_ids(path)
+            if len(ids) >= depth:
+                found[pk] = ids[depth - 1]
+        return found
 
     def subtree(self) -> models.QuerySet:
         return type(self).objects.filter(path__startswith=self.path)

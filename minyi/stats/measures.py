@@ -170,15 +170,9 @@ def _seconds(value) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1e6
 
 
-def _headline(row: dict) -> Headline:
-    values = {name: row[name] for name in FIELDS}
-    values["handling_seconds"] = _seconds(values["handling_seconds"])
-    return Headline(**values)
-
-
 def headline(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> Headline:
-    """The measures for [start, end)."""
-    return _headline(_active(cases, start, end).aggregate(**_counts(start, end)))
+    """The measures for [start, end), without breakdowns (one query)."""
+    return measure(cases, start, end, ()).total
 
 
 # The breakdowns: dimension → the case column it groups by. Categories are counted at the top level,
@@ -240,16 +234,6 @@ class Measured:
         return cls(add([p.total for p in parts], at_end.total), by)
 
 
-def _tree_level(model, depth: int) -> dict[int, int]:
-    """{node id: id of its ancestor at `depth`} for the nodes at or below that depth."""
-    level = {}
-    for pk, path in model.objects.values_list("pk", "path"):
-        ids = (path or "").strip("/").split("/")
-        if len(ids) >= depth and ids[depth - 1]:
-            level[pk] = int(ids[depth - 1])
-    return level
-
-
 def measure(
     cases: QuerySet[Case],
     start: dt.datetime,
@@ -273,8 +257,9 @@ def measure(
         found = cases.filter(_overdue_unreplied(start, end) | _unsigned_late(start, end)).order_by()
     else:
         found = _active(cases, start, end)
-    rows = list(found.values_list(*columns).annotate(**aggregates))
-    if not columns:  # values_list() without fields would list every field: one row, no group
+    if columns:
+        rows = list(found.values_list(*columns).annotate(**aggregates))
+    else:  # values_list() without fields would list every field: one row, no group
         rows = [tuple(found.aggregate(**aggregates).values())]
     keys = [row[:n] for row in rows]
     names = list(aggregates)
@@ -288,8 +273,8 @@ def measure(
         len(rows), len(names)
     )
     lift = {
-        "category": _tree_level(Category, 1) if "category" in dims else None,
-        "street": _tree_level(Area, STREET_DEPTH) if "street" in dims else None,
+        "category": Category.ancestors_at(1) if "category" in dims else None,
+        "street": Area.ancestors_at(STREET_DEPTH) if "street" in dims else None,
     }
     by = {}
     for i, dim in enumerate(dims):

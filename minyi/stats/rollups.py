@@ -188,12 +188,16 @@ def refresh(*, now: dt.datetime | None = None, limit: int = PER_ROUND) -> list[d
     """Recompute the closed months that need it (see the module's doc); returns their first days."""
     now = now or clock.now()
     months = _closed_months(now)
-    rows = dict(MonthlyMeasures.objects.values_list("month", "checked_at"))
-    computed = dict(MonthlyMeasures.objects.values_list("month", "computed_at"))
+    rows = {
+        day: (checked, computed)
+        for day, checked, computed in MonthlyMeasures.objects.values_list(
+            "month", "checked_at", "computed_at"
+        )
+    }
     due = {m.first_day for m in months if m.first_day not in rows}
-    due |= {day for day, at in computed.items() if at < now - RECOMPUTE_AFTER}
+    due |= {day for day, (_checked, computed) in rows.items() if computed < now - RECOMPUTE_AFTER}
     if rows:
-        due |= touched_months(min(rows.values()) - OVERLAP) & set(rows)
+        due |= touched_months(min(checked for checked, _computed in rows.values()) - OVERLAP) & set(rows)
     todo = [m for m in months if m.first_day in due][:limit]
     for month in todo:
         figures = measures.measure(Case.objects.all(), month.start, month.end)
