@@ -1,7 +1,7 @@
 """The daily analysis jobs, run by `minyi worker`: hot issues of the last 30 days and the surge scan of
 the day just ended. Each (job, day) is claimed by inserting its `JobRun` row: of several workers on
 several machines exactly one does the day's work; a worker killed in the middle leaves a row without
-`finished_at`, which is claimed again after STALE."""
+`finished_at`, which is claimed again after STALE; so does a run that failed (its error is kept)."""
 
 from __future__ import annotations
 
@@ -52,9 +52,11 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
             continue
         try:
             result = work(day)
-        except Exception:
-            log.exception("analysis job %s for %s failed; it will be retried", job, day)
-            JobRun.objects.filter(pk=run.pk).delete()
+        except Exception as exc:
+            # The row stays unfinished: the claim is taken over after STALE, not on the next round
+            # (a job that fails at once would otherwise rerun its heavy work every few seconds).
+            log.exception("analysis job %s for %s failed; it is tried again after %s", job, day, STALE)
+            JobRun.objects.filter(pk=run.pk).update(result={"error": str(exc)[:500]})
             continue
         JobRun.objects.filter(pk=run.pk).update(finished_at=clock.now(), result=result)
         done[job] = sum(result.values())

@@ -16,6 +16,7 @@ the active one to the intake desk and the dispatcher, and report how often it wa
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -35,6 +36,8 @@ from minyi.catalog.services import Routing, routing_for
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.org.models import Area
+
+log = logging.getLogger("minyi.analysis")
 
 TOP = 3
 MODEL_FOLDER = Path("models") / "classifier"
@@ -182,6 +185,7 @@ class _ActiveModel:
         self._checked = float("-inf")
         self._key: tuple | None = None
         self._loaded: tuple[ClassifierModel, method.Classifier] | None = None
+        self.problem = ""  # why the active version could not be loaded on this server
 
     def forget(self) -> None:
         with self._lock:
@@ -194,9 +198,18 @@ class _ActiveModel:
         row = ClassifierModel.objects.filter(is_active=True).first()
         key = (row.pk, row.version, row.file, str(settings.DATA_DIR)) if row else None
         if key != self._key:
-            loaded = (row, method.load(settings.DATA_DIR / row.file)) if row else None
+            loaded, problem = None, ""
+            if row:
+                try:
+                    loaded = (row, method.load(settings.DATA_DIR / row.file))
+                except Exception as exc:  # a missing or broken file must not break intake pages
+                    log.error("category classifier v%s (%s) cannot be loaded: %s", row.version, row.file, exc)
+                    problem = _(
+                        "The category model v%(version)s cannot be read on this server (%(file)s in the "
+                        "data directory): the suggestion is off until it is there."
+                    ) % {"version": row.version, "file": row.file}
             with self._lock:
-                self._key, self._loaded = key, loaded
+                self._key, self._loaded, self.problem = key, loaded, problem
         self._checked = now
         return self._loaded
 
@@ -240,7 +253,7 @@ def suggest(*, title: str, description: str, area: Area | None = None) -> Sugges
     """The likeliest categories of a demand with their confidence and the routing each implies."""
     active = _cache.get()
     if active is None:
-        return Suggestion([], off_reason())
+        return Suggestion([], _cache.problem or off_reason())
     row, trained = active
     value = case_text(title, description)
     if len(value) < 4:

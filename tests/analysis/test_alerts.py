@@ -143,6 +143,24 @@ def test_an_abandoned_run_is_taken_over(world, clock):
     assert JobRun.objects.get(job="surges").finished_at is not None
 
 
+def test_a_failed_run_keeps_its_error_and_is_tried_again_only_after_stale(world, clock, monkeypatch):
+    now = clock.set("2026-11-25 01:30")
+    calls = []
+
+    def broken(day):
+        calls.append(day)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(jobs.JOBS, "surges", broken)
+    monkeypatch.setitem(jobs.JOBS, "hot_issues", lambda day: {"issues": 0})
+    jobs.run_daily(now=now)
+    assert JobRun.objects.get(job="surges").result == {"error": "disk full"}
+    jobs.run_daily(now=now + dt.timedelta(minutes=1))  # the next round does not run it again
+    assert len(calls) == 1
+    jobs.run_daily(now=now + jobs.STALE + dt.timedelta(minutes=1))
+    assert len(calls) == 2
+
+
 def test_cases_of_other_days_or_without_category_are_not_counted(world, clock):
     clock.set("2026-11-25 01:30")
     history(world, per_day=3, last_day=3)

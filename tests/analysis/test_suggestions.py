@@ -175,3 +175,13 @@ def test_the_command_trains_from_the_database_lists_and_activates(history, capsy
     assert ClassifierModel.objects.get(is_active=True).version == 2
     with pytest.raises(CommandError, match="no classifier version 7"):
         call_command("classifier", "activate", "7")
+
+
+def test_a_model_file_missing_on_this_server_turns_the_suggestion_off_and_says_why(
+    trained, history, settings
+):
+    (settings.DATA_DIR / trained.file).unlink()  # another server trained it; this one lacks the file
+    suggestions._cache.forget()
+    suggestions._cache._key = None
+    suggestion = suggestions.suggest(title="道路坑洼", description="和平路路面破损，井盖缺失")
+    assert not suggestion.is_on and f"v{trained.version}" in suggestion.off_reason
