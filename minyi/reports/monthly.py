@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from minyi.analysis import hot
@@ -77,14 +77,9 @@ def monthly_report(
     chosen = config.current()
     figures = rollups.measured(cases, period, whole=whole)
     compared = rollups.compare(cases, period, whole=whole, current=figures.total)
-    units = sorted(
-        ((g, measures.score(g.measures, chosen)) for g in measures.groups(figures, "lead_unit")),
-        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
-    )
-    late = Q(lead_unit__isnull=False, replied_at__gte=start, replied_at__lt=end, replied_on_time=False) | Q(
-        lead_unit__isnull=False, replied_at__isnull=True, handle_due_at__gte=start, handle_due_at__lt=end
-    )
-    overdue = cases.filter(late).exclude(status__in=measures.NOT_DUE).select_related("lead_unit", "category")
+    units = measures.ranked_by_score(measures.groups(figures, "lead_unit"), chosen)
+    # the orders behind due − on time: the same definition as the on-time rate
+    overdue = cases.filter(measures.not_on_time(start, end)).select_related("lead_unit", "category")
     return MonthlyReport(
         district=district,
         month=month,

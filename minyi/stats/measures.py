@@ -153,6 +153,14 @@ def _counts(start: dt.datetime, end: dt.datetime) -> dict:
     }
 
 
+def not_on_time(start: dt.datetime, end: dt.datetime) -> Q:
+    """The orders the period counts as due but not closed on time (due − on_time): replied by their
+    unit late (or without a deadline's verdict), or overdue without a reply by the period's end (up
+    to now) — the monthly report's overdue list."""
+    by_unit = _replied(start, end) & Q(lead_unit__isnull=False)
+    return (by_unit & ~Q(replied_on_time=True)) | _overdue_unreplied(start, end)
+
+
 def _active(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
     """The cases any measure of the period counts: received, replied to or due in it."""
     return cases.filter(
@@ -424,6 +432,14 @@ def top_categories(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, 
 def rates(h: Headline, config) -> dict[str, float | None]:
     """The configured rates (stats/measures.toml) of one set of counts."""
     return {name: h.rate(rate) for name, rate in config.rates.items()}
+
+
+def ranked_by_score(groups: Iterable[Group], config) -> list[tuple[Group, float | None]]:
+    """[(group, score)], best score first; groups without a score last, busiest first."""
+    return sorted(
+        ((g, score(g.measures, config)) for g in groups),
+        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
+    )
 
 
 def score(h: Headline, config) -> float | None:

@@ -35,6 +35,35 @@ def test_the_report_gathers_the_month(report, world):
     assert report.categories[0].label == "城乡建设" and report.overdue_total == 0
 
 
+def test_the_overdue_list_is_due_minus_on_time(world, clock):
+    from tests.conftest import at
+    from tests.stats.test_measures import make
+
+    unit = dict(lead_unit=world.heating, category=world.heating_shortage)
+    late = make(
+        "2026-10-20 10:00",
+        replied="2026-11-03 10:00",
+        replied_on_time=False,
+        handle_due_at=at("2026-10-30 18:00"),
+        **unit,
+    )
+    open_late = make("2026-11-02 10:00", handle_due_at=at("2026-11-10 18:00"), **unit)
+    replied_after = make(
+        "2026-11-05 10:00",
+        replied="2026-12-03 10:00",
+        replied_on_time=False,
+        handle_due_at=at("2026-11-12 18:00"),
+        **unit,
+    )
+    make("2026-11-20 10:00", handle_due_at=at("2026-11-27 18:00"), **unit)  # not due yet on the 25th
+    clock.set("2026-11-25 09:00")
+    report = monthly_report(month=parse_month("2026-11"), cases=Case.objects.all())
+    # replied late in November, still open past its deadline, replied only after the month:
+    # all three are due and not on time; the order due on the 27th is not due yet
+    assert {c.pk for c in report.overdue} == {late.pk, open_late.pk, replied_after.pk}
+    assert report.overdue_total == report.compared.current.due - report.compared.current.on_time == 3
+
+
 def test_the_workbook_has_every_part(report):
     book = load_workbook(io.BytesIO(xlsx.workbook(report)))
     assert book.sheetnames == [

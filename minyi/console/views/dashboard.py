@@ -44,10 +44,7 @@ def dashboard(request):
     received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
     figures = rollups.measured(cases, period, whole=whole, now=now)
     compared = rollups.compare(cases, period, whole=whole, now=now, current=figures.total)
-    ranked = sorted(
-        ((g, measures.score(g.measures, chosen)) for g in measures.groups(figures, "lead_unit")),
-        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
-    )
+    ranked = measures.ranked_by_score(measures.groups(figures, "lead_unit"), chosen)
     categories = measures.groups(figures, "category")
     streets = measures.groups(figures, "street")
     months = periods.months_up_to(min(end - dt.timedelta(seconds=1), now))
