@@ -47,7 +47,6 @@ class Settings:
     dispersion: float = 10.0  # k of the negative binomial
     prior_days: float = 14.0  # weight of the long-run rate in the baseline, in days
     long_run_days: int = 365
-    profile_weeks: int = 8
 
     def least(self, window: int) -> int:
         return (self.min_count or {1: 5, 7: 8}).get(window, 8)
