@@ -23,12 +23,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minyi.access import analysis as analysis_access
 from minyi.analysis import surges
 from minyi.analysis.models import CaseKeyword, SurgeAlert
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
 from minyi.catalog.services import routing_for
 from minyi.core import clock
+from minyi.core.errors import InvalidInput
 from minyi.core.trees import path_ids
 from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
@@ -196,6 +198,9 @@ def _raise(surge: surges.Surge, key: str, *, category=None, area=None, term: str
 
 def alert_dismiss(*, alert_id: int, actor, note: str = "") -> SurgeAlert:
     """The centre saw it and judged it not worth acting on (with a reason)."""
+    analysis_access.check_dismiss_alert(actor)
+    if not (note or "").strip():
+        raise InvalidInput(_("Say why the alert needs no action."), field="note")
     with transaction.atomic():
         alert = _open_alert(alert_id)
         alert.status, alert.handled_by, alert.handled_at = SurgeAlert.Status.DISMISSED, actor, clock.now()
@@ -209,6 +214,7 @@ def alert_escalate(*, alert_id: int, actor, note: str = "") -> SurgeAlert:
     from minyi.access.principals import SYSTEM_ACTOR
     from minyi.cases.services import case_apply, case_create
 
+    analysis_access.check_escalate_alert(actor)
     with transaction.atomic():
         alert = _open_alert(alert_id)
         description = "\n".join(filter(None, [alert.explanation, (note or "").strip()]))

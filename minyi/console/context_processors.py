@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from minyi.access.analysis import VIEWERS as ANALYSIS_VIEWERS
 from minyi.console.desks import desks_for
-from minyi.console.views.analysis import VIEWERS as ANALYSIS_VIEWERS
 from minyi.notifications.services import unread_count
 from minyi.org.roles import Role
 from minyi.transfer.views import IMPORT_ROLES

@@ -174,3 +174,17 @@ def test_keywords_of_the_same_cases_do_not_alert_beside_their_surge(world, clock
     raised = alerts.scan_surges(day=DAY)
     # 湖畔花园/暖气片/检修 rose with the heating cases, but they are the same cases: one alert, not three.
     assert [a.key for a in raised] == [f"c{world.heating_cat.pk}@a{world.east_community.pk}"]
+
+
+def test_only_the_roles_of_the_access_module_act_on_an_alert(world, clock):
+    from minyi.core.errors import InvalidInput, NotPermitted
+    from tests.analysis.helpers import heating_alert
+
+    alert = heating_alert(world, clock.set("2026-11-25 09:00"))
+    with pytest.raises(NotPermitted):
+        alerts.alert_escalate(alert_id=alert.pk, actor=world.supervisor)  # dismisses, does not assign
+    with pytest.raises(NotPermitted):
+        alerts.alert_dismiss(alert_id=alert.pk, actor=world.heating_handler, note="不是我们的")
+    with pytest.raises(InvalidInput):
+        alerts.alert_dismiss(alert_id=alert.pk, actor=world.supervisor, note="  ")
+    assert SurgeAlert.objects.get(pk=alert.pk).status == "open"

@@ -11,15 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minyi.access import cases as access
+from minyi.access.analysis import ALERT_HANDLERS, VIEWERS, may_dismiss_alert, may_escalate_alert
 from minyi.analysis import alerts, hot
 from minyi.analysis.models import HotIssue, SurgeAlert
 from minyi.console.views.common import page_of, staff_view
 from minyi.core.errors import MinyiError, NotFound
-from minyi.org.roles import CENTRE_ROLES, Role
-
-VIEWERS = tuple(CENTRE_ROLES)  # who sees the analysis page and the dashboard (leaders included)
-ALERT_HANDLERS = (Role.DISPATCHER, Role.SUPERVISOR)  # may dismiss an alert
-ESCALATORS = (Role.DISPATCHER,)  # may turn it into a case: accepting and assigning is theirs
 
 
 @staff_view(*VIEWERS)
@@ -32,8 +28,8 @@ def analysis(request):
         "recent": SurgeAlert.objects.exclude(status=SurgeAlert.Status.OPEN)
         .select_related("case", "handled_by")
         .order_by("-handled_at")[:10],
-        "may_handle": user.has_role(*ALERT_HANDLERS),
-        "may_escalate": user.has_role(*ESCALATORS),
+        "may_handle": may_dismiss_alert(user),
+        "may_escalate": may_escalate_alert(user),
     }
     return render(request, "console/analysis.html", context)
 
@@ -56,13 +52,9 @@ def alert_action(request, alert_id: int, action: str):
     note = (request.POST.get("note") or "").strip()
     try:
         if action == "dismiss":
-            if not note:
-                raise MinyiError(_("Say why the alert needs no action."))
             alerts.alert_dismiss(alert_id=alert_id, actor=request.user, note=note)
             messages.success(request, _("The alert was dismissed."))
         elif action == "escalate":
-            if not request.user.has_role(*ESCALATORS):
-                raise MinyiError(_("Only a dispatcher can turn an alert into a case."))
             alert = alerts.alert_escalate(alert_id=alert_id, actor=request.user, note=note)
             messages.success(
                 request, _("Case %(number)s was made and assigned.") % {"number": alert.case.tracking_number}

@@ -17,9 +17,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
+from minyi.access.analysis import VIEWERS
 from minyi.analysis import alerts, hot
 from minyi.console.filters import PeriodForm
-from minyi.console.views.analysis import VIEWERS
 from minyi.console.views.common import staff_view
 from minyi.console.views.leader import _cases_url, trend_chart
 from minyi.core import clock
