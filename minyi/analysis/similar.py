@@ -29,7 +29,8 @@ from minyi.core import clock
 from minyi.org.models import Area
 
 PER_TERM = 400  # most recent postings read per keyword
-CANDIDATES = 40  # cases whose full keyword vector is read to score them
+CANDIDATES = 40  # cases whose full keyword vector is read to score them, per round
+ROUNDS = 5  # rounds of candidates at most, while too few are visible to the user
 MIN_SHARED = 2  # one shared word is a coincidence
 # The bonus of the same place, from the narrowest to the widest (depth in the area tree).
 PLACE_BONUS = {"grid": 0.15, "community": 0.10, "street": 0.05}
@@ -68,43 +69,47 @@ def similar_cases(
         if case_id != exclude:
             dot[case_id] += query[term] * other
             shared[case_id].append(term)
-    ranked = sorted((c for c in dot if len(shared[c]) >= MIN_SHARED), key=lambda c: -dot[c])[:CANDIDATES]
-    if not ranked:
-        return []
-    norms = _norms(ranked)
+    ranked = sorted((c for c in dot if len(shared[c]) >= MIN_SHARED), key=lambda c: -dot[c])
     query_norm = math.sqrt(sum(w * w for w in query.values()))
-    cases = (
-        access.cases_visible_to(user).filter(pk__in=ranked).select_related("area", "category", "lead_unit")
-    )
-    cases = access.linkable_from(user, of_case, cases)
     if not access.links_confidential(user):  # nor does a phone number tie requesters together
         requester_phone = ""
     found = []
-    for case in cases:
-        cosine = dot[case.pk] / (query_norm * norms[case.pk])
-        if cosine < settings.MINYI_SIMILAR_MIN_SCORE:
-            continue
-        place = _same_place(area, case.area)
-        same_requester = bool(requester_phone) and case.requester_phone == requester_phone
-        score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same_requester else 0.0)
-        words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
-        found.append(SimilarCase(case, round(score, 3), words, place, same_requester))
+    # The best candidates by the index, CANDIDATES at a time, until enough of them are ones the user
+    # may see linked to this demand (a unit sees few of the district's cases; a master's own merged
+    # repeats are not "similar cases" of it).
+    for first in range(0, min(len(ranked), CANDIDATES * ROUNDS), CANDIDATES):
+        chunk = ranked[first : first + CANDIDATES]
+        cases = access.cases_visible_to(user).filter(pk__in=chunk)
+        if of_case is not None:
+            cases = cases.exclude(master=of_case)
+        cases = access.linkable_from(user, of_case, cases.select_related("area", "category", "lead_unit"))
+        norms = _norms(chunk)
+        for case in cases:
+            cosine = dot[case.pk] / (query_norm * norms[case.pk])
+            if cosine < settings.MINYI_SIMILAR_MIN_SCORE:
+                continue
+            place = _same_place(area, case.area)
+            same_requester = bool(requester_phone) and case.requester_phone == requester_phone
+            score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same_requester else 0.0)
+            words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
+            found.append(SimilarCase(case, round(score, 3), words, place, same_requester))
+        if len(found) >= limit:
+            break
     found.sort(key=lambda s: (-s.score, -s.case.received_at.timestamp()))
     return found[:limit]
 
 
 def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
     """The cases like a registered case (itself and the repeats already merged into it left out)."""
-    found = similar_cases(
+    return similar_cases(
         user,
         title=case.title,
         description=case.description,
         area=case.area,
         requester_phone=case.requester_phone,
         of_case=case,
-        limit=limit + 4,
+        limit=limit,
     )
-    return [s for s in found if s.case.master_id != case.pk][:limit]
 
 
 def _postings(terms: list[str], since: dt.datetime) -> list[tuple[int, str, float]]:

@@ -150,3 +150,27 @@ def test_imported_history_is_indexed_and_reindex_rebuilds_everything(world, cloc
     assert set(CaseKeyword.objects.values_list("case", flat=True)) == set(
         Case.objects.values_list("pk", flat=True)
     )
+
+
+def test_candidates_hidden_or_merged_do_not_crowd_out_the_ones_to_show(
+    world, clock, heating_cases, monkeypatch
+):
+    from minyi.analysis import similar
+
+    monkeypatch.setattr(similar, "CANDIDATES", 1)  # one candidate per round: each round is tested
+    first, other_place, _roads = heating_cases
+    for n in range(3):  # repeats of `first` merged into it: the best candidates by text
+        repeat = register(
+            world,
+            "幸福小区暖气不热",
+            "幸福小区3栋暖气片冰凉，室温只有十四度，老人受冻",
+            phone=f"1390000010{n}",
+        )
+        case_apply(
+            case_id=repeat.pk,
+            operation="merge",
+            actor=world.dispatcher,
+            master=first.tracking_number,
+            note="重复",
+        )
+    assert [s.case for s in similar_to_case(world.dispatcher, first)] == [other_place]
