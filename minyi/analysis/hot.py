@@ -43,14 +43,20 @@ def gazetteer() -> list[str]:
 
 
 def mine_cases(
-    *, since: dt.date, until: dt.date, top: int | None = None, cases: QuerySet[Case] | None = None
+    *,
+    since: dt.date,
+    until: dt.date,
+    top: int | None = None,
+    cases: QuerySet[Case] | None = None,
+    workers: int | None = None,
 ):
-    """The hot issues among the cases received from `since` to `until` (both days included)."""
+    """The hot issues among the cases received from `since` to `until` (both days included); `workers`
+    processes read the texts (None: one per core — 1 inside a web server, which must not fork)."""
     period = periods.days(since, until)
     chosen = (cases if cases is not None else Case.objects.all()).filter(
         received_at__gte=period.start, received_at__lt=period.end
     )
-    return hotspots.mine(case_messages(chosen), top=top, gazetteer=gazetteer())
+    return hotspots.mine(case_messages(chosen), top=top, gazetteer=gazetteer(), workers=workers)
 
 
 def refresh_hot_issues(*, day: dt.date) -> int:

@@ -67,10 +67,16 @@ def parse_month(value: str) -> dt.date:
 
 
 def monthly_report(
-    *, month: dt.date, cases: QuerySet[Case], whole: bool = False, district: str = ""
+    *,
+    month: dt.date,
+    cases: QuerySet[Case],
+    whole: bool = False,
+    district: str = "",
+    workers: int | None = None,
 ) -> MonthlyReport:
     """The report of `month` over `cases`; `whole` says they are every case, so the figures of closed
-    months may come from stats/rollups.py."""
+    months may come from stats/rollups.py. `workers`: processes for the month's hot issues (1 in a
+    web request: a web server must not fork; None on the command line: every core)."""
     period = periods.month_of(month)
     last = period.last_day
     start, end = period.start, period.end
@@ -103,7 +109,7 @@ def monthly_report(
             whole=whole,
             known={period: figures.total},
         ),
-        hot_issues=hot.mine_cases(since=month, until=last, top=TOP, cases=cases),
+        hot_issues=hot.mine_cases(since=month, until=last, top=TOP, cases=cases, workers=workers),
         alerts=list(
             SurgeAlert.objects.filter(end__gte=month, end__lte=last)
             .select_related("unit")

@@ -133,3 +133,16 @@ def test_the_dashboard_downloads_the_report_of_the_users_scope(client, world, re
     )
     client.force_login(world.heating_handler)
     assert client.get(reverse("console:monthly_report"), {"month": "2026-11"}).status_code == 403
+
+
+def test_the_download_mines_the_hot_issues_without_forking_the_web_server(client, world, report, monkeypatch):
+    from minyi.analysis import hot
+
+    asked = []
+    monkeypatch.setattr(hot, "mine_cases", lambda **kwargs: asked.append(kwargs["workers"]) or [])
+    client.force_login(world.leader)
+    assert (
+        client.get(reverse("console:monthly_report"), {"month": "2026-11", "format": "xlsx"}).status_code
+        == 200
+    )
+    assert asked == [1]
