@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,12 +139,20 @@ def _cases_of(surge: surges.Surge, *, category=None, area=None, term: str = "") 
         rows = CaseKeyword.objects.filter(term=term, received_at__gte=start, received_at__lt=end)
         return set(rows.values_list("case_id", flat=True))
     rows = Case.objects.filter(
+        _keyed(category, "category", CATEGORY_DEPTH),
+        _keyed(area, "area", AREA_DEPTH),
         received_at__gte=start,
         received_at__lt=end,
-        category__path__startswith=category.path,
-        area__path__startswith=area.path,
     )
     return set(rows.values_list("pk", flat=True))
+
+
+def _keyed(node, field: str, depth: int) -> Q:
+    """The cases category_area_counts counted under `node`: below it when it is at the key's depth,
+    only those placed on it when it is shallower (the cases below were counted under deeper keys)."""
+    if node.depth >= depth:
+        return Q(**{f"{field}__path__startswith": node.path})
+    return Q(**{field: node})
 
 
 def explain(surge: surges.Surge, *, category=None, area=None, term: str = "") -> str:

@@ -13,6 +13,7 @@ from minyi.analysis import alerts, jobs
 from minyi.analysis.models import JobRun, SurgeAlert
 from minyi.cases.history import HistoricCase, create_historic_cases
 from minyi.cases.models import Case
+from minyi.cases.services import case_create
 from minyi.core.errors import Conflict
 from minyi.notifications.models import Notification
 from tests.conftest import at
@@ -188,3 +189,22 @@ def test_only_the_roles_of_the_access_module_act_on_an_alert(world, clock):
     with pytest.raises(InvalidInput):
         alerts.alert_dismiss(alert_id=alert.pk, actor=world.supervisor, note="  ")
     assert SurgeAlert.objects.get(pk=alert.pk).status == "open"
+
+
+def test_the_cases_of_a_street_key_are_those_placed_on_the_street_not_its_communities(world, clock):
+    from minyi.analysis import surges
+    from minyi.catalog.models import Category
+
+    clock.set("2026-11-24 10:00")
+    on_street, in_community = (
+        case_create(
+            actor=world.operator, channel="hotline", demand_type="complaint", title="暖气不热",
+            description="暖气片冰凉", requester_name="居民", category="010101", area=area,
+        )
+        for area in (world.east, world.east_community)
+    )  # fmt: skip
+    group = Category.objects.get(pk=world.heating_shortage.ancestor_ids()[alerts.CATEGORY_DEPTH - 1])
+    surge = surges.Surge((group.pk, world.east.pk), 1, DAY, DAY, 1, 0.1, 1e-6, 1.0)
+    assert alerts._cases_of(surge, category=group, area=world.east) == {on_street.pk}
+    surge = surges.Surge((group.pk, world.east_community.pk), 1, DAY, DAY, 1, 0.1, 1e-6, 1.0)
+    assert alerts._cases_of(surge, category=group, area=world.east_community) == {in_community.pk}
