@@ -54,12 +54,14 @@ def similar_cases(
     area: Area | None = None,
     requester_phone: str = "",
     of_case: Case | None = None,
+    keywords: dict[str, float] | None = None,
     limit: int = 8,
 ) -> list[SimilarCase]:
     """The cases most like this demand (or like `of_case`, itself left out), best first, that the
-    user may see linked to it (access.cases.linkable_from)."""
+    user may see linked to it (access.cases.linkable_from). `keywords`: the demand's keywords when
+    they are known already (a registered case's, from the index)."""
     exclude = of_case.pk if of_case is not None else None
-    query = dict(case_keywords(title, description))
+    query = keywords or dict(case_keywords(title, description))
     if len(query) < MIN_SHARED:
         return []
     since = clock.now() - dt.timedelta(days=settings.MINYI_SIMILAR_DAYS)
@@ -100,7 +102,8 @@ def similar_cases(
 
 
 def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
-    """The cases like a registered case (itself and the repeats already merged into it left out)."""
+    """The cases like a registered case (itself and the repeats already merged into it left out);
+    its keywords are read from the index written with it, not segmented again on each view."""
     return similar_cases(
         user,
         title=case.title,
@@ -108,6 +111,7 @@ def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
         area=case.area,
         requester_phone=case.requester_phone,
         of_case=case,
+        keywords=dict(CaseKeyword.objects.filter(case=case).values_list("term", "weight")),
         limit=limit,
     )
 

@@ -174,3 +174,17 @@ def test_candidates_hidden_or_merged_do_not_crowd_out_the_ones_to_show(
             note="重复",
         )
     assert [s.case for s in similar_to_case(world.dispatcher, first)] == [other_place]
+
+
+def test_a_registered_case_is_compared_by_its_indexed_keywords_not_segmented_again(
+    world, clock, heating_cases, monkeypatch
+):
+    from minyi.analysis import similar
+
+    first, other_place, _roads = heating_cases
+
+    def segmenting(*args):
+        raise AssertionError("the case's keywords are in the index")
+
+    monkeypatch.setattr(similar, "case_keywords", segmenting)
+    assert other_place in [s.case for s in similar_to_case(world.dispatcher, first)]
