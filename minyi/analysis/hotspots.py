@@ -737,7 +737,8 @@ def _summary_title(members: list[int], messages, features, cluster: _Cluster) ->
     def centrality(i: int) -> float:
         return sum(v * cluster.centroid.get(t, 0.0) for t, v in features[i].vector.items())
 
-    best = max(members, key=lambda i: (round(centrality(i), 9), -members.index(i)))
+    # the most central; of equals, the earliest member (max keeps the first of equal keys)
+    best = max(members, key=lambda i: round(centrality(i), 9))
     return fold(messages[best].title) or fold(messages[best].detail)[:40]
 
 
