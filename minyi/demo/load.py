@@ -15,6 +15,9 @@ from minyi.cases.models import Case, CaseEvent
 from minyi.cases.workflow import OPEN, Status
 from minyi.core import clock
 from minyi.demo import district
+from minyi.demo import problems as demo_problems
+from minyi.demo import projects as demo_projects
+from minyi.demo import visits as demo_visits
 from minyi.demo.analysis import BURST_CALLS, analyse, heating_burst
 from minyi.demo.build import build_reference
 from minyi.demo.plans import Planner
@@ -58,6 +61,9 @@ def load_demo(
         say(f"{len(plans)} cases planned, driving them through the services…")
         steps = run(driver, plans, progress=lambda n: say(f"  {n} steps"))
         heating_burst(ref, rng, now)
+        for part in (demo_projects, demo_visits, demo_problems):  # beside the loop of cases
+            if line := part.build(ref, rng, now):
+                say(line)
         _settle_messages(now)
     analyse(now, say)  # outside the transaction: training writes a model file beside the database
     return summarise(now, steps=steps)

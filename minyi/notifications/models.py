@@ -24,6 +24,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Overdue")  # 超期
         CALENDAR = "calendar", _("Calendar")  # 日历维护
         SURGE = "surge", _("Rising topic")  # 上升苗头
+        PROJECT_REPORT = "project_report", _("Project monthly report")  # 月调度
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,6 +40,8 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("case"),
     )
+    # Where the notification leads when it is not about a case (a project's monthly report …).
+    url = models.CharField(_("link"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     message = models.CharField(_("message"), max_length=300)
     created_at = models.DateTimeField(_("time"))

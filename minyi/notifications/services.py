@@ -32,7 +32,7 @@ def role_holders(*roles: str) -> list[User]:
 
 
 def notify(
-    users: Iterable[User], *, kind: str, message: str, case=None, sms: bool = False
+    users: Iterable[User], *, kind: str, message: str, case=None, url: str = "", sms: bool = False
 ) -> list[Notification]:
     """Record in-app notifications (and queue SMS) inside the caller's transaction.
 
@@ -42,7 +42,10 @@ def notify(
     now = clock.now()
     unique = {u.pk: u for u in users}.values()
     notes = Notification.objects.bulk_create(
-        [Notification(user=u, case=case, kind=kind, message=message[:300], created_at=now) for u in unique]
+        [
+            Notification(user=u, case=case, url=url, kind=kind, message=message[:300], created_at=now)
+            for u in unique
+        ]
     )
     if sms:
         queued = OutboundMessage.objects.bulk_create(

@@ -21,6 +21,7 @@ from minyi.cases.services import case_apply
 from minyi.cases.workflow import OPERATIONS, Status
 from minyi.catalog.services import limits_for, routing_for
 from minyi.console.forms import operation_form
+from minyi.console.related import related_to
 from minyi.console.views.common import safe_next, staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
@@ -77,6 +78,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "merged_cases": access.cases_visible_to(user).filter(master=case).order_by("received_at"),
         "master": case.master if case.master_id and access.can_see(user, case.master) else None,
         "linked": linked,
+        "related": related_to(user, case),
         "requester": personal_data.requester_for(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,

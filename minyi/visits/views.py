@@ -1,0 +1,8 @@
+from django.http import HttpResponse
+
+from minyi.console.views.common import staff_view
+
+
+@staff_view()
+def home(request):  # placeholder, replaced by the real page
+    return HttpResponse("")
