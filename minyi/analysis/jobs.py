@@ -1,7 +1,8 @@
-"""The daily analysis jobs, run by `minyi worker`: hot issues of the last 30 days and the surge scan of
-the day just ended. Each (job, day) is claimed by inserting its `JobRun` row: of several workers on
-several machines exactly one does the day's work; a worker killed in the middle leaves a row without
-`finished_at`, which is claimed again after STALE; so does a run that failed (its error is kept)."""
+"""The daily jobs, run by `minyi worker`: hot issues of the last 30 days, the surge scan of the day
+just ended, and the kept statuses of the livelihood-projects ledger. Each (job, day) is claimed by
+inserting its `JobRun` row: of several workers on several machines exactly one does the day's work; a
+worker killed in the middle leaves a row without `finished_at`, which is claimed again after STALE; so
+does a run that failed (its error is kept)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,18 @@ def _claim(job: str, day: dt.date, now: dt.datetime) -> JobRun | None:
     return JobRun.objects.get(job=job, day=day) if taken else None
 
 
+def _project_status(day: dt.date) -> dict:
+    # A new month can turn a sub-item "lagging" by its plan alone, without any report: the kept
+    # statuses of the ledger are recomputed once a day.
+    from minyi.projects.services import refresh_all
+
+    return {"items": refresh_all()}
+
+
 JOBS = {
     "hot_issues": lambda day: {"issues": hot.refresh_hot_issues(day=day)},
     "surges": lambda day: {"alerts": len(alerts.scan_surges(day=day))},
+    "project_status": _project_status,
 }
 
 

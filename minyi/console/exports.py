@@ -129,7 +129,7 @@ def headers() -> list[str]:
     return [capfirst(str(column.header)) for column in COLUMNS]
 
 
-def _cell(value: object) -> object:
+def safe_cell(value: object) -> object:
     """A value a spreadsheet shows as written: text without control characters (which Excel files
     may not hold) that never starts a formula."""
     if not isinstance(value, str):
@@ -141,7 +141,7 @@ def _cell(value: object) -> object:
 def _rows(cases: QuerySet[Case], sheet: Sheet) -> Iterator[list]:
     cases = cases.select_related("area", "category", "lead_unit").defer("description", "reply_text")
     for case in cases.iterator(chunk_size=CHUNK):
-        yield [_cell(value) for value in sheet.row(case)]
+        yield [safe_cell(value) for value in sheet.row(case)]
 
 
 def filename(fmt: str, now: dt.datetime) -> str:

@@ -140,6 +140,7 @@ def remind_calendar(*, now: dt.datetime | None = None) -> int:
 def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of all background work; `minyi worker` repeats it."""
     from minyi.analysis.jobs import run_daily  # analysis builds on cases and notifications
+    from minyi.projects import dispatch as project_reports
     from minyi.stats import rollups
 
     now = now or clock.now()
@@ -160,5 +161,7 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "analysis": sum(run_daily(now=now).values()),
         # The stored figures of closed months that changed (stats/rollups.py), a few per round.
         "measures": len(rollups.refresh(now=now)),
+        # 月调度: reminders of livelihood-project reports due soon or overdue (each sent once).
+        "project_reminders": project_reports.remind(now=now),
     }
     return result

@@ -53,7 +53,7 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def paragraph_styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=14, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=18, leading=26, textColor=BLUE),
@@ -64,9 +64,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(header: list[str], rows: list[list], widths: list[float], styles) -> Table:
+def table(header: list[str], rows: list[list], widths: list[float], styles) -> Table:
     data = [[Paragraph(f"<b>{h}</b>", styles["cell"]) for h in header]]
-    data += [[Paragraph(_escape(v), styles["cell"]) for v in row] for row in rows]
+    data += [[Paragraph(escape(v), styles["cell"]) for v in row] for row in rows]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -81,7 +81,7 @@ def _table(header: list[str], rows: list[list], widths: list[float], styles) -> 
     return table
 
 
-def _escape(value) -> str:
+def escape(value) -> str:
     text = "" if value is None else str(value)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -134,10 +134,10 @@ def _category_chart(report: MonthlyReport) -> Drawing:
 
 def document(report: MonthlyReport) -> bytes:
     register_fonts()
-    s = _styles()
+    s = paragraph_styles()
     c, p, y = report.compared.current, report.compared.previous, report.compared.last_year
     story = [
-        Paragraph(_escape(report.title), s["title"]),
+        Paragraph(escape(report.title), s["title"]),
         Paragraph(
             f"统计周期：{report.period.first_day:%Y-%m-%d} 至 {report.period.last_day:%Y-%m-%d}", s["small"]
         ),
@@ -150,7 +150,7 @@ def document(report: MonthlyReport) -> bytes:
             s["body"],
         ),
         Spacer(1, 2 * mm),
-        _table(
+        table(
             ["指标", "本月", "上月", "环比（百分点）", "去年同月", "同比（百分点）"],
             [
                 [
@@ -171,7 +171,7 @@ def document(report: MonthlyReport) -> bytes:
         Paragraph("三、诉求分类", s["h2"]),
         _category_chart(report),
         Paragraph("四、热点问题", s["h2"]),
-        _table(
+        table(
             ["排名", "问题", "地点", "人数", "件数", "热度"],
             [
                 [i, h.title, "、".join(h.places[:3]), h.people, h.count, h.heat]
@@ -182,7 +182,7 @@ def document(report: MonthlyReport) -> bytes:
             s,
         ),
         Paragraph("五、上升苗头", s["h2"]),
-        _table(
+        table(
             ["预警", "责任单位", "状态"],
             [[a.explanation, a.unit.name if a.unit else "", a.get_status_display()] for a in report.alerts]
             or [["本月没有上升苗头预警", "", ""]],
@@ -190,7 +190,7 @@ def document(report: MonthlyReport) -> bytes:
             s,
         ),
         Paragraph("六、承办单位排名", s["h2"]),
-        _table(
+        table(
             ["排名", "承办单位", report.score_label, "受理", "办结", "按时办结率", "满意率"],
             [
                 [
@@ -208,7 +208,7 @@ def document(report: MonthlyReport) -> bytes:
             s,
         ),
         Paragraph(f"七、超期清单（共 {report.overdue_total} 件）", s["h2"]),
-        _table(
+        table(
             ["工单编号", "标题", "承办单位", "办理时限"],
             [
                 [o.tracking_number, o.title, o.lead_unit.name if o.lead_unit else "", _when(o.handle_due_at)]

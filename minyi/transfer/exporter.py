@@ -24,7 +24,7 @@ from minyi.access.models import PersonalDataAccess
 from minyi.access.personal_data import mask_id_number, may_reveal, requester_for
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
-from minyi.console.exports import BOM, _cell
+from minyi.console.exports import BOM, safe_cell
 from minyi.core import clock
 from minyi.org.models import Area, User
 from minyi.transfer.mapping import CHOICES, FIELDS, Kind, Mapping
@@ -166,11 +166,11 @@ def _write_csv(target: IO[bytes], headers, rows, date_format: str) -> None:
     out = _Bytes()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([_cell(h) for h in headers])
+    writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
         writer.writerow(
             [
-                v.strftime(date_format) if isinstance(v, dt.datetime) else _cell("" if v is None else v)
+                v.strftime(date_format) if isinstance(v, dt.datetime) else safe_cell("" if v is None else v)
                 for v in row
             ]
         )
@@ -187,7 +187,7 @@ def _write_xlsx(target: IO[bytes], headers, rows) -> None:
     bold = Font(bold=True)
 
     def heading(text: str):
-        cell = WriteOnlyCell(ws, value=_cell(text))
+        cell = WriteOnlyCell(ws, value=safe_cell(text))
         cell.font = bold
         return cell
 
@@ -196,7 +196,7 @@ def _write_xlsx(target: IO[bytes], headers, rows) -> None:
             cell = WriteOnlyCell(ws, value=v)
             cell.number_format = XLSX_MOMENT
             return cell
-        return _cell(v)
+        return safe_cell(v)
 
     ws.append([heading(h) for h in headers])
     for row in rows:

@@ -131,7 +131,11 @@ def test_the_daily_jobs_run_once_a_day_whichever_worker_asks(world, clock):
     first = jobs.run_daily(now=now)
     again = jobs.run_daily(now=now + dt.timedelta(minutes=1))
     assert first["surges"] == 1 and "hot_issues" in first and again == {}
-    assert set(JobRun.objects.values_list("job", "day")) == {("hot_issues", DAY), ("surges", DAY)}
+    assert set(JobRun.objects.values_list("job", "day")) == {
+        ("hot_issues", DAY),
+        ("surges", DAY),
+        ("project_status", DAY),
+    }
     assert jobs.run_daily(now=clock.set("2026-11-25 00:30")) == {}  # before 01:00 the day is not over
 
 

@@ -267,4 +267,4 @@ def test_yesterdays_heating_burst_is_a_rising_topic_and_a_hot_issue():
     assert heating[0].unit is not None and heating[0].end == clock.local(NOW).date() - dt.timedelta(days=1)
     top = HotIssue.objects.order_by("rank").first()
     assert top is not None and "暖" in top.title and top.people >= 10
-    assert set(JobRun.objects.values_list("job", flat=True)) == {"hot_issues", "surges"}
+    assert set(JobRun.objects.values_list("job", flat=True)) == {"hot_issues", "surges", "project_status"}

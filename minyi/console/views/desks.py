@@ -6,11 +6,14 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from minyi.access import cases as access
+from minyi.access import projects as projects_access
 from minyi.cases import deadlines
 from minyi.cases.workflow import OPERATIONS, WITH_UNIT
 from minyi.console.desks import BY_KEY, SUPERVISION, Desk, queue_cases, queue_counts
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
+from minyi.projects.dispatch import overdue
+from minyi.projects.models import SubItem
 
 
 def desk_context(request, desk: Desk) -> dict:
@@ -71,4 +74,20 @@ def supervision(request):
         .filter(Q(red__gt=0) | Q(yellow__gt=0) | Q(supervised__gt=0))
         .order_by("-red", "-yellow", "lead_unit__name")
     )
-    return render_desk(request, SUPERVISION, "console/supervision.html", by_unit=list(by_unit))
+    return render_desk(
+        request,
+        SUPERVISION,
+        "console/supervision.html",
+        by_unit=list(by_unit),
+        overdue_reports=_overdue_reports(request.user),
+    )
+
+
+def _overdue_reports(user) -> list[tuple[str, list]]:
+    """月调度: the livelihood-project reports overdue, by responsible unit (for those who see projects)."""
+    if not projects_access.may_open_projects(user):
+        return []
+    by_unit: dict[str, list] = {}
+    for row in overdue(SubItem.objects.filter(project__in=projects_access.projects_visible_to(user))):
+        by_unit.setdefault(row.item.unit.name, []).append(row)
+    return sorted(by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0]))

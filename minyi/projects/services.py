@@ -1,0 +1,263 @@
+"""Every write to the projects ledger: monthly reports (月调度), case links, and the figures a project
+keeps from its sub-items. Each function runs in one transaction, checks the actor's right through
+access/projects.py and raises a `MinyiError` that says what to fix; a refused write changes nothing.
+
+Locking: a report locks its sub-item row, then its project row (always in that order), so two units
+reporting sub-items of one project at once queue on the project for the short refresh only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minyi.access import cases as case_access
+from minyi.access import projects as access
+from minyi.core import clock
+from minyi.core.errors import Conflict, InvalidInput
+from minyi.projects import progress
+from minyi.projects.models import (
+    Batch,
+    Completion,
+    Milestone,
+    ProgressReport,
+    Project,
+    ProjectCase,
+    ReportPhoto,
+    SubItem,
+)
+from minyi.workcal.services import current_calendar
+
+MAX_PHOTOS = 6
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+MAX_TEXT = 4000
+# What a photo's first bytes must be: the browser's content type is only a claim.
+IMAGE_SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def today() -> dt.date:
+    return clock.now().astimezone(current_calendar().tz).date()
+
+
+def report_due(batch: Batch, month: dt.date, cal=None) -> dt.date:
+    """The day by which the report on `month` is due: the batch's report day of that month, or the
+    next working day when that day is a weekend or holiday."""
+    cal = cal or current_calendar()
+    day = month.replace(day=batch.report_day)
+    return day if cal.is_workday(day) else cal.next_workday(day)
+
+
+# --- monthly reports ---------------------------------------------------------------------------------
+
+
+def report_file(
+    *,
+    actor,
+    item: SubItem,
+    month: dt.date,
+    percent: int | str,
+    done: str,
+    problems: str = "",
+    next_steps: str = "",
+    completion: str = "",
+    photos: Sequence[UploadedFile] = (),
+) -> ProgressReport:
+    """月调度填报: the responsible unit reports a sub-item's progress in `month` (filed again, it
+    replaces that month's figures and texts; the first filing's time decides "on time")."""
+    access.check_report(actor, item)
+    month = progress.month_of(month)
+    now = clock.now()
+    batch = item.project.batch
+    if month > progress.month_of(today()):
+        raise InvalidInput(_("You can report only on this month or earlier months."), field="month")
+    if month < progress.month_of(batch.first_month):
+        raise InvalidInput(
+            _("This batch's monthly reports begin in %(month)s.") % {"month": f"{batch.first_month:%Y-%m}"},
+            field="month",
+        )
+    value = _percent(percent)
+    done, problems, next_steps = (
+        _text(done, "done"),
+        _text(problems, "problems"),
+        _text(next_steps, "next_steps"),
+    )
+    if not done:
+        raise InvalidInput(_("Say what was done this month."), field="done")
+    if completion and completion not in Completion.values:
+        raise InvalidInput(_("Choose a kind of completion from the list."), field="completion")
+    if value == 100 and not completion:
+        raise InvalidInput(
+            _("At 100 % say how the sub-item was completed (substantively, procedurally or suspended)."),
+            field="completion",
+        )
+    if completion == Completion.SUBSTANTIVE and value != 100:
+        raise InvalidInput(_("A substantively completed sub-item is at 100 %."), field="percent")
+    checked = _check_photos(photos)
+    with transaction.atomic():
+        item = SubItem.objects.select_for_update().select_related("project__batch").get(pk=item.pk)
+        finished = item.reports.filter(month__lt=month).exclude(completion="").order_by("month").first()
+        if finished:
+            raise InvalidInput(
+                _("This sub-item was completed in %(month)s: there is nothing more to report.")
+                % {"month": f"{finished.month:%Y-%m}"},
+                field="month",
+            )
+        report = ProgressReport.objects.filter(item=item, month=month).first()
+        if report is None:
+            report = ProgressReport(
+                item=item,
+                month=month,
+                reported_at=now,
+                on_time=today() <= report_due(batch, month),
+            )
+        report.percent, report.done, report.problems, report.next_steps = value, done, problems, next_steps
+        report.completion, report.unit, report.reported_by, report.updated_at = (
+            completion,
+            item.unit,
+            actor,
+            now,
+        )
+        report.save()
+        for upload, content_type in checked:
+            ReportPhoto.objects.create(
+                report=report,
+                file=upload,
+                name=upload.name[:200],
+                content_type=content_type,
+                size=upload.size,
+                uploaded_at=now,
+            )
+        refresh_project(item.project)
+    return report
+
+
+def _percent(value) -> int:
+    try:
+        number = int(str(value).strip().rstrip("%"))
+    except (TypeError, ValueError):
+        raise InvalidInput(_("The percent done is a whole number from 0 to 100."), field="percent") from None
+    if not 0 <= number <= 100:
+        raise InvalidInput(_("The percent done is a whole number from 0 to 100."), field="percent")
+    return number
+
+
+def _text(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(_("Keep each text under %(n)d characters.") % {"n": MAX_TEXT}, field=field)
+    return value
+
+
+def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("Send at most %(n)d photos with one report.") % {"n": MAX_PHOTOS}, field="photos"
+        )
+    checked = []
+    for photo in photos:
+        if photo.size > PHOTO_MAX_BYTES:
+            raise InvalidInput(
+                _("%(name)s is larger than %(mb)d MB: send a smaller photo.")
+                % {"name": photo.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)},
+                field="photos",
+            )
+        head = photo.read(16)
+        photo.seek(0)
+        kind = next((t for sig, t in IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
+        if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            kind = "image/webp"
+        if kind is None:
+            raise InvalidInput(
+                _("%(name)s is not a photo: send JPEG, PNG, WebP or GIF images.") % {"name": photo.name},
+                field="photos",
+            )
+        checked.append((photo, kind))
+    return checked
+
+
+# --- the figures kept on sub-items and projects ------------------------------------------------------
+
+
+def refresh_item(item: SubItem, month: dt.date | None = None) -> SubItem:
+    """Keep the sub-item's status, percent and completion as of `month` (default: this month)."""
+    month = month or progress.month_of(today())
+    plan = dict(item.milestones.values_list("month", "planned"))
+    reports = [
+        progress.Reported(m, p, c) for m, p, c in item.reports.values_list("month", "percent", "completion")
+    ]
+    status, standing, _planned = progress.item_status(plan, item.deadline, reports, month)
+    finished = [r for r in reports if r.completion and r.month <= month]
+    item.status, item.percent, item.completion = status, standing.percent, standing.completion
+    item.completed_on = _completed_on(item, min(finished, key=lambda r: r.month).month) if finished else None
+    item.save(update_fields=["status", "percent", "completion", "completed_on"])
+    return item
+
+
+def _completed_on(item: SubItem, month: dt.date) -> dt.date:
+    report = item.reports.get(month=month)
+    return report.reported_at.astimezone(current_calendar().tz).date()
+
+
+def refresh_project(project: Project, month: dt.date | None = None) -> Project:
+    """Keep the figures of every sub-item of the project, then the project's own (as of `month`)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    items = [refresh_item(item, month) for item in project.items.all()]
+    project.status = progress.project_status(i.status for i in items)
+    project.percent = progress.mean_percent(i.percent for i in items)
+    project.completion = progress.project_completion(i.completion for i in items)
+    project.save(update_fields=["status", "percent", "completion"])
+    return project
+
+
+def refresh_all(month: dt.date | None = None) -> int:
+    """Recompute every sub-item and project (a new month turns "on track" into "lagging" by the plan
+    alone, without a report): the daily job of analysis/jobs.py; idempotent, so workers may race."""
+    count = 0
+    for project in Project.objects.all():
+        with transaction.atomic():
+            count += len(refresh_project(project, month).items.all())
+    return count
+
+
+# --- cases linked to a project -----------------------------------------------------------------------
+
+
+def case_link(*, actor, project: Project, tracking_number: str) -> ProjectCase:
+    """Link a case (by its tracking number) to a project, e.g. a heating complaint to the heating
+    renovation project; the case must be one the actor may see."""
+    access.check_link_cases(actor, project)
+    number = (tracking_number or "").strip()
+    if not number:
+        raise InvalidInput(_("Give the tracking number of the case to link."), field="tracking_number")
+    case = case_access.access_case_by_tracking_number(actor, number)
+    try:
+        with transaction.atomic():
+            return ProjectCase.objects.create(
+                project=project, case=case, linked_by=actor, linked_at=clock.now()
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Case %(number)s is linked to this project already.") % {"number": case.tracking_number},
+            field="tracking_number",
+        ) from None
+
+
+def case_unlink(*, actor, project: Project, case_id: int) -> None:
+    access.check_link_cases(actor, project)
+    ProjectCase.objects.filter(project=project, case_id=case_id).delete()
+
+
+# --- milestones --------------------------------------------------------------------------------------
+
+
+def plan_of(item: SubItem) -> dict[dt.date, Milestone]:
+    return {m.month: m for m in item.milestones.all()}

@@ -1,0 +1,578 @@
+"""The ledger as an Excel workbook (民生实事台账.xlsx): what the district office keeps today, as the way in
+and out of minyi. Export and import use the same layout, so a ledger exported and imported again is
+the same ledger (tested as a round trip).
+
+Sheets (headers in Chinese, as the office writes them):
+- 批次: 批次名称, 年度, 月调度起始月份 (YYYY-MM), 每月填报截止日 (1–28).
+- 项目台账: one row per sub-item — 批次, 项目编号, 项目名称, 领衔领导, 牵头单位, 配合单位 (separated by
+  、or ,), 目标任务, 项目完成时限, 子项编号, 子项内容, 子项责任单位, 子项完成时限, then one column
+  "计划YYYY-MM" per month: the percent planned by the end of that month, optionally followed by what
+  the milestone is ("40：完成主体施工"). Project columns left empty continue the project of the row
+  above (so sheets with merged cells read as written).
+- 月调度: the monthly reports — 批次, 项目编号, 子项编号, 月份, 完成进度(%), 本月完成情况, 存在问题,
+  下步计划, 办结类型, 填报时间, 是否按时.
+
+Leaders are named by their full name (or user name) and must hold the leader role; units by name or
+code. Import is all or nothing: every row is checked first, and the problems are reported by sheet,
+row and column; a batch that exists already is refused (nothing is merged into a live ledger).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from minyi.access import projects as access
+from minyi.console.exports import safe_cell
+from minyi.core import clock
+from minyi.core.errors import InvalidInput
+from minyi.org.models import Unit, User
+from minyi.org.roles import Role
+from minyi.projects import progress
+from minyi.projects.models import Batch, Completion, Milestone, ProgressReport, Project, SubItem
+from minyi.projects.services import refresh_project
+
+BATCH_SHEET, LEDGER_SHEET, REPORT_SHEET = "批次", "项目台账", "月调度"
+BATCH_COLUMNS = ["批次名称", "年度", "月调度起始月份", "每月填报截止日"]
+LEDGER_COLUMNS = [
+    "批次",
+    "项目编号",
+    "项目名称",
+    "领衔领导",
+    "牵头单位",
+    "配合单位",
+    "目标任务",
+    "项目完成时限",
+    "子项编号",
+    "子项内容",
+    "子项责任单位",
+    "子项完成时限",
+]
+PROJECT_COLUMNS = LEDGER_COLUMNS[1:8]
+REPORT_COLUMNS = [
+    "批次",
+    "项目编号",
+    "子项编号",
+    "月份",
+    "完成进度(%)",
+    "本月完成情况",
+    "存在问题",
+    "下步计划",
+    "办结类型",
+    "填报时间",
+    "是否按时",
+]
+PLAN_PREFIX = "计划"
+COMPLETION_WORDS = {
+    "实质性办结": Completion.SUBSTANTIVE,
+    "程序性终结": Completion.PROCEDURAL,
+    "问题中止": Completion.SUSPENDED,
+}
+COMPLETION_NAMES = {v: k for k, v in COMPLETION_WORDS.items()}
+YES, NO = "是", "否"
+MAX_ROWS = 20_000
+MAX_PROBLEMS = 200
+BOLD = Font(bold=True)
+PLAN_CELL = re.compile(r"^\s*(\d{1,3})\s*%?\s*(?:[:：]\s*(.*?))?\s*$", re.S)
+MONTH_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+SPLIT_UNITS = re.compile(r"[、,，;；]")
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def export_ledger(batches: Iterable[Batch], projects) -> bytes:
+    """The workbook of `batches`, holding the `projects` (already narrowed to the reader) of them."""
+    batches = list(batches)
+    projects = projects.filter(batch__in=batches).select_related("batch", "leader", "lead_unit")
+    items = list(
+        SubItem.objects.filter(project__in=projects)
+        .select_related("project__batch", "project__leader", "project__lead_unit", "unit")
+        .prefetch_related("project__co_units", "milestones")
+        .order_by("project__batch__name", "project_id", "id")
+    )
+    months = sorted({m.month for i in items for m in i.milestones.all()})
+    book = Workbook()
+    sheet = _sheet(book, BATCH_SHEET, BATCH_COLUMNS, first=True)
+    for b in sorted(batches, key=lambda b: b.name):
+        sheet.append([safe_cell(b.name), b.year, f"{b.first_month:%Y-%m}", b.report_day])
+    sheet = _sheet(book, LEDGER_SHEET, LEDGER_COLUMNS + [f"{PLAN_PREFIX}{m:%Y-%m}" for m in months])
+    for item in items:
+        p = item.project
+        plan = {m.month: m for m in item.milestones.all()}
+        row = [
+            p.batch.name,
+            p.number,
+            p.name,
+            p.leader.full_name or p.leader.username,
+            p.lead_unit.name,
+            "、".join(u.name for u in sorted(p.co_units.all(), key=lambda u: u.name)),
+            p.target,
+            p.deadline,
+            item.number,
+            item.name,
+            item.unit.name,
+            item.deadline,
+        ]
+        for month in months:
+            m = plan.get(month)
+            row.append(
+                None if m is None else (f"{m.planned}：{m.description}" if m.description else m.planned)
+            )
+        sheet.append([safe_cell(v) for v in row])
+    sheet = _sheet(book, REPORT_SHEET, REPORT_COLUMNS)
+    reports = (
+        ProgressReport.objects.filter(item__in=[i.pk for i in items])
+        .select_related("item__project__batch")
+        .order_by("item__project__batch__name", "item__project_id", "item_id", "month")
+    )
+    for r in reports:
+        sheet.append(
+            [
+                safe_cell(v)
+                for v in [
+                    r.item.project.batch.name,
+                    r.item.project.number,
+                    r.item.number,
+                    f"{r.month:%Y-%m}",
+                    r.percent,
+                    r.done,
+                    r.problems,
+                    r.next_steps,
+                    COMPLETION_NAMES.get(r.completion, ""),
+                    clock.local(r.reported_at).strftime("%Y-%m-%d %H:%M"),
+                    YES if r.on_time else NO,
+                ]
+            ]
+        )
+    for ws in book.worksheets:
+        for cell in ws[1]:
+            cell.font = BOLD
+        for index in range(1, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(index)].width = 14
+        ws.freeze_panes = "A2"
+    for row in book[LEDGER_SHEET].iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(book: Workbook, title: str, header: list[str], *, first: bool = False):
+    sheet = book.active if first else book.create_sheet()
+    sheet.title = title
+    sheet.append(header)
+    return sheet
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int  # the spreadsheet's row number (1 is the header)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} 第{self.row}行" if self.row else self.sheet
+        return f"{where}{'「' + self.column + '」' if self.column else ''}: {self.message}"
+
+
+class LedgerInvalid(InvalidInput):
+    """The workbook has problems; nothing was imported."""
+
+    code = "ledger_invalid"
+
+    def __init__(self, problems: list[Problem]):
+        shown = problems[:MAX_PROBLEMS]
+        super().__init__(
+            _("The ledger was not imported: %(n)d problem(s) to fix first.") % {"n": len(problems)},
+            problems=[str(p) for p in shown],
+        )
+        self.problems = shown
+
+
+@dataclass
+class Imported:
+    batches: int = 0
+    projects: int = 0
+    items: int = 0
+    milestones: int = 0
+    reports: int = 0
+
+
+@dataclass
+class _Plan:
+    """What the workbook says, checked, before anything is written."""
+
+    batches: dict[str, dict] = field(default_factory=dict)
+    projects: dict[tuple[str, str], dict] = field(default_factory=dict)
+    items: dict[tuple[str, str, str], dict] = field(default_factory=dict)
+    reports: list[dict] = field(default_factory=list)
+
+
+def import_ledger(*, actor, data: bytes) -> Imported:
+    """Read a ledger workbook and create its batches, projects, sub-items, plans and reports — all of
+    them, or nothing when any row has a problem (LedgerInvalid lists them)."""
+    access.check_keep_ledger(actor)
+    book = _open(data)
+    problems: list[Problem] = []
+    plan = _Plan()
+    reader = _Reader(problems)
+    for name in (BATCH_SHEET, LEDGER_SHEET):
+        if name not in book.sheetnames:
+            problems.append(Problem(name, 0, "", _("the workbook has no sheet of this name")))
+    if problems:
+        raise LedgerInvalid(problems)
+    reader.batches(book[BATCH_SHEET], plan)
+    reader.ledger(book[LEDGER_SHEET], plan)
+    if REPORT_SHEET in book.sheetnames:
+        reader.reports(book[REPORT_SHEET], plan)
+    if problems:
+        raise LedgerInvalid(problems)
+    return _write(plan)
+
+
+def _open(data: bytes):
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise InvalidInput(
+            _("This is not an Excel workbook (.xlsx): save the ledger as .xlsx and upload it again."),
+            field="file",
+        ) from None
+
+
+class _Reader:
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        self.leaders = _leaders()
+        self.units = _units()
+
+    def problem(self, sheet: str, row: int, column: str, message: str) -> None:
+        self.problems.append(Problem(sheet, row, column, message))
+
+    def rows(self, ws, required: list[str]):
+        """(row number, {header: value}) for the non-empty rows, after checking the header."""
+        iterator = ws.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(iterator, ())]
+        missing = [c for c in required if c not in header]
+        if missing:
+            self.problem(ws.title, 1, "", _("columns missing: %(columns)s") % {"columns": "、".join(missing)})
+            return
+        for number, values in enumerate(iterator, start=2):
+            if number > MAX_ROWS + 1:
+                self.problem(ws.title, number, "", _("too many rows: split the ledger into several files"))
+                return
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield number, header, dict(zip(header, values, strict=False))
+
+    def batches(self, ws, plan: _Plan) -> None:
+        existing = set(Batch.objects.values_list("name", flat=True))
+        for n, _h, row in self.rows(ws, BATCH_COLUMNS):
+            name = _text(row["批次名称"])
+            if not name:
+                self.problem(ws.title, n, "批次名称", _("a batch needs a name"))
+                continue
+            if name in existing:
+                self.problem(
+                    ws.title, n, "批次名称", _("this batch exists already: rename it or delete the old one")
+                )
+            if name in plan.batches:
+                self.problem(ws.title, n, "批次名称", _("this batch is listed twice"))
+            year = self.integer(ws.title, n, "年度", row["年度"], 2000, 2100)
+            first = self.month(ws.title, n, "月调度起始月份", row["月调度起始月份"])
+            day = self.integer(ws.title, n, "每月填报截止日", row["每月填报截止日"], 1, 28)
+            plan.batches[name] = {"name": name, "year": year, "first_month": first, "report_day": day}
+
+    def ledger(self, ws, plan: _Plan) -> None:
+        rows = self.rows(ws, LEDGER_COLUMNS)
+        previous: dict = {}
+        for n, header, row in rows:
+            plan_columns = [h for h in header if h.startswith(PLAN_PREFIX)]
+            batch = _text(row["批次"]) or previous.get("批次", "")
+            if batch not in plan.batches:
+                self.problem(ws.title, n, "批次", _("no such batch on the sheet 批次"))
+                continue
+            # Empty project columns continue the project above (merged cells).
+            if not _text(row["项目编号"]) or _text(row["项目编号"]) == previous.get("项目编号"):
+                for column in PROJECT_COLUMNS:
+                    if _blank(row[column]):
+                        row[column] = previous.get(column)
+            previous = {**row, "批次": batch}
+            number = _text(row["项目编号"])
+            if not number:
+                self.problem(ws.title, n, "项目编号", _("a project needs a number"))
+                continue
+            project = {
+                "batch": batch,
+                "number": number[:16],
+                "name": self.required(ws.title, n, "项目名称", row["项目名称"], 200),
+                "leader": self.leader(ws.title, n, row["领衔领导"]),
+                "lead_unit": self.unit(ws.title, n, "牵头单位", row["牵头单位"]),
+                "co_units": [
+                    self.unit(ws.title, n, "配合单位", name)
+                    for name in SPLIT_UNITS.split(_text(row["配合单位"]))
+                    if name.strip()
+                ],
+                "target": _text(row["目标任务"]),
+                "deadline": self.date(ws.title, n, "项目完成时限", row["项目完成时限"]),
+            }
+            key = (batch, project["number"])
+            known = plan.projects.setdefault(key, project)
+            if known is not project and known != project:
+                self.problem(
+                    ws.title, n, "项目编号", _("this project's columns differ from its earlier rows")
+                )
+            item_number = _text(row["子项编号"])
+            if not item_number:
+                self.problem(ws.title, n, "子项编号", _("a sub-item needs a number"))
+                continue
+            item_key = (batch, project["number"], item_number[:16])
+            if item_key in plan.items:
+                self.problem(ws.title, n, "子项编号", _("this sub-item is listed twice in its project"))
+                continue
+            plan.items[item_key] = {
+                "name": self.required(ws.title, n, "子项内容", row["子项内容"], 300),
+                "unit": self.unit(ws.title, n, "子项责任单位", row["子项责任单位"]),
+                "deadline": self.date(ws.title, n, "子项完成时限", row["子项完成时限"]),
+                "milestones": self.milestones(ws.title, n, row, plan_columns),
+                "row": n,
+            }
+
+    def milestones(self, sheet: str, n: int, row: dict, columns: list[str]) -> list[tuple[dt.date, int, str]]:
+        out = []
+        for column in columns:
+            value = row[column]
+            if _blank(value):
+                continue
+            month = _month(column[len(PLAN_PREFIX) :])
+            if month is None:
+                self.problem(sheet, 1, column, _("a plan column is named 计划YYYY-MM"))
+                continue
+            match = PLAN_CELL.match(
+                str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            )
+            if not match or int(match.group(1)) > 100:
+                self.problem(
+                    sheet, n, column, _("write the planned percent (0–100), optionally “40：what is done”")
+                )
+                continue
+            out.append((month, int(match.group(1)), (match.group(2) or "")[:200]))
+        return out
+
+    def reports(self, ws, plan: _Plan) -> None:
+        seen = set()
+        for n, _h, row in self.rows(ws, REPORT_COLUMNS):
+            key = (_text(row["批次"]), _text(row["项目编号"]), _text(row["子项编号"]))
+            if key not in plan.items:
+                self.problem(ws.title, n, "子项编号", _("no such sub-item on the sheet 项目台账"))
+                continue
+            month = self.month(ws.title, n, "月份", row["月份"])
+            if (key, month) in seen:
+                self.problem(ws.title, n, "月份", _("this sub-item's month is reported twice"))
+            seen.add((key, month))
+            completion_word = _text(row["办结类型"])
+            completion = COMPLETION_WORDS.get(completion_word, "")
+            if completion_word and not completion:
+                self.problem(
+                    ws.title, n, "办结类型", _("write 实质性办结, 程序性终结 or 问题中止, or leave it empty")
+                )
+            percent = self.integer(ws.title, n, "完成进度(%)", row["完成进度(%)"], 0, 100)
+            done = self.required(ws.title, n, "本月完成情况", row["本月完成情况"], 4000)
+            plan.reports.append(
+                {
+                    "item": key,
+                    "month": month,
+                    "percent": percent,
+                    "done": done,
+                    "problems": _text(row["存在问题"]),
+                    "next_steps": _text(row["下步计划"]),
+                    "completion": completion,
+                    "reported_at": self.moment(ws.title, n, "填报时间", row["填报时间"]),
+                    "on_time": _text(row["是否按时"]) != NO,
+                }
+            )
+
+    # --- cells ---
+
+    def required(self, sheet, n, column, value, limit: int) -> str:
+        text = _text(value)
+        if not text:
+            self.problem(sheet, n, column, _("this cell may not be empty"))
+        elif len(text) > limit:
+            self.problem(sheet, n, column, _("keep it under %(n)d characters") % {"n": limit})
+        return text[:limit]
+
+    def integer(self, sheet, n, column, value, low: int, high: int) -> int | None:
+        try:
+            number = int(float(str(value).strip().rstrip("%")))
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            self.problem(
+                sheet,
+                n,
+                column,
+                _("write a whole number from %(low)d to %(high)d") % {"low": low, "high": high},
+            )
+            return None
+        return number
+
+    def date(self, sheet, n, column, value) -> dt.date | None:
+        day = _date(value)
+        if day is None:
+            self.problem(sheet, n, column, _("write a date such as 2026-12-31"))
+        return day
+
+    def month(self, sheet, n, column, value) -> dt.date | None:
+        month = _month(value)
+        if month is None:
+            self.problem(sheet, n, column, _("write a month such as 2026-03"))
+        return month
+
+    def moment(self, sheet, n, column, value) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            moment = value
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(_text(value)) if _text(value) else None
+            except ValueError:
+                self.problem(sheet, n, column, _("write a time such as 2026-03-20 16:30"))
+                moment = None
+        if moment is None:
+            return clock.now()
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+    def leader(self, sheet, n, value) -> User | None:
+        name = _text(value)
+        found = self.leaders.get(name, [])
+        if len(found) != 1:
+            message = (
+                _("no leader of this name: the leading official must be a user with the leader role")
+                if not found
+                else _("several leaders have this name: write the user name instead")
+            )
+            self.problem(sheet, n, "领衔领导", message)
+            return None
+        return found[0]
+
+    def unit(self, sheet, n, column, value) -> Unit | None:
+        name = _text(value)
+        found = self.units.get(name, [])
+        if len(found) != 1:
+            message = (
+                _("no unit of this name or code")
+                if not found
+                else _("several units have this name: write its code")
+            )
+            self.problem(sheet, n, column, message)
+            return None
+        return found[0]
+
+
+def _leaders() -> dict[str, list[User]]:
+    out: dict[str, list[User]] = defaultdict(list)
+    for user in User.objects.filter(is_active=True, grants__role=Role.LEADER).distinct():
+        for key in {user.full_name, user.username} - {""}:
+            out[key].append(user)
+    return out
+
+
+def _units() -> dict[str, list[Unit]]:
+    out: dict[str, list[Unit]] = defaultdict(list)
+    for unit in Unit.objects.filter(is_active=True):
+        out[unit.name].append(unit)
+        if unit.code != unit.name:
+            out[unit.code].append(unit)
+    return out
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") else text  # the export's guard against formulas
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = DATE_TEXT.match(_text(value))
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _month(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return progress.month_of(value if not isinstance(value, dt.datetime) else value.date())
+    match = MONTH_TEXT.match(_text(value))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+@transaction.atomic
+def _write(plan: _Plan) -> Imported:
+    result = Imported()
+    batches = {name: Batch.objects.create(**values) for name, values in plan.batches.items()}
+    result.batches = len(batches)
+    projects = {}
+    for (batch, number), values in plan.projects.items():
+        co_units = values.pop("co_units")
+        projects[(batch, number)] = project = Project.objects.create(**{**values, "batch": batches[batch]})
+        project.co_units.set(co_units)
+    result.projects = len(projects)
+    items = {}
+    for (batch, project, number), values in sorted(plan.items.items(), key=lambda kv: kv[1]["row"]):
+        item = SubItem.objects.create(
+            project=projects[(batch, project)],
+            number=number,
+            name=values["name"],
+            unit=values["unit"],
+            deadline=values["deadline"],
+        )
+        items[(batch, project, number)] = item
+        Milestone.objects.bulk_create(
+            [Milestone(item=item, month=m, planned=p, description=d) for m, p, d in values["milestones"]]
+        )
+        result.milestones += len(values["milestones"])
+    result.items = len(items)
+    for values in plan.reports:
+        item = items[values.pop("item")]
+        ProgressReport.objects.create(item=item, unit=item.unit, updated_at=values["reported_at"], **values)
+    result.reports = len(plan.reports)
+    for project in projects.values():
+        refresh_project(project)
+    return result

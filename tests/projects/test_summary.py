@@ -1,0 +1,97 @@
+"""月汇总 and 挂图作战 (projects/summary.py) and their Excel and PDF (projects/exports.py)."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from minyi.access.projects import projects_visible_to
+from minyi.projects import progress
+from minyi.projects.exports import summary_pdf, summary_xlsx
+from minyi.projects.services import report_file
+from minyi.projects.summary import monthly_summary, wall_chart
+
+OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+
+
+@pytest.fixture
+def reported(world, ledger):
+    """October: mains 70 %, risers 40 % (lagging), stations 75 %. November: mains done, risers 85 %."""
+    report_file(actor=world.heating_handler, item=ledger.mains, month=OCT, percent=70, done="更换管网")
+    report_file(
+        actor=world.housing_handler,
+        item=ledger.risers,
+        month=OCT,
+        percent=40,
+        done="更新立管",
+        problems="入户难",
+    )
+    report_file(actor=world.insurance_handler, item=ledger.stations, month=OCT, percent=75, done="建站")
+    report_file(
+        actor=world.heating_handler,
+        item=ledger.mains,
+        month=NOV,
+        percent=100,
+        done="完工",
+        completion="substantive",
+    )
+    report_file(actor=world.housing_handler, item=ledger.risers, month=NOV, percent=85, done="更新立管")
+    return ledger
+
+
+def test_the_summary_counts_the_month_and_what_changed(world, reported):
+    s = monthly_summary(reported.batch, NOV, projects_visible_to(world.dispatcher))
+    assert s.item_counts == {"done": 1, "on_track": 1, "lagging": 1, "not_started": 0}
+    assert (s.done, s.total, round(s.rate * 100)) == (1, 3, 33)
+    assert s.done_before == 0
+    # stations reported 75 % in October and nothing in November: 90 % planned → lagging, not reported
+    assert [(i.item, i.reported) for i in s.lagging] == [(reported.stations, False)]
+    changes = {(i.item, i.before, i.status) for i in s.changes}
+    assert changes == {
+        (reported.mains, progress.ON_TRACK, progress.DONE),
+        (reported.risers, progress.LAGGING, progress.ON_TRACK),
+        (reported.stations, progress.ON_TRACK, progress.LAGGING),
+    }
+    assert s.project_counts == {"done": 0, "on_track": 1, "lagging": 1, "not_started": 0}
+
+
+def test_a_leader_summary_holds_only_the_projects_they_lead(world, reported):
+    s = monthly_summary(reported.batch, NOV, projects_visible_to(world.leader))
+    assert [p.project for p in s.projects] == [reported.heating_project]
+    assert (s.done, s.total) == (1, 2)
+
+
+def test_the_wall_chart_shows_plan_and_actual_per_month(world, reported):
+    chart = wall_chart(reported.batch, projects_visible_to(world.dispatcher), current=dt.date(2026, 11, 25))
+    assert chart.months[0] == dt.date(2026, 6, 1) and chart.months[-1] == dt.date(2026, 12, 1)
+    rows = {r.label: r for r in chart.rows}
+    risers = rows["1-2 楼内立管更新"]
+    by_month = {c.month: c for c in risers.cells}
+    assert (by_month[OCT].planned, by_month[OCT].actual, by_month[OCT].status) == (70, 40, progress.LAGGING)
+    assert (by_month[NOV].planned, by_month[NOV].actual, by_month[NOV].status) == (90, 85, progress.ON_TRACK)
+    assert by_month[dt.date(2026, 12, 1)].actual is None  # the future has no actual yet
+    assert by_month[dt.date(2026, 8, 1)].milestone == "完成招标"
+    project = rows["1. 老旧小区供热管网改造"]
+    assert project.leader == "孙区长" and project.item is None
+    assert {c.month: c.actual for c in project.cells}[NOV] == 92  # mean of 100 and 85, rounded
+
+
+def test_the_excel_summary_has_the_offices_sheets(world, reported):
+    s = monthly_summary(reported.batch, NOV, projects_visible_to(world.dispatcher))
+    book = load_workbook(io.BytesIO(summary_xlsx(s)))
+    assert book.sheetnames == ["汇总", "项目进度", "滞后子项", "本月变化"]
+    overview = [[c.value for c in row] for row in book["汇总"].iter_rows()]
+    assert overview[0] == ["2026年第一批民生实事 2026年11月推进情况汇总", None, None]
+    assert ["已完成", 0, 1] in overview and ["滞后", 1, 1] in overview
+    assert ["完成率", None, "33%（1/3）"] in overview
+    lagging = [[c.value for c in row] for row in book["滞后子项"].iter_rows(min_row=2)]
+    assert lagging == [
+        ["2-1", "街道医保服务站全覆盖", "区医保局", "钱副区长", "90%", "75%", "2026-12-31", "本月未报"]
+    ]
+
+
+def test_the_pdf_summary_is_a_document(world, reported):
+    s = monthly_summary(reported.batch, NOV, projects_visible_to(world.dispatcher))
+    data = summary_pdf(s)
+    assert data.startswith(b"%PDF") and len(data) > 2000
