@@ -223,6 +223,8 @@ def _batch(ref, rng, which: str, specs, first: dt.date, report_day: int, today: 
                 ending, suspended = progress.SUSPENDED, True  # 问题中止: the site is being re-planned
             elif not procedural and pn == 6 and index == 2:
                 ending, procedural = progress.PROCEDURAL, True  # 程序性终结: taken over by the city
+            if ending:
+                pace = 1.0  # it gets under way before it is stopped
             _history(rng, batch, item, (plan, phases), pace, ending, first, today)
     return batch
 

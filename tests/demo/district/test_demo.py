@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
-from django.test import override_settings
 
 from minyi.cases import deadlines
 from minyi.cases.models import Case, CaseEvent, Satisfaction, SupervisionLevel
@@ -27,23 +25,7 @@ from minyi.demo.plans import Slots
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.org.models import Area, RoleGrant, Unit, User
 from minyi.org.roles import Role
-from tests.conftest import at
-
-NOW = at("2026-11-25 10:30")  # a Wednesday in the heating season
-CASES = 150
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module (150 cases), rolled back at the end."""
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        with clock.frozen_at(NOW), fast_hashing:
-            call_command("demo", cases=CASES, stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
+from tests.demo.district.conftest import CASES, NOW
 
 pytestmark = pytest.mark.usefixtures("demo", "db")
 
