@@ -46,6 +46,10 @@ def sub_item(project, number, name, unit, plan=PLAN, deadline=dt.date(2026, 12, 
 
 @pytest.fixture
 def ledger(world, clock) -> Ledger:
+    return build_ledger(world)
+
+
+def build_ledger(world) -> Ledger:
     leader2 = person("leader2", "钱副区长", world.centre, Role.LEADER)
     batch = Batch.objects.create(
         name="2026年第一批民生实事", year=2026, first_month=dt.date(2026, 6, 1), report_day=25
