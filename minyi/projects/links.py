@@ -20,3 +20,14 @@ def case_links(user, case) -> list[Related]:
         )
         for p in projects
     ]
+
+
+def linkable_projects(user, case) -> list:
+    """The projects the user may link this case to from its case page (the centre: every project of
+    the batches still reporting that it is not linked to yet)."""
+    from minyi.access.projects import keeps_ledger
+
+    if not keeps_ledger(user):
+        return []
+    projects = projects_visible_to(user).exclude(case_links__case=case).exclude(status="done")
+    return list(projects.select_related("batch").order_by("-batch__first_month", "id"))

@@ -161,6 +161,29 @@ def link_case(request, project_id: int):
 
 @require_POST
 @staff_view(*ROLES)
+def link_from_case(request):
+    """The case page's "link to a livelihood project": back to the case, with what happened."""
+    project = access.access_project_by_id(request.user, request.POST.get("project", ""))
+    try:
+        link = services.case_link(
+            actor=request.user, project=project, tracking_number=request.POST.get("tracking_number", "")
+        )
+    except MinyiError as exc:
+        messages.error(request, exc.message)
+        case = (
+            cases_visible_to(request.user)
+            .filter(tracking_number=request.POST.get("tracking_number", ""))
+            .first()
+        )
+        return redirect("console:case", case.pk) if case else redirect("projects:project", project.pk)
+    messages.success(
+        request, _("Case %(number)s is linked to this project.") % {"number": link.case.tracking_number}
+    )
+    return redirect("console:case", link.case_id)
+
+
+@require_POST
+@staff_view(*ROLES)
 def unlink_case(request, project_id: int, case_id: int):
     project = access.access_project_by_id(request.user, project_id)
     services.case_unlink(actor=request.user, project=project, case_id=case_id)

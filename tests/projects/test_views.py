@@ -139,3 +139,26 @@ def test_people_without_a_ledger_role_do_not_get_in(as_user, world, ledger):
     assert as_user(world.operator).get("/console/projects/").status_code == 403
     page = as_user(world.committee_handler).get("/console/projects/")
     assert page.status_code == 200 and 'data-project="1"' not in page.content.decode()
+
+
+def test_the_dispatcher_links_a_case_from_its_case_page(as_user, world, ledger):
+    case = heating_case(world)
+    c = as_user(world.dispatcher)
+    page = c.get(f"/console/cases/{case.pk}/").content.decode()
+    assert 'id="link-project"' in page and "老旧小区供热管网改造" in page
+    done = c.post(
+        "/console/projects/cases/link/",
+        {"project": ledger.heating_project.pk, "tracking_number": case.tracking_number},
+    )
+    assert done.status_code == 302 and done["Location"] == f"/console/cases/{case.pk}/"
+    assert ProjectCase.objects.filter(project=ledger.heating_project, case=case).exists()
+    again = c.post(
+        "/console/projects/cases/link/",
+        {"project": ledger.heating_project.pk, "tracking_number": case.tracking_number},
+    )
+    assert again.status_code == 302 and ProjectCase.objects.count() == 1
+    # the unit's staff do not get the form on the case page
+    assert (
+        'id="link-project"'
+        not in as_user(world.heating_handler).get(f"/console/cases/{case.pk}/").content.decode()
+    )

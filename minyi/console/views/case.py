@@ -26,6 +26,7 @@ from minyi.console.views.common import safe_next, staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
 from minyi.org.roles import CENTRE_ROLES
+from minyi.projects.links import linkable_projects
 from minyi.workcal.services import current_calendar
 
 # The usual next step of the loop in each status: its form is listed first and open.
@@ -79,6 +80,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "master": case.master if case.master_id and access.can_see(user, case.master) else None,
         "linked": linked,
         "related": related_to(user, case),
+        "linkable_projects": linkable_projects(user, case),
         "requester": personal_data.requester_for(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,
