@@ -1,12 +1,239 @@
-"""Who may see and record visit campaigns (民情走访) — the one place for these rules."""
+"""Who may see and record visit campaigns (民情走访) — the one place for these rules.
+
+- The centre and leaders (dispatcher, supervisor, leader, administrator) read every campaign, team,
+  visit and household. They do not record visits: that is the secretaries' work at the door.
+- A visit secretary (民情书记) reads the campaigns of the teams they belong to, with the progress of
+  those teams only; they see the visits of their teams and every visit to a household in an area
+  assigned to one of their teams (so a repeat visit shows what earlier visitors heard), and record
+  visits only in the areas assigned to their own team, within the campaign's period.
+- The head of a street or community office (单位负责人 of a unit with an area) reads the progress,
+  visits and households within the office's area.
+
+Whatever a user may not see is reported as not found, so ids leak nothing. Whether a user may open
+the case a problem became is decided by access/cases.py as for any case.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from minyi.core.errors import NotFound, NotPermitted
+from minyi.org.models import Area, User
 from minyi.org.roles import Role
 
-# Stub until the visits part is written: who gets the 民情走访 menu entry.
-VIEWERS = (Role.VISIT_SECRETARY, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
+READERS = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
+AREA_READERS = (Role.UNIT_HEAD,)
+VIEWERS = (Role.VISIT_SECRETARY, *READERS, *AREA_READERS)
+
+
+def _models():
+    # Imported late: access/ is loaded by apps (cases) that the visits app depends on.
+    from minyi.visits import models
+
+    return models
+
+
+def sees_every_campaign(user) -> bool:
+    return user.is_authenticated and user.has_role(*READERS)
+
+
+def _member_team_ids(user) -> frozenset[int]:
+    """The teams the user records for: those they belong to while holding the secretary role.
+    Read once per user object (one request)."""
+    if not (user.is_authenticated and user.has_role(Role.VISIT_SECRETARY)):
+        return frozenset()
+    cache = user.__dict__.setdefault("_visit_team_ids", None)
+    if cache is None:
+        cache = frozenset(_models().Team.objects.filter(members=user).values_list("pk", flat=True))
+        user.__dict__["_visit_team_ids"] = cache
+    return cache
+
+
+def _reader_area(user) -> Area | None:
+    """The area a street or community office head reads (their unit's area)."""
+    if not (user.is_authenticated and user.has_role(*AREA_READERS)):
+        return None
+    if user.unit_id and user.unit.area_id:
+        return user.unit.area
+    return None
 
 
 def may_open_visits(user) -> bool:
-    return user.is_authenticated and user.has_role(*VIEWERS)
+    """The 民情走访 menu entry: for those who see at least something of the campaigns."""
+    if not user.is_authenticated:
+        return False
+    return sees_every_campaign(user) or bool(_member_team_ids(user)) or _reader_area(user) is not None
+
+
+def _member_area_paths(user) -> list[str]:
+    """The paths of every area assigned to one of the user's teams (in any campaign)."""
+    teams = _member_team_ids(user)
+    if not teams:
+        return []
+    return list(
+        _models().Assignment.objects.filter(team_id__in=teams).values_list("area__path", flat=True).distinct()
+    )
+
+
+def _within_any(field: str, paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+# --- campaigns ------------------------------------------------------------------------------------
+
+
+def campaigns_visible_to(user) -> QuerySet:
+    m = _models()
+    if sees_every_campaign(user):
+        return m.Campaign.objects.all()
+    q = Q(pk__in=[])
+    teams = _member_team_ids(user)
+    if teams:
+        q |= Q(teams__in=teams)
+    area = _reader_area(user)
+    if area is not None:
+        q |= Q(assignments__area__path__startswith=area.path)
+    return m.Campaign.objects.filter(pk__in=m.Campaign.objects.filter(q).values("pk"))
+
+
+def access_campaign_by_id(user, campaign_id: int | str):
+    """The campaign, if the user may see it; NotFound otherwise (also for ids that do not exist)."""
+    try:
+        pk = int(campaign_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no visit campaign %(id)s.") % {"id": campaign_id}) from None
+    campaign = campaigns_visible_to(user).filter(pk=pk).first()
+    if campaign is None:
+        raise NotFound(
+            _("There is no visit campaign %(id)s, or it is outside your scope.") % {"id": campaign_id}
+        )
+    return campaign
+
+
+def assignments_visible_to(user, campaign) -> QuerySet:
+    """The campaign's assigned areas whose progress the user reads (every row of the progress
+    tables comes from these)."""
+    qs = campaign.assignments.select_related("team", "area")
+    if sees_every_campaign(user):
+        return qs
+    q = Q(pk__in=[])
+    teams = _member_team_ids(user)
+    if teams:
+        q |= Q(team_id__in=teams)
+    area = _reader_area(user)
+    if area is not None:
+        q |= Q(area__path__startswith=area.path)
+    return qs.filter(q)
+
+
+def sees_whole_campaign(user) -> bool:
+    """Do the user's progress tables hold every team? (Said on the page when they do not.)"""
+    return sees_every_campaign(user)
+
+
+# --- visits and households --------------------------------------------------------------------------
+
+
+def visits_visible_to(user) -> QuerySet:
+    m = _models()
+    if sees_every_campaign(user):
+        return m.Visit.objects.all()
+    q = Q(pk__in=[])
+    teams = _member_team_ids(user)
+    if teams:
+        q |= Q(team_id__in=teams) | _within_any("household__area__path", _member_area_paths(user))
+    area = _reader_area(user)
+    if area is not None:
+        q |= Q(household__area__path__startswith=area.path)
+    return m.Visit.objects.filter(q)
+
+
+def access_visit_by_id(user, visit_id: int | str):
+    try:
+        pk = int(visit_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no visit %(id)s.") % {"id": visit_id}) from None
+    visit = (
+        visits_visible_to(user)
+        .filter(pk=pk)
+        .select_related("campaign", "team", "household__area", "secretary")
+        .first()
+    )
+    if visit is None:
+        raise NotFound(_("There is no visit %(id)s, or it is outside your scope.") % {"id": visit_id})
+    return visit
+
+
+def can_see_visit(user, visit) -> bool:
+    return visits_visible_to(user).filter(pk=visit.pk).exists()
+
+
+def households_visible_to(user) -> QuerySet:
+    m = _models()
+    if sees_every_campaign(user):
+        return m.Household.objects.all()
+    q = Q(pk__in=[])
+    teams = _member_team_ids(user)
+    if teams:
+        q |= Q(visits__team_id__in=teams) | _within_any("area__path", _member_area_paths(user))
+    area = _reader_area(user)
+    if area is not None:
+        q |= Q(area__path__startswith=area.path)
+    return m.Household.objects.filter(pk__in=m.Household.objects.filter(q).values("pk"))
+
+
+def access_household_by_id(user, household_id: int | str):
+    try:
+        pk = int(household_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no household %(id)s.") % {"id": household_id}) from None
+    household = households_visible_to(user).filter(pk=pk).select_related("area").first()
+    if household is None:
+        raise NotFound(_("There is no household %(id)s, or it is outside your scope.") % {"id": household_id})
+    return household
+
+
+# --- recording ------------------------------------------------------------------------------------
+
+
+def recording_assignments(user, campaign) -> QuerySet:
+    """The areas in which the user may record visits of this campaign: those of their own teams."""
+    return campaign.assignments.filter(team_id__in=_member_team_ids(user)).select_related("team", "area")
+
+
+def may_record(user, campaign) -> bool:
+    return recording_assignments(user, campaign).exists()
+
+
+def check_may_record(user: User, campaign) -> list:
+    """The assignments the user records in (ordered by place), or NotPermitted saying why none."""
+    if not user.has_role(Role.VISIT_SECRETARY):
+        raise NotPermitted(_("Only visit secretaries record visits: ask the administrator for the role."))
+    assignments = list(recording_assignments(user, campaign).order_by("area__path"))
+    if not assignments:
+        raise NotPermitted(
+            _("You are not a member of a team of “%(campaign)s”: ask the administrator to add you to one.")
+            % {"campaign": campaign.name}
+        )
+    return assignments
+
+
+def check_record(user: User, campaign, area: Area):
+    """The assignment (and so the team) a visit by `user` to a household in `area` counts for, or
+    NotPermitted saying why not."""
+    assignments = check_may_record(user, campaign)
+    for assignment in assignments:
+        if area.is_within(assignment.area):
+            return assignment
+    raise NotPermitted(
+        _("%(area)s is not assigned to your team in “%(campaign)s”. Your team visits: %(areas)s.")
+        % {
+            "area": area.name,
+            "campaign": campaign.name,
+            "areas": "、".join(a.area.name for a in assignments),
+        }
+    )

@@ -1,0 +1,137 @@
+"""The visit form (走访记录): parses what the secretary typed on the phone; visits/services.py checks it.
+
+The problems raised are repeated fields (`problem_text`, `problem_type`, `problem_urgency`), one set
+per row, so that "add another problem" only appends a row (htmx, or a plain submit without
+JavaScript) and no row numbering has to be kept in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minyi.catalog.choices import DemandType, Urgency
+from minyi.core import clock
+from minyi.org.models import Area
+from minyi.visits.services import MAX_PROBLEMS, RaisedProblem
+
+# What households raise at the door is mostly a request for help, a complaint or a suggestion.
+PROBLEM_TYPES = [
+    (t.value, t.label)
+    for t in (
+        DemandType.HELP,
+        DemandType.COMPLAINT,
+        DemandType.SUGGESTION,
+        DemandType.INQUIRY,
+        DemandType.REPORT,
+    )
+]
+DEFAULT_TYPE = DemandType.HELP
+
+
+@dataclass
+class ProblemRow:
+    """One row of the form as typed (to show it again after an error)."""
+
+    text: str = ""
+    demand_type: str = DEFAULT_TYPE
+    urgency: str = Urgency.NORMAL
+
+    @property
+    def is_blank(self) -> bool:
+        # A row left as it was offered is no problem at all; a row with only its type changed is a
+        # problem without text, which the service refuses with a message.
+        return not self.text.strip() and self.demand_type == DEFAULT_TYPE and self.urgency == Urgency.NORMAL
+
+
+def area_choices(assignments) -> list[tuple[int, str]]:
+    """The places a household of these assignments lies in: the assigned grids, and the grids of the
+    assigned communities (a community without grids stands for itself)."""
+    found: list[tuple[int, str]] = []
+    for assignment in assignments:
+        area = assignment.area
+        if area.level == Area.Level.GRID:
+            parent = area.parent.name if area.parent_id else ""
+            found.append((area.pk, f"{parent} / {area.name}" if parent else area.name))
+            continue
+        grids = list(area.children.filter(level=Area.Level.GRID, is_active=True).order_by("path"))
+        found += [(g.pk, f"{area.name} / {g.name}") for g in grids] or [(area.pk, area.name)]
+    return found
+
+
+class VisitForm(forms.Form):
+    area = forms.TypedChoiceField(label=_("Grid"), coerce=int, empty_value=None)
+    address = forms.CharField(
+        label=_("Household address"),
+        max_length=200,
+        help_text=_("Building, unit and door, e.g. 3号楼2单元501."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    # <input type=date> takes ISO dates only, whatever the language shows (Chinese would be 2026/11/25).
+    visited_on = forms.DateField(
+        label=_("Date of the visit"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    people_met = forms.CharField(
+        label=_("People met"),
+        max_length=200,
+        help_text=_("Who you spoke to, e.g. the householder Zhang and his wife."),
+    )
+    phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=32,
+        required=False,
+        help_text=_("For the units to call back about a problem; may be left empty."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, assignments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = area_choices(assignments)
+        self.fields["area"].choices = [("", "—"), *choices] if len(choices) > 1 else choices
+        if "visited_on" not in self.initial:
+            self.initial["visited_on"] = clock.local(clock.now()).date()
+        self.problem_rows = problem_rows(self.data) if self.is_bound else [ProblemRow()]
+
+    def visit_fields(self) -> dict:
+        """The keyword arguments of `visit_record` (after is_valid)."""
+        data = self.cleaned_data
+        return {
+            "area": data["area"],
+            "address": data["address"],
+            "visited_on": data["visited_on"],
+            "people_met": data["people_met"],
+            "phone": data["phone"],
+            "notes": data["notes"],
+            "problems": [
+                RaisedProblem(text=row.text, demand_type=row.demand_type, urgency=row.urgency)
+                for row in self.problem_rows
+                if not row.is_blank
+            ],
+        }
+
+
+def problem_rows(data) -> list[ProblemRow]:
+    """The problem rows posted (at most MAX_PROBLEMS + 1, so that one too many is reported)."""
+    texts = data.getlist("problem_text") if hasattr(data, "getlist") else []
+    types = data.getlist("problem_type") if hasattr(data, "getlist") else []
+    urgencies = data.getlist("problem_urgency") if hasattr(data, "getlist") else []
+    rows = []
+    for i, text in enumerate(texts[: MAX_PROBLEMS + 1]):
+        rows.append(
+            ProblemRow(
+                text=text,
+                demand_type=types[i] if i < len(types) else DEFAULT_TYPE,
+                urgency=urgencies[i] if i < len(urgencies) else Urgency.NORMAL,
+            )
+        )
+    return rows or [ProblemRow()]
+
+
+URGENCY_CHOICES = [(Urgency.NORMAL.value, Urgency.NORMAL.label), (Urgency.URGENT.value, Urgency.URGENT.label)]

@@ -1,0 +1,183 @@
+"""visit_record: a visit with its household and the cases of its problems, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from minyi.cases.models import Case, CaseEvent
+from minyi.cases.workflow import Status
+from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.core.errors import InvalidInput, NotFound, NotPermitted
+from minyi.visits.models import Household, Visit, VisitProblem
+from minyi.visits.services import RaisedProblem, visit_record
+
+
+def record(world, setup, **overrides):
+    args = {
+        "actor": world.visit_secretary,
+        "campaign": setup.campaign,
+        "area": world.east_grid,
+        "address": "幸福小区3号楼2单元501",
+        "visited_on": dt.date(2026, 11, 24),
+        "people_met": "户主张大爷及老伴",
+        "notes": "老两口独居，子女在外地。",
+        "problems": [],
+    }
+    args.update(overrides)
+    return visit_record(**args)
+
+
+def nothing_written():
+    return not (Visit.objects.exists() or Household.objects.exists() or Case.objects.exists())
+
+
+def test_a_visit_with_problems_registers_one_case_each_linked_back(world, setup):
+    visit = record(
+        world,
+        setup,
+        phone="13900001111",
+        problems=[
+            RaisedProblem("楼道灯坏了一个月，晚上老人上下楼不方便。"),
+            RaisedProblem("暖气不热，室温只有15度", demand_type=DemandType.COMPLAINT, urgency=Urgency.URGENT),
+        ],
+    )
+    assert visit.team == setup.east_team and visit.secretary == world.visit_secretary
+    assert visit.household.area == world.east_grid and visit.household.address == "幸福小区3号楼2单元501"
+    problems = list(visit.problems.order_by("position"))
+    assert [p.position for p in problems] == [1, 2]
+    first, second = (p.case for p in problems)
+    assert first.channel == Channel.VISIT and first.status == Status.RECEIVED
+    assert first.created_by == world.visit_secretary and first.area == world.east_grid
+    assert first.address == "幸福小区3号楼2单元501" and first.requester_name == "户主张大爷及老伴"
+    assert first.requester_phone == "13900001111" and first.demand_type == DemandType.HELP
+    assert "楼道灯坏了一个月" in first.description and "2026-11-24" in first.description
+    assert second.demand_type == DemandType.COMPLAINT and second.urgency == Urgency.URGENT
+    assert second.title == "暖气不热，室温只有15度"
+    created = CaseEvent.objects.get(case=first, operation="create")
+    assert created.data["visit"] == visit.pk and created.data["channel"] == Channel.VISIT
+
+
+def test_a_long_problem_gets_a_short_title_and_keeps_its_whole_text(world, setup):
+    text = "小区门口的道路坑洼不平，" * 10
+    visit = record(world, setup, problems=[text])
+    case = visit.problems.get().case
+    assert len(case.title) == 40 and case.title.endswith("…")
+    assert text.strip() in case.description and visit.problems.get().text == text.strip()
+
+
+def test_a_visit_without_problems_registers_no_case(world, setup):
+    visit = record(world, setup)
+    assert visit.problems.count() == 0 and not Case.objects.exists()
+
+
+def test_a_repeat_visit_finds_the_household_by_its_normalised_address(world, setup, clock):
+    first = record(world, setup, address="幸福小区３号楼２单元501")
+    second = record(world, setup, address=" 幸福小区3号楼 2单元501。", visited_on=dt.date(2026, 11, 25))
+    other_grid = record(world, setup, area=world.east_grid2, address="幸福小区3号楼2单元501")
+    assert second.household == first.household
+    assert first.household.address == "幸福小区３号楼２单元501"  # shown as first typed
+    assert other_grid.household != first.household  # the same words in another grid: another door
+    assert Household.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"address": "  "}, "address", "address"),
+        ({"people_met": ""}, "people_met", "whom you met"),
+        ({"visited_on": "2026-13-01"}, "visited_on", "YYYY-MM-DD"),
+        ({"visited_on": None}, "visited_on", "YYYY-MM-DD"),
+        ({"visited_on": dt.date(2026, 11, 26)}, "visited_on", "future"),
+        ({"visited_on": dt.date(2026, 10, 31)}, "visited_on", "2026-11-01 to 2026-12-31"),
+        ({"area": None}, "area", "Choose the community or grid"),
+        ({"area": 999999}, "area", "no area"),
+        ({"phone": "call me"}, "phone", "digits"),
+        ({"problems": ["暖气不热", "   "]}, "problems", "Problem 2 has no text"),
+        ({"problems": [RaisedProblem("暖气不热", demand_type="gossip")]}, "problems", "type"),
+        ({"problems": [RaisedProblem("暖气不热", category="9999")]}, "problems", "category code"),
+        ({"problems": ["问题"] * 11}, "problems", "At most 10"),
+    ],
+)
+def test_bad_input_says_what_to_fix_and_changes_nothing(world, setup, overrides, field, words):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        record(world, setup, **overrides)
+    assert refused.value.field == field
+    assert words in refused.value.message
+    assert nothing_written()
+
+
+def test_the_street_is_not_a_place_for_a_household(world, setup):
+    with pytest.raises(InvalidInput) as refused:
+        record(world, setup, area=world.east)
+    assert refused.value.field == "area" and nothing_written()
+
+
+def test_an_area_outside_the_team_is_refused_naming_the_team_areas(world, setup):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(NotPermitted) as refused:
+        record(world, setup, area=world.west_grid, problems=["暖气不热"])
+    assert "西城一网格 is not assigned to your team" in refused.value.message
+    assert "东城社区" in refused.value.message
+    assert nothing_written()
+
+
+def test_a_secretary_of_another_campaign_team_may_not_record_here(world, setup, west_secretary):
+    with pytest.raises(NotPermitted):
+        record(world, setup, actor=west_secretary, area=world.east_grid)
+    assert nothing_written()
+
+
+def test_people_without_the_role_or_the_campaign_cannot_record(world, setup):
+    with pytest.raises(NotPermitted):  # the dispatcher sees the campaign but does not visit
+        record(world, setup, actor=world.dispatcher)
+    with pytest.raises(NotFound):  # the heating company does not even see it
+        record(world, setup, actor=world.heating_handler)
+    assert nothing_written()
+
+
+def test_a_member_who_lost_the_secretary_role_cannot_record(world, setup):
+    world.visit_secretary.grants.all().delete()
+    world.visit_secretary.refresh_roles()
+    with pytest.raises(NotFound):
+        record(world, setup)
+    assert nothing_written()
+
+
+def test_a_team_area_beyond_the_secretarys_own_area_is_refused_before_anything_is_written(
+    world, setup, west_secretary
+):
+    # The administrator assigned 东城二网格 to the west team, whose secretary covers 西城街道 only:
+    # the case could not be registered there, so the whole visit is refused.
+    setup.west_assignment.delete()
+    from minyi.visits.models import Assignment
+
+    Assignment.objects.create(team=setup.west_team, area=world.east_grid2)
+    with pytest.raises(NotPermitted):
+        record(world, setup, actor=west_secretary, area=world.east_grid2, problems=["路灯不亮"])
+    assert nothing_written()
+    visit = record(world, setup, actor=west_secretary, area=world.east_grid2)  # without a problem: fine
+    assert visit.team == setup.west_team
+
+
+def test_a_failure_while_registering_the_second_case_rolls_everything_back(world, setup, monkeypatch):
+    from minyi.visits import services
+
+    calls = []
+    real = services.case_create
+
+    def failing(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", failing)
+    with pytest.raises(RuntimeError):
+        record(world, setup, problems=["楼道灯坏了", "暖气不热"])
+    assert len(calls) == 2
+    assert nothing_written() and not VisitProblem.objects.exists()
