@@ -96,7 +96,7 @@ def report_file(
         raise InvalidInput(_("Choose a kind of completion from the list."), field="completion")
     if value == 100 and not completion:
         raise InvalidInput(
-            _("At 100 % say how the sub-item was completed (substantively, procedurally or suspended)."),
+            _("At 100 percent, say how the sub-item was completed: substantively, procedurally, suspended."),
             field="completion",
         )
     if completion == Completion.SUBSTANTIVE and value != 100:
