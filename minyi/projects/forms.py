@@ -106,6 +106,12 @@ class LedgerFilter(forms.Form):
         return projects
 
 
+class SummaryFilter(LedgerFilter):
+    """The summary's own statuses are those of its month, so it filters by leader and unit only."""
+
+    status = None
+
+
 class LinkCaseForm(forms.Form):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=20)
 

@@ -31,6 +31,7 @@ from minyi.projects.forms import (
     LedgerUploadForm,
     LinkCaseForm,
     ReportForm,
+    SummaryFilter,
     month_choices,
     parse_month,
 )
@@ -347,15 +348,16 @@ def wall(request):
 
 @staff_view(*ROLES)
 def monthly(request):
-    """月汇总 of a batch for a month (default: the current one), as a page, Excel or PDF."""
-    form = LedgerFilter(request.GET)
+    """月汇总 of a batch for a month (default: the current one), as a page, Excel or PDF, for the
+    projects the reader sees (narrowed by leader or unit when chosen)."""
+    form = SummaryFilter(request.GET)
     batch = form.batch_or_latest()
     today = services.today()
     if batch is None:
         return render(request, "projects/summary.html", {"nav": "projects", "form": form, "batch": None})
     month = parse_month(request.GET.get("month")) or progress.month_of(today)
     month = max(min(month, progress.month_of(today)), progress.month_of(batch.first_month))
-    result = summary.monthly_summary(batch, month, access.projects_visible_to(request.user))
+    result = summary.monthly_summary(batch, month, form.narrow(access.projects_visible_to(request.user)))
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "pdf"):
         data = exports.summary_xlsx(result) if fmt == "xlsx" else exports.summary_pdf(result)

@@ -162,3 +162,17 @@ def test_the_dispatcher_links_a_case_from_its_case_page(as_user, world, ledger):
         'id="link-project"'
         not in as_user(world.heating_handler).get(f"/console/cases/{case.pk}/").content.decode()
     )
+
+
+def test_the_summary_narrows_to_a_leader_or_a_unit(as_user, world, ledger):
+    c = as_user(world.dispatcher)
+    everything = c.get(f"/console/projects/summary/?batch={ledger.batch.pk}").content.decode()
+    assert "老旧小区供热管网改造" in everything and "医保服务就近办" in everything
+    led = c.get(
+        f"/console/projects/summary/?batch={ledger.batch.pk}&leader={ledger.leader2.pk}"
+    ).content.decode()
+    assert "医保服务就近办" in led and "老旧小区供热管网改造" not in led
+    unit = c.get(
+        f"/console/projects/summary/?batch={ledger.batch.pk}&unit={world.housing.pk}"
+    ).content.decode()
+    assert "老旧小区供热管网改造" in unit and "医保服务就近办" not in unit
