@@ -20,7 +20,8 @@ from minyi.cases.models import Case
 from minyi.core import clock
 from minyi.projects import progress
 from minyi.projects.models import Batch, Milestone, ProgressReport, Project, ProjectCase, SubItem
-from minyi.projects.services import refresh_project
+from minyi.projects.services import refresh_project, report_due
+from minyi.workcal.services import current_calendar
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,8 @@ def build(ref, rng: random.Random, now: dt.datetime) -> str:
     today = clock.local(now).date()
     this_month = progress.month_of(today)
     batches = [
-        _batch(ref, rng, "第一批", FIRST, progress.add_months(this_month, -10), 25, today),
-        _batch(ref, rng, "第二批", SECOND, progress.add_months(this_month, -6), 20, today),
+        _batch(ref, rng, "第一批", FIRST, progress.add_months(this_month, -10), 25, now),
+        _batch(ref, rng, "第二批", SECOND, progress.add_months(this_month, -6), 20, now),
     ]
     items = SubItem.objects.filter(project__batch__in=batches)
     for project in Project.objects.filter(batch__in=batches):
@@ -189,7 +190,7 @@ def build(ref, rng: random.Random, now: dt.datetime) -> str:
     )
 
 
-def _batch(ref, rng, which: str, specs, first: dt.date, report_day: int, today: dt.date) -> Batch:
+def _batch(ref, rng, which: str, specs, first: dt.date, report_day: int, now: dt.datetime) -> Batch:
     batch = Batch.objects.create(
         name=f"{first.year}年{which}民生实事项目", year=first.year, first_month=first, report_day=report_day
     )
@@ -225,7 +226,7 @@ def _batch(ref, rng, which: str, specs, first: dt.date, report_day: int, today: 
                 ending, procedural = progress.PROCEDURAL, True  # 程序性终结: taken over by the city
             if ending:
                 pace = 1.0  # it gets under way before it is stopped
-            _history(rng, batch, item, (plan, phases), pace, ending, first, today)
+            _history(rng, batch, item, (plan, phases), pace, ending, first, now)
     return batch
 
 
@@ -251,12 +252,14 @@ def _plan(
     return plan, phases
 
 
-def _history(rng, batch, item, planned_phases, pace, ending, first, today) -> None:
+def _history(rng, batch, item, planned_phases, pace, ending, first, now) -> None:
     plan, phases = planned_phases
+    today = clock.local(now).date()
+    cal = current_calendar()
     this_month = progress.month_of(today)
     reports, percent = [], 0
     for month in progress.months(first, this_month):
-        due = month.replace(day=batch.report_day)
+        due = report_due(batch, month, cal)
         if month == this_month and (today.day < 10 or rng.random() < 0.5):
             break  # this month: about half the units have reported once it is under way
         if month == progress.add_months(this_month, -1) and rng.random() < 0.08:
@@ -271,7 +274,8 @@ def _history(rng, batch, item, planned_phases, pace, ending, first, today) -> No
             completion = progress.SUBSTANTIVE
         late = rng.random() < 0.1
         shift = dt.timedelta(days=rng.randint(2, 5) if late else -rng.randint(0, 6))
-        moment = timezone.make_aware(dt.datetime.combine(due, dt.time(16, 30)) + shift)
+        moment = min(timezone.make_aware(dt.datetime.combine(due, dt.time(16, 30)) + shift), now)
+        late = moment.date() > due  # this month's reports are filed by now, never later
         reports.append(
             ProgressReport(
                 item=item,

@@ -46,11 +46,15 @@ def missing(items: QuerySet[SubItem], month: dt.date) -> QuerySet[SubItem]:
 
 
 def last_due_month(batch: Batch, day: dt.date, cal=None) -> dt.date | None:
-    """The latest month whose report was due before `day` (None before the batch's first one)."""
+    """The latest month whose report was due before `day` (None before the batch's first one). A due
+    day moved past holidays may fall in the next month, so the month before is not always it."""
+    cal = cal or current_calendar()
     month = progress.month_of(day)
-    if day <= report_due(batch, month, cal):
+    while month >= progress.month_of(batch.first_month):
+        if report_due(batch, month, cal) < day:
+            return month
         month = progress.add_months(month, -1)
-    return month if month >= progress.month_of(batch.first_month) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,13 @@ def remind(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for batch in Batch.objects.filter(first_month__lte=day):
         items = SubItem.objects.filter(project__batch=batch)
-        month = progress.month_of(day)
-        due = report_due(batch, month, cal)
-        if due - dt.timedelta(days=REMIND_DAYS) <= day <= due:
-            sent += _remind(batch, missing(items, month), month, due, ReportReminder.Kind.DUE_SOON, now)
+        this_month = progress.month_of(day)
+        for month in (progress.add_months(this_month, -1), this_month):
+            due = report_due(batch, month, cal)
+            if month >= progress.month_of(batch.first_month) and day <= due <= day + dt.timedelta(
+                days=REMIND_DAYS
+            ):
+                sent += _remind(batch, missing(items, month), month, due, ReportReminder.Kind.DUE_SOON, now)
         late = last_due_month(batch, day, cal)
         if late is not None:
             late_due = report_due(batch, late, cal)

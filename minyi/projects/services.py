@@ -2,8 +2,9 @@
 keeps from its sub-items. Each function runs in one transaction, checks the actor's right through
 access/projects.py and raises a `MinyiError` that says what to fix; a refused write changes nothing.
 
-Locking: a report locks its sub-item row, then its project row (always in that order), so two units
-reporting sub-items of one project at once queue on the project for the short refresh only.
+Locking: a report locks its project row, then its sub-item row; the refresh of the kept figures (after
+a report, by the daily job, after an edit in the admin) locks the project row first too. So two units
+reporting sub-items of one project at once queue on the project row, and nothing deadlocks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from minyi.projects import progress
 from minyi.projects.models import (
     Batch,
     Completion,
-    Milestone,
     ProgressReport,
     Project,
     ProjectCase,
@@ -59,6 +59,52 @@ def report_due(batch: Batch, month: dt.date, cal=None) -> dt.date:
 # --- monthly reports ---------------------------------------------------------------------------------
 
 
+def check_report_month(first_month: dt.date, month: dt.date, day: dt.date) -> None:
+    """A report may be on a month from its batch's first month to the current one (of `day`)."""
+    if month > progress.month_of(day):
+        raise InvalidInput(_("You can report only on this month or earlier months."), field="month")
+    if month < progress.month_of(first_month):
+        raise InvalidInput(
+            _("This batch's monthly reports begin in %(month)s.") % {"month": f"{first_month:%Y-%m}"},
+            field="month",
+        )
+
+
+def check_report_values(*, percent, completion: str) -> int:
+    """The percent (returned as a number) and the kind of completion must agree: the rules of a report,
+    shared by the report form and the Excel import."""
+    value = _percent(percent)
+    if completion and completion not in Completion.values:
+        raise InvalidInput(_("Choose a kind of completion from the list."), field="completion")
+    if value == 100 and not completion:
+        raise InvalidInput(
+            _("At 100 percent, say how the sub-item was completed: substantively, procedurally, suspended."),
+            field="completion",
+        )
+    if completion == Completion.SUBSTANTIVE and value != 100:
+        raise InvalidInput(_("A substantively completed sub-item is at 100 %."), field="percent")
+    return value
+
+
+def check_report_sequence(reports: Sequence[progress.Reported], month: dt.date, completion: str) -> None:
+    """A completed sub-item takes no later report, and a completion is recorded in the latest month
+    reported or later (else a later report would hide it)."""
+    finished = min((r.month for r in reports if r.completion and r.month < month), default=None)
+    if finished:
+        raise InvalidInput(
+            _("This sub-item was completed in %(month)s: there is nothing more to report.")
+            % {"month": f"{finished:%Y-%m}"},
+            field="month",
+        )
+    later = max((r.month for r in reports if r.month > month), default=None)
+    if completion and later:
+        raise InvalidInput(
+            _("%(month)s is reported already: record the completion in that month or later.")
+            % {"month": f"{later:%Y-%m}"},
+            field="completion",
+        )
+
+
 def report_file(
     *,
     actor,
@@ -77,14 +123,8 @@ def report_file(
     month = progress.month_of(month)
     now = clock.now()
     batch = item.project.batch
-    if month > progress.month_of(today()):
-        raise InvalidInput(_("You can report only on this month or earlier months."), field="month")
-    if month < progress.month_of(batch.first_month):
-        raise InvalidInput(
-            _("This batch's monthly reports begin in %(month)s.") % {"month": f"{batch.first_month:%Y-%m}"},
-            field="month",
-        )
-    value = _percent(percent)
+    check_report_month(batch.first_month, month, today())
+    value = check_report_values(percent=percent, completion=completion)
     done, problems, next_steps = (
         _text(done, "done"),
         _text(problems, "problems"),
@@ -92,25 +132,16 @@ def report_file(
     )
     if not done:
         raise InvalidInput(_("Say what was done this month."), field="done")
-    if completion and completion not in Completion.values:
-        raise InvalidInput(_("Choose a kind of completion from the list."), field="completion")
-    if value == 100 and not completion:
-        raise InvalidInput(
-            _("At 100 percent, say how the sub-item was completed: substantively, procedurally, suspended."),
-            field="completion",
-        )
-    if completion == Completion.SUBSTANTIVE and value != 100:
-        raise InvalidInput(_("A substantively completed sub-item is at 100 %."), field="percent")
     checked = _check_photos(photos)
     with transaction.atomic():
+        # Lock order: the project, then the sub-item — as refresh_project() and the daily job do.
+        Project.objects.select_for_update().get(pk=item.project_id)
         item = SubItem.objects.select_for_update().select_related("project__batch").get(pk=item.pk)
-        finished = item.reports.filter(month__lt=month).exclude(completion="").order_by("month").first()
-        if finished:
-            raise InvalidInput(
-                _("This sub-item was completed in %(month)s: there is nothing more to report.")
-                % {"month": f"{finished.month:%Y-%m}"},
-                field="month",
-            )
+        earlier = [
+            progress.Reported(m, p, c)
+            for m, p, c in item.reports.values_list("month", "percent", "completion")
+        ]
+        check_report_sequence(earlier, month, completion)
         report = ProgressReport.objects.filter(item=item, month=month).first()
         if report is None:
             report = ProgressReport(
@@ -118,6 +149,12 @@ def report_file(
                 month=month,
                 reported_at=now,
                 on_time=today() <= report_due(batch, month),
+            )
+        elif checked and report.photos.count() + len(checked) > MAX_PHOTOS:
+            raise InvalidInput(
+                _("A report holds at most %(n)d photos; this one has %(m)d already.")
+                % {"n": MAX_PHOTOS, "m": report.photos.count()},
+                field="photos",
             )
         report.percent, report.done, report.problems, report.next_steps = value, done, problems, next_steps
         report.completion, report.unit, report.reported_by, report.updated_at = (
@@ -187,35 +224,49 @@ def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
 # --- the figures kept on sub-items and projects ------------------------------------------------------
 
 
-def refresh_item(item: SubItem, month: dt.date | None = None) -> SubItem:
-    """Keep the sub-item's status, percent and completion as of `month` (default: this month)."""
-    month = month or progress.month_of(today())
-    plan = dict(item.milestones.values_list("month", "planned"))
-    reports = [
-        progress.Reported(m, p, c) for m, p, c in item.reports.values_list("month", "percent", "completion")
-    ]
-    status, standing, _planned = progress.item_status(plan, item.deadline, reports, month)
-    finished = [r for r in reports if r.completion and r.month <= month]
-    item.status, item.percent, item.completion = status, standing.percent, standing.completion
-    item.completed_on = _completed_on(item, min(finished, key=lambda r: r.month).month) if finished else None
-    item.save(update_fields=["status", "percent", "completion", "completed_on"])
-    return item
-
-
-def _completed_on(item: SubItem, month: dt.date) -> dt.date:
-    report = item.reports.get(month=month)
-    return report.reported_at.astimezone(current_calendar().tz).date()
-
-
 def refresh_project(project: Project, month: dt.date | None = None) -> Project:
-    """Keep the figures of every sub-item of the project, then the project's own (as of `month`)."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    items = [refresh_item(item, month) for item in project.items.all()]
-    project.status = progress.project_status(i.status for i in items)
-    project.percent = progress.mean_percent(i.percent for i in items)
-    project.completion = progress.project_completion(i.completion for i in items)
-    project.save(update_fields=["status", "percent", "completion"])
+    """Keep the figures of every sub-item of the project, then the project's own, as of `month`.
+
+    Without a month: as of the current month once its report is filed or due, else as of the month
+    before (on the 1st a sub-item is not "lagging" behind a plan it has weeks left to report on).
+    Locks the project row (the caller may hold it already); writes only the rows that change."""
+    project = Project.objects.select_for_update().select_related("batch").get(pk=project.pk)
+    cal = current_calendar()
+    day = today()
+    items = list(project.items.prefetch_related("milestones", "reports"))
+    for item in items:
+        _refresh_item(item, month or _as_of(project.batch, item, day, cal), cal)
+    figures = (
+        progress.project_status(i.status for i in items),
+        progress.mean_percent(i.percent for i in items),
+        progress.project_completion(i.completion for i in items),
+    )
+    if figures != (project.status, project.percent, project.completion):
+        project.status, project.percent, project.completion = figures
+        project.save(update_fields=["status", "percent", "completion"])
     return project
+
+
+def _as_of(batch: Batch, item: SubItem, day: dt.date, cal) -> dt.date:
+    month = progress.month_of(day)
+    before = progress.add_months(month, -1)
+    reported = any(r.month == month for r in item.reports.all())
+    if reported or day > report_due(batch, month, cal) or before < progress.month_of(batch.first_month):
+        return month
+    return before
+
+
+def _refresh_item(item: SubItem, month: dt.date, cal) -> None:
+    plan = {m.month: m.planned for m in item.milestones.all()}
+    rows = sorted(item.reports.all(), key=lambda r: r.month)
+    reports = [progress.Reported(r.month, r.percent, r.completion) for r in rows]
+    status, standing, _planned = progress.item_status(plan, item.deadline, reports, month)
+    finished = next((r for r in rows if r.completion and r.month <= month), None)
+    completed_on = finished.reported_at.astimezone(cal.tz).date() if finished else None
+    figures = (status, standing.percent, standing.completion, completed_on)
+    if figures != (item.status, item.percent, item.completion, item.completed_on):
+        item.status, item.percent, item.completion, item.completed_on = figures
+        item.save(update_fields=["status", "percent", "completion", "completed_on"])
 
 
 def refresh_all(month: dt.date | None = None) -> int:
@@ -253,11 +304,5 @@ def case_link(*, actor, project: Project, tracking_number: str) -> ProjectCase:
 
 def case_unlink(*, actor, project: Project, case_id: int) -> None:
     access.check_link_cases(actor, project)
-    ProjectCase.objects.filter(project=project, case_id=case_id).delete()
-
-
-# --- milestones --------------------------------------------------------------------------------------
-
-
-def plan_of(item: SubItem) -> dict[dt.date, Milestone]:
-    return {m.month: m for m in item.milestones.all()}
+    case = case_access.access_case_by_id(actor, case_id)
+    ProjectCase.objects.filter(project=project, case=case).delete()

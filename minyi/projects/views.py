@@ -36,6 +36,7 @@ from minyi.projects.forms import (
     parse_month,
 )
 from minyi.projects.models import Batch, ProgressReport, ReportPhoto, SubItem
+from minyi.workcal.services import current_calendar
 
 ROLES = access.VIEWERS
 TREND_MONTHS = 12
@@ -207,9 +208,10 @@ def dispatch(request):
         items = access.reportable_items(request.user)
     items = dispatching.unfinished_before(items, month).select_related("project__batch", "unit")
     filed = {r.item_id: r for r in ProgressReport.objects.filter(item__in=items, month=month)}
+    cal = current_calendar()
     rows = []
     for item in items.order_by("project__batch_id", "project_id", "id"):
-        due = services.report_due(item.project.batch, month)
+        due = services.report_due(item.project.batch, month, cal)
         report = filed.get(item.pk)
         state = "filed" if report else ("overdue" if today > due else "due")
         rows.append(

@@ -23,11 +23,11 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -36,12 +36,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from minyi.access import projects as access
-from minyi.console.exports import safe_cell
+from minyi.console.exports import FORMULA_START, safe_cell
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.org.models import Unit, User
 from minyi.org.roles import Role
-from minyi.projects import progress
+from minyi.projects import progress, services
 from minyi.projects.models import Batch, Completion, Milestone, ProgressReport, Project, SubItem
 from minyi.projects.services import refresh_project
 
@@ -76,6 +76,7 @@ REPORT_COLUMNS = [
     "是否按时",
 ]
 PLAN_PREFIX = "计划"
+REPORT_FIELDS = {"percent": "完成进度(%)", "completion": "办结类型", "month": "月份"}
 COMPLETION_WORDS = {
     "实质性办结": Completion.SUBSTANTIVE,
     "程序性终结": Completion.PROCEDURAL,
@@ -106,6 +107,7 @@ def export_ledger(batches: Iterable[Batch], projects) -> bytes:
         .order_by("project__batch__name", "project_id", "id")
     )
     months = sorted({m.month for i in items for m in i.milestones.all()})
+    unit_name, leader_name = _unit_names(), _leader_names()
     book = Workbook()
     sheet = _sheet(book, BATCH_SHEET, BATCH_COLUMNS, first=True)
     for b in sorted(batches, key=lambda b: b.name):
@@ -118,14 +120,14 @@ def export_ledger(batches: Iterable[Batch], projects) -> bytes:
             p.batch.name,
             p.number,
             p.name,
-            p.leader.full_name or p.leader.username,
-            p.lead_unit.name,
-            "、".join(u.name for u in sorted(p.co_units.all(), key=lambda u: u.name)),
+            leader_name(p.leader),
+            unit_name(p.lead_unit),
+            "、".join(unit_name(u) for u in sorted(p.co_units.all(), key=lambda u: u.name)),
             p.target,
             p.deadline,
             item.number,
             item.name,
-            item.unit.name,
+            unit_name(item.unit),
             item.deadline,
         ]
         for month in months:
@@ -172,6 +174,22 @@ def export_ledger(batches: Iterable[Batch], projects) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _unit_names():
+    """A unit is written by its name, or by its code where another active unit has the same name (so
+    that the import finds it again)."""
+    names = Counter(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+    return lambda unit: unit.code if names[unit.name] > 1 else unit.name
+
+
+def _leader_names():
+    names = Counter(
+        User.objects.filter(is_active=True, grants__role=Role.LEADER)
+        .distinct()
+        .values_list("full_name", flat=True)
+    )
+    return lambda user: user.full_name if user.full_name and names[user.full_name] == 1 else user.username
 
 
 def _sheet(book: Workbook, title: str, header: list[str], *, first: bool = False):
@@ -271,8 +289,12 @@ class _Reader:
         self.problems.append(Problem(sheet, row, column, message))
 
     def rows(self, ws, required: list[str]):
-        """(row number, {header: value}) for the non-empty rows, after checking the header."""
-        iterator = ws.iter_rows(values_only=True)
+        """(row number, header, {header: value}) for the non-empty rows, after checking the header. A
+        number shown as a percentage (0.8 shown as 80%) is read as the percent it shows."""
+        if not hasattr(ws, "iter_rows"):
+            self.problem(ws.title, 0, "", _("this is a chart, not a sheet of cells"))
+            return
+        iterator = ([_shown(c) for c in row] for row in ws.iter_rows())
         header = [str(h).strip() if h is not None else "" for h in next(iterator, ())]
         missing = [c for c in required if c not in header]
         if missing:
@@ -293,6 +315,8 @@ class _Reader:
             if not name:
                 self.problem(ws.title, n, "批次名称", _("a batch needs a name"))
                 continue
+            if len(name) > 100:
+                self.problem(ws.title, n, "批次名称", _("keep it under %(n)d characters") % {"n": 100})
             if name in existing:
                 self.problem(
                     ws.title, n, "批次名称", _("this batch exists already: rename it or delete the old one")
@@ -314,18 +338,18 @@ class _Reader:
                 self.problem(ws.title, n, "批次", _("no such batch on the sheet 批次"))
                 continue
             # Empty project columns continue the project above (merged cells).
-            if not _text(row["项目编号"]) or _text(row["项目编号"]) == previous.get("项目编号"):
+            if not _text(row["项目编号"]) or _text(row["项目编号"]) == _text(previous.get("项目编号")):
                 for column in PROJECT_COLUMNS:
                     if _blank(row[column]):
                         row[column] = previous.get(column)
             previous = {**row, "批次": batch}
             number = _text(row["项目编号"])
-            if not number:
-                self.problem(ws.title, n, "项目编号", _("a project needs a number"))
+            if not number or len(number) > 16:
+                self.problem(ws.title, n, "项目编号", _("a project needs a number of at most 16 characters"))
                 continue
             project = {
                 "batch": batch,
-                "number": number[:16],
+                "number": number,
                 "name": self.required(ws.title, n, "项目名称", row["项目名称"], 200),
                 "leader": self.leader(ws.title, n, row["领衔领导"]),
                 "lead_unit": self.unit(ws.title, n, "牵头单位", row["牵头单位"]),
@@ -344,10 +368,10 @@ class _Reader:
                     ws.title, n, "项目编号", _("this project's columns differ from its earlier rows")
                 )
             item_number = _text(row["子项编号"])
-            if not item_number:
-                self.problem(ws.title, n, "子项编号", _("a sub-item needs a number"))
+            if not item_number or len(item_number) > 16:
+                self.problem(ws.title, n, "子项编号", _("a sub-item needs a number of at most 16 characters"))
                 continue
-            item_key = (batch, project["number"], item_number[:16])
+            item_key = (batch, project["number"], item_number)
             if item_key in plan.items:
                 self.problem(ws.title, n, "子项编号", _("this sub-item is listed twice in its project"))
                 continue
@@ -360,7 +384,7 @@ class _Reader:
             }
 
     def milestones(self, sheet: str, n: int, row: dict, columns: list[str]) -> list[tuple[dt.date, int, str]]:
-        out = []
+        out, months = [], set()
         for column in columns:
             value = row[column]
             if _blank(value):
@@ -369,6 +393,10 @@ class _Reader:
             if month is None:
                 self.problem(sheet, 1, column, _("a plan column is named 计划YYYY-MM"))
                 continue
+            if month in months:
+                self.problem(sheet, 1, column, _("two plan columns name the same month"))
+                continue
+            months.add(month)
             match = PLAN_CELL.match(
                 str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
             )
@@ -381,7 +409,7 @@ class _Reader:
         return out
 
     def reports(self, ws, plan: _Plan) -> None:
-        seen = set()
+        seen, numbered = set(), []
         for n, _h, row in self.rows(ws, REPORT_COLUMNS):
             key = (_text(row["批次"]), _text(row["项目编号"]), _text(row["子项编号"]))
             if key not in plan.items:
@@ -399,6 +427,8 @@ class _Reader:
                 )
             percent = self.integer(ws.title, n, "完成进度(%)", row["完成进度(%)"], 0, 100)
             done = self.required(ws.title, n, "本月完成情况", row["本月完成情况"], 4000)
+            batch = plan.batches.get(key[0], {})
+            self.report_rules(ws.title, n, batch, month, percent, completion)
             plan.reports.append(
                 {
                     "item": key,
@@ -412,6 +442,40 @@ class _Reader:
                     "on_time": _text(row["是否按时"]) != NO,
                 }
             )
+            numbered.append((n, plan.reports[-1]))
+        self.report_order(plan, numbered)
+
+    def report_rules(self, sheet, n, batch: dict, month, percent, completion) -> None:
+        """The rules of services.report_file for one row (its month and its figures)."""
+        checks = []
+        if month and batch.get("first_month"):
+            first = batch["first_month"]
+            checks.append(lambda: services.check_report_month(first, month, services.today()))
+        if percent is not None:
+            checks.append(lambda: services.check_report_values(percent=percent, completion=completion))
+        for check in checks:
+            try:
+                check()
+            except InvalidInput as exc:
+                self.problem(sheet, n, REPORT_FIELDS.get(exc.field, ""), exc.message)
+
+    def report_order(self, plan: _Plan, rows: list[tuple[int, dict]]) -> None:
+        """Per sub-item, in month order: nothing after a completion (services.check_report_sequence)."""
+        by_item: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
+        for n, values in rows:
+            if values["month"]:
+                by_item[values["item"]].append((n, values))
+        for reports in by_item.values():
+            reports.sort(key=lambda nv: nv[1]["month"])
+            earlier = []
+            for n, values in reports:
+                try:
+                    services.check_report_sequence(earlier, values["month"], "")
+                except InvalidInput as exc:
+                    self.problem(REPORT_SHEET, n, "月份", exc.message)
+                earlier.append(
+                    progress.Reported(values["month"], values["percent"] or 0, values["completion"])
+                )
 
     # --- cells ---
 
@@ -425,8 +489,9 @@ class _Reader:
 
     def integer(self, sheet, n, column, value, low: int, high: int) -> int | None:
         try:
-            number = int(float(str(value).strip().rstrip("%")))
-        except (TypeError, ValueError):
+            figure = float(str(value).strip().rstrip("%"))
+            number = int(figure) if figure.is_integer() else None
+        except (TypeError, ValueError, OverflowError):
             number = None
         if number is None or not low <= number <= high:
             self.problem(
@@ -507,6 +572,18 @@ def _units() -> dict[str, list[Unit]]:
     return out
 
 
+def _shown(cell):
+    """A cell's value as the sheet shows it: a number formatted as a percentage is its percent."""
+    value = cell.value
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
+        return round(value * 100, 6)
+    return value
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -517,7 +594,8 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    return text[1:] if text.startswith("'") else text  # the export's guard against formulas
+    # The export's guard against formulas: a "'" before what a spreadsheet would compute.
+    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START else text
 
 
 def _date(value) -> dt.date | None:
@@ -543,8 +621,25 @@ def _month(value) -> dt.date | None:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
-@transaction.atomic
 def _write(plan: _Plan) -> Imported:
+    try:
+        return _create(plan)
+    except IntegrityError:
+        # Another import of the same batch committed between the check and the write.
+        raise LedgerInvalid(
+            [
+                Problem(
+                    BATCH_SHEET,
+                    0,
+                    "批次名称",
+                    _("this batch exists already: rename it or delete the old one"),
+                )
+            ]
+        ) from None
+
+
+@transaction.atomic
+def _create(plan: _Plan) -> Imported:
     result = Imported()
     batches = {name: Batch.objects.create(**values) for name, values in plan.batches.items()}
     result.batches = len(batches)

@@ -82,3 +82,29 @@ def test_a_reminder_claimed_by_another_worker_is_not_sent_again(world, ledger, c
     clock.set("2026-11-23 09:00")
     assert dispatch.remind() == 2 + 3  # risers and stations due soon; all three overdue for October
     assert dispatch.remind() == 0
+
+
+def test_a_due_day_moved_into_the_next_month_is_not_overdue_before_it(world, ledger, clock):
+    ledger.batch.report_day = 28
+    ledger.batch.save()
+    # 2026-09-28 is a Monday: the September report is due that day and overdue only after it.
+    from minyi.projects.services import report_due
+
+    assert report_due(ledger.batch, dt.date(2026, 9, 1)) == dt.date(2026, 9, 28)
+    assert dispatch.last_due_month(ledger.batch, dt.date(2026, 9, 28)) == dt.date(2026, 8, 1)
+    assert dispatch.last_due_month(ledger.batch, dt.date(2026, 9, 29)) == dt.date(2026, 9, 1)
+    from minyi.workcal.models import HolidayOverride
+
+    # the office closes from 28 September to 3 October: September's report is due in October
+    HolidayOverride.objects.bulk_create(
+        [HolidayOverride(day=dt.date(2026, 9, d), is_workday=False) for d in (28, 29, 30)]
+    )
+    assert report_due(ledger.batch, dt.date(2026, 9, 1)) == dt.date(2026, 10, 8)
+    assert dispatch.last_due_month(ledger.batch, dt.date(2026, 10, 2)) == dt.date(2026, 8, 1)
+    clock.set("2026-10-06 09:00")
+    dispatch.remind()
+    soon = ReportReminder.objects.filter(kind=ReportReminder.Kind.DUE_SOON, month=dt.date(2026, 9, 1))
+    assert soon.count() == 3
+    assert not ReportReminder.objects.filter(
+        kind=ReportReminder.Kind.OVERDUE, month=dt.date(2026, 9, 1)
+    ).exists()

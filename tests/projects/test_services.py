@@ -159,3 +159,49 @@ def test_a_case_outside_ones_scope_cannot_be_linked(world, ledger):
     with pytest.raises(InvalidInput):
         case_link(actor=world.dispatcher, project=ledger.heating_project, tracking_number=" ")
     assert not ProjectCase.objects.exists()
+
+
+def test_a_completion_cannot_be_slipped_in_before_a_later_report(world, ledger):
+    file_report(world.heating_handler, ledger.mains, month=dt.date(2026, 9, 1), percent=40)
+    file_report(world.heating_handler, ledger.mains, month=dt.date(2026, 10, 1), percent=60)
+    with pytest.raises(InvalidInput, match="2026-10") as refused:
+        file_report(
+            world.heating_handler,
+            ledger.mains,
+            month=dt.date(2026, 8, 1),
+            percent=30,
+            completion="procedural",
+        )
+    assert refused.value.field == "completion"
+    assert not ProgressReport.objects.filter(month=dt.date(2026, 8, 1)).exists()
+    # correcting an earlier month without a completion is fine
+    file_report(world.heating_handler, ledger.mains, month=dt.date(2026, 8, 1), percent=30)
+
+
+def test_a_report_holds_six_photos_however_often_it_is_filed(world, ledger):
+    file_report(
+        world.heating_handler, ledger.mains, photos=[SimpleUploadedFile(f"a{i}.png", PNG) for i in range(4)]
+    )
+    with pytest.raises(InvalidInput, match="4"):
+        file_report(
+            world.heating_handler,
+            ledger.mains,
+            photos=[SimpleUploadedFile(f"b{i}.png", PNG) for i in range(3)],
+        )
+    assert ReportPhoto.objects.count() == 4
+
+
+def test_on_the_first_of_a_month_a_sub_item_is_judged_by_the_month_before(world, ledger, clock):
+    file_report(world.heating_handler, ledger.mains, month=dt.date(2026, 10, 1), percent=75)
+    ledger.mains.refresh_from_db()
+    assert ledger.mains.status == progress.ON_TRACK
+    clock.set("2026-11-02 09:00")  # November's 90 % is not due before the 25th
+    from minyi.projects.services import refresh_all
+
+    refresh_all()
+    ledger.mains.refresh_from_db()
+    assert ledger.mains.status == progress.ON_TRACK
+    clock.set("2026-11-26 09:00")  # due and not filed: judged by November's plan
+    refresh_all()
+    ledger.mains.refresh_from_db()
+    assert ledger.mains.status == progress.LAGGING

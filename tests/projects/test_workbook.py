@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from minyi.access.projects import projects_visible_to
 from minyi.core.errors import InvalidInput, NotPermitted
+from minyi.org.models import Unit
 from minyi.projects.models import Batch, Milestone, ProgressReport, Project, SubItem
 from minyi.projects.services import report_file
 from minyi.projects.workbook import LedgerInvalid, export_ledger, import_ledger
@@ -239,3 +240,123 @@ def test_only_the_centre_imports(world):
 def _english():
     with translation.override("en"):
         yield
+
+
+REPORT_ROW = ["2027年第一批", "1", "1", "2027-03", 30, "开工", None, None, None, None, None]
+
+
+def report_row(**changes):
+    columns = [
+        "batch",
+        "project",
+        "item",
+        "month",
+        "percent",
+        "done",
+        "problems",
+        "next",
+        "completion",
+        "at",
+        "on_time",
+    ]
+    row = dict(zip(columns, REPORT_ROW, strict=True)) | changes
+    return list(row.values())
+
+
+@pytest.mark.parametrize(
+    ("row", "where"),
+    [
+        (report_row(percent=100), "「办结类型」"),  # 100 % without a kind of completion
+        (report_row(percent=40, completion="实质性办结"), "「完成进度(%)」"),
+        (report_row(month="2099-05"), "「月份」"),  # the future
+        (report_row(month="2026-05"), "「月份」"),  # before the batch's first month
+        (report_row(percent=80.5), "「完成进度(%)」"),
+        (report_row(percent="1e999"), "「完成进度(%)」"),
+    ],
+)
+def test_report_rows_follow_the_rules_of_filing(world, clock, row, where):
+    clock.set("2027-06-10 09:00")
+    with pytest.raises(LedgerInvalid) as refused:
+        import_ledger(actor=world.dispatcher, data=workbook([GOOD], reports=[row]))
+    assert any(p.startswith("月调度 第2行" + where) for p in refused.value.details["problems"]), (
+        refused.value.details
+    )
+    assert not Batch.objects.exists()
+
+
+def test_nothing_is_reported_after_a_completion(world, clock):
+    clock.set("2027-06-10 09:00")
+    rows = [report_row(month="2027-04"), report_row(month="2027-03", percent=100, completion="实质性办结")]
+    with pytest.raises(LedgerInvalid) as refused:
+        import_ledger(actor=world.dispatcher, data=workbook([GOOD], reports=rows))
+    assert any(
+        p.startswith("月调度 第2行「月份」") and "2027-03" in p for p in refused.value.details["problems"]
+    )
+
+
+def test_percent_cells_are_read_as_they_are_shown(world, clock):
+    clock.set("2027-06-10 09:00")
+    data = workbook([GOOD], reports=[report_row(percent=0.8)])
+    book = load_workbook(io.BytesIO(data))
+    book["月调度"]["E2"].number_format = "0%"
+    book["项目台账"]["M2"].value = 0.3
+    book["项目台账"]["M2"].number_format = "0%"
+    out = io.BytesIO()
+    book.save(out)
+    import_ledger(actor=world.dispatcher, data=out.getvalue())
+    assert ProgressReport.objects.get().percent == 80
+    assert Milestone.objects.get(month=dt.date(2027, 3, 1)).planned == 30
+
+
+def test_numbers_too_long_are_refused_not_cut(world):
+    first, second = list(GOOD), list(GOOD)
+    first[1], second[1] = "2027-民生-城建-00001A", "2027-民生-城建-00001B"
+    with pytest.raises(LedgerInvalid) as refused:
+        import_ledger(actor=world.dispatcher, data=workbook([first, second]))
+    assert sum("「项目编号」" in p for p in refused.value.details["problems"]) == 2
+
+
+def test_a_numeric_project_number_repeated_on_merged_rows_continues_its_project(world):
+    first = list(GOOD)
+    first[1] = 7
+    second = [
+        None,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "2",
+        "西城口袋公园",
+        "区住建局",
+        "2027-11-30",
+        None,
+        None,
+    ]
+    result = import_ledger(actor=world.dispatcher, data=workbook([first, second]))
+    assert (result.projects, result.items) == (1, 2)
+
+
+def test_two_plan_columns_of_one_month_are_reported(world):
+    data = workbook([GOOD])
+    book = load_workbook(io.BytesIO(data))
+    book["项目台账"]["N1"].value = "计划2027-3"  # the same month as 计划2027-03
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(LedgerInvalid) as refused:
+        import_ledger(actor=world.dispatcher, data=out.getvalue())
+    assert refused.value.details["problems"] == [
+        "项目台账 第1行「计划2027-3」: two plan columns name the same month"
+    ]
+
+
+def test_units_of_the_same_name_are_exported_by_code_and_round_trip(world, ledger):
+    Unit.objects.create(code="heating2", name=world.heating.name, kind=Unit.Kind.ENTERPRISE)
+    first = everything(world.dispatcher)
+    assert values(first)["项目台账"][1][4] == "heating"  # 牵头单位 by code: the name is not unique
+    Batch.objects.all().delete()
+    import_ledger(actor=world.dispatcher, data=first)
+    assert Project.objects.get(number="1").lead_unit == world.heating
+    assert values(everything(world.dispatcher)) == values(first)
