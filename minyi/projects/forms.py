@@ -87,9 +87,23 @@ class LedgerFilter(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Progress.choices])
 
+    @classmethod
+    def of(cls, request):
+        """The filter of a request, showing the latest batch when none is chosen."""
+        data = request.GET.copy()
+        if not data.get("batch"):
+            latest = cls.latest()
+            if latest:
+                data["batch"] = str(latest.pk)
+        return cls(data)
+
+    @staticmethod
+    def latest() -> Batch | None:
+        return Batch.objects.order_by("-year", "-first_month", "-id").first()
+
     def batch_or_latest(self) -> Batch | None:
         chosen = self.cleaned_data.get("batch") if self.is_valid() else None
-        return chosen or Batch.objects.order_by("-year", "-first_month", "-id").first()
+        return chosen or self.latest()
 
     def narrow(self, projects):
         if not self.is_valid():

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minyi.org.models import Unit
 from minyi.projects import progress
@@ -75,13 +76,16 @@ class Project(models.Model):
         verbose_name=_("leading official"),
     )
     lead_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("lead unit")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=pgettext_lazy("project", "lead unit"),
     )
     co_units = models.ManyToManyField(
-        Unit, blank=True, related_name="co_projects", verbose_name=_("co-units")
+        Unit, blank=True, related_name="co_projects", verbose_name=pgettext_lazy("project", "co-units")
     )
     target = models.TextField(_("target"), blank=True)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("project", "deadline"))
     # Kept by services.refresh_project() from the sub-items, for lists and filters.
     status = models.CharField(
         _("status"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
@@ -114,7 +118,7 @@ class SubItem(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="project_items", verbose_name=_("unit")
     )
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("project", "deadline"))
     # The latest report's figures, kept by the report service.
     status = models.CharField(
         _("status"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED

@@ -45,7 +45,7 @@ TREND_MONTHS = 12
 @staff_view(*ROLES)
 def ledger(request):
     """台账: the projects of a batch the user may see, with their leaders, units and progress."""
-    form = LedgerFilter(request.GET)
+    form = LedgerFilter.of(request)
     batch = form.batch_or_latest()
     visible = access.projects_visible_to(request.user)
     projects = form.narrow(visible.filter(batch=batch)) if batch else visible.none()
@@ -206,6 +206,7 @@ def dispatch(request):
         items = SubItem.objects.filter(project__in=access.projects_visible_to(request.user))
     else:
         items = access.reportable_items(request.user)
+    mine = items
     items = dispatching.unfinished_before(items, month).select_related("project__batch", "unit")
     filed = {r.item_id: r for r in ProgressReport.objects.filter(item__in=items, month=month)}
     cal = current_calendar()
@@ -224,6 +225,8 @@ def dispatch(request):
             }
         )
     first = min((i.project.batch.first_month for i in items), default=month)
+    # Reports of earlier months still missing, whichever month is shown (what the supervisors chase).
+    earlier = [o for o in dispatching.overdue(mine, today) if o.month < month]
     return render(
         request,
         "projects/dispatch.html",
@@ -233,6 +236,7 @@ def dispatch(request):
             "months": month_choices(first, today),
             "rows": rows,
             "counts": {s: sum(1 for r in rows if r["state"] == s) for s in ("filed", "due", "overdue")},
+            "earlier": earlier,
         },
     )
 
@@ -334,7 +338,7 @@ def photo(request, photo_id: int):
 @staff_view(*ROLES)
 def wall(request):
     """挂图作战: plan versus actual of every project and sub-item over the batch's months."""
-    form = LedgerFilter(request.GET)
+    form = LedgerFilter.of(request)
     batch = form.batch_or_latest()
     chart = None
     if batch:
@@ -352,7 +356,7 @@ def wall(request):
 def monthly(request):
     """月汇总 of a batch for a month (default: the current one), as a page, Excel or PDF, for the
     projects the reader sees (narrowed by leader or unit when chosen)."""
-    form = SummaryFilter(request.GET)
+    form = SummaryFilter.of(request)
     batch = form.batch_or_latest()
     today = services.today()
     if batch is None:

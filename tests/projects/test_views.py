@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -176,3 +177,42 @@ def test_the_summary_narrows_to_a_leader_or_a_unit(as_user, world, ledger):
         f"/console/projects/summary/?batch={ledger.batch.pk}&unit={world.housing.pk}"
     ).content.decode()
     assert "老旧小区供热管网改造" in unit and "医保服务就近办" not in unit
+
+
+def test_the_ledger_shows_the_latest_batch_selected(as_user, world, ledger):
+    import datetime as dt
+
+    from minyi.projects.models import Batch
+
+    newer = Batch.objects.create(name="2026年第二批", year=2026, first_month=dt.date(2026, 9, 1))
+    page = as_user(world.dispatcher).get("/console/projects/").content.decode()
+    assert f'<option value="{newer.pk}" selected>' in page
+    older = as_user(world.dispatcher).get(f"/console/projects/?batch={ledger.batch.pk}").content.decode()
+    assert f'<option value="{ledger.batch.pk}" selected>' in older and "老旧小区供热管网改造" in older
+
+
+def test_the_dispatch_list_names_earlier_reports_still_missing(as_user, world, ledger, clock):
+    clock.set("2026-11-10 09:00")  # October's reports were due on 26 October and never filed
+    page = as_user(world.heating_handler).get("/console/projects/dispatch/").content.decode()
+    assert 'id="earlier-overdue"' in page and "一次管网更换" in page and "2026-10" in page
+    assert "楼内立管更新" not in page  # the housing bureau's
+
+
+def test_the_leader_home_counts_the_projects_the_leader_leads(as_user, world, ledger):
+    from minyi.projects.services import report_file
+
+    report_file(
+        actor=world.heating_handler,
+        item=ledger.mains,
+        month=dt.date(2026, 11, 1),
+        percent=100,
+        done="完工",
+        completion="substantive",
+    )
+    c = as_user(world.leader)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get("/console/leader/").content.decode()
+    assert 'id="led-projects"' in page
+    assert "Projects: 1; sub-items: 2, of which 1 done and 1 lagging." in page
+    other = as_user(ledger.leader2).get("/console/leader/").content.decode()
+    assert "Projects: 1; sub-items: 1, of which 0 done and 1 lagging." in other

@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
+from minyi.access import projects as projects_access
 from minyi.cases.deadlines import Light
 from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
 from minyi.core import clock
 from minyi.org.roles import Role
+from minyi.projects import progress
+from minyi.projects.models import SubItem
 from minyi.stats import measures, periods, rollups
 
 
@@ -59,8 +63,21 @@ def home(request):
             ],
             "trend": trend,
             "trend_chart": trend_chart(trend),
+            "led_projects": led_projects(request.user),
         },
     )
+
+
+def led_projects(user) -> dict | None:
+    """领衔项目: the livelihood projects the leader leads, as the kept figures of their sub-items."""
+    items = SubItem.objects.filter(project__in=projects_access.projects_visible_to(user).filter(leader=user))
+    figures = items.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=progress.DONE)),
+        lagging=Count("pk", filter=Q(status=progress.LAGGING)),
+        projects=Count("project", distinct=True),
+    )
+    return figures if figures["total"] else None
 
 
 def _cases_url(**params) -> str:
