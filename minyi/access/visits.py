@@ -3,11 +3,16 @@
 - The centre and leaders (dispatcher, supervisor, leader, administrator) read every campaign, team,
   visit and household. They do not record visits: that is the secretaries' work at the door.
 - A visit secretary (民情书记) reads the campaigns of the teams they belong to, with the progress of
-  those teams only; they see the visits of their teams and every visit to a household in an area
-  assigned to one of their teams (so a repeat visit shows what earlier visitors heard), and record
-  visits only in the areas assigned to their own team, within the campaign's period.
-- The head of a street or community office (单位负责人 of a unit with an area) reads the progress,
-  visits and households within the office's area.
+  those teams only. Within such a campaign they see their teams' visits and every visit to a
+  household in an area assigned to one of their teams in that campaign. Beyond it, they see the
+  earlier visits (of any campaign) to the households of the areas their team covers in a campaign
+  running today, so that a repeat visit shows what earlier visitors heard; when that campaign
+  ends, this history closes again. They record visits only in the areas assigned to their own
+  team, and only while the campaign runs (its first to its last day).
+- The head of a street or community office (单位负责人 of a unit of the kind street or community,
+  with an area) reads the progress, visits and households within the office's area. Heads of other
+  units (departments, enterprises) do not, even if their unit has an area: they see the cases they
+  handle, not the visits behind them.
 
 Whatever a user may not see is reported as not found, so ids leak nothing. Whether a user may open
 the case a problem became is decided by access/cases.py as for any case.
@@ -18,12 +23,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from minyi.core import clock
 from minyi.core.errors import NotFound, NotPermitted
-from minyi.org.models import Area, User
+from minyi.org.models import Area, Unit, User
 from minyi.org.roles import Role
 
 READERS = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
 AREA_READERS = (Role.UNIT_HEAD,)
+AREA_READER_UNITS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY)
 VIEWERS = (Role.VISIT_SECRETARY, *READERS, *AREA_READERS)
 
 
@@ -51,10 +58,12 @@ def _member_team_ids(user) -> frozenset[int]:
 
 
 def _reader_area(user) -> Area | None:
-    """The area a street or community office head reads (their unit's area)."""
+    """The area a street or community office head reads (their unit's area). The head of a
+    department or an enterprise whose unit has an area (its field of work) reads nothing here: the
+    visits are the offices' own work in their places."""
     if not (user.is_authenticated and user.has_role(*AREA_READERS)):
         return None
-    if user.unit_id and user.unit.area_id:
+    if user.unit_id and user.unit.area_id and user.unit.kind in AREA_READER_UNITS:
         return user.unit.area
     return None
 
@@ -66,14 +75,48 @@ def may_open_visits(user) -> bool:
     return sees_every_campaign(user) or bool(_member_team_ids(user)) or _reader_area(user) is not None
 
 
-def _member_area_paths(user) -> list[str]:
-    """The paths of every area assigned to one of the user's teams (in any campaign)."""
+def _member_assignments(user) -> list[tuple[int, str, object, object]]:
+    """(campaign id, area path, first day, last day) of every area assigned to one of the user's
+    teams. Read once per user object (one request)."""
     teams = _member_team_ids(user)
     if not teams:
         return []
-    return list(
-        _models().Assignment.objects.filter(team_id__in=teams).values_list("area__path", flat=True).distinct()
-    )
+    cache = user.__dict__.get("_visit_assignments")
+    if cache is None:
+        cache = list(
+            _models()
+            .Assignment.objects.filter(team_id__in=teams)
+            .values_list("campaign_id", "area__path", "campaign__starts_on", "campaign__ends_on")
+            .distinct()
+        )
+        user.__dict__["_visit_assignments"] = cache
+    return cache
+
+
+def _today():
+    return clock.local(clock.now()).date()
+
+
+def _secretary_visits(user, campaign) -> Q:
+    """The visits a secretary reads: see the module's docstring. With `campaign`, only within it."""
+    teams = _member_team_ids(user)
+    if not teams:
+        return Q(pk__in=[])
+    assignments = _member_assignments(user)
+    if campaign is not None:
+        paths = sorted({path for c, path, _s, _e in assignments if c == campaign.pk})
+        return Q(campaign_id=campaign.pk) & (
+            Q(team_id__in=teams) | _within_any("household__area__path", paths)
+        )
+    q = Q(team_id__in=teams)
+    per_campaign: dict[int, set[str]] = {}
+    for campaign_id, path, _start, _end in assignments:
+        per_campaign.setdefault(campaign_id, set()).add(path)
+    for campaign_id, paths in sorted(per_campaign.items()):
+        q |= Q(campaign_id=campaign_id) & _within_any("household__area__path", sorted(paths))
+    today = _today()
+    current = sorted({path for _c, path, start, end in assignments if start <= today <= end})
+    return q | _within_any("household__area__path", current)
 
 
 def _within_any(field: str, paths: list[str]) -> Q:
@@ -138,18 +181,18 @@ def sees_whole_campaign(user) -> bool:
 # --- visits and households --------------------------------------------------------------------------
 
 
-def visits_visible_to(user) -> QuerySet:
+def visits_visible_to(user, campaign=None) -> QuerySet:
+    """The visits the user reads. With `campaign`: that campaign's visits as its pages show them
+    (for a secretary, without the history of other campaigns' visits)."""
     m = _models()
+    visits = m.Visit.objects.all() if campaign is None else m.Visit.objects.filter(campaign=campaign)
     if sees_every_campaign(user):
-        return m.Visit.objects.all()
-    q = Q(pk__in=[])
-    teams = _member_team_ids(user)
-    if teams:
-        q |= Q(team_id__in=teams) | _within_any("household__area__path", _member_area_paths(user))
+        return visits
+    q = _secretary_visits(user, campaign)
     area = _reader_area(user)
     if area is not None:
         q |= Q(household__area__path__startswith=area.path)
-    return m.Visit.objects.filter(q)
+    return visits.filter(q)
 
 
 def access_visit_by_id(user, visit_id: int | str):
@@ -173,17 +216,18 @@ def can_see_visit(user, visit) -> bool:
 
 
 def households_visible_to(user) -> QuerySet:
+    """The households the user reads: for a secretary, those with a visit they may read (a household
+    exists only from its first visit on)."""
     m = _models()
     if sees_every_campaign(user):
         return m.Household.objects.all()
     q = Q(pk__in=[])
-    teams = _member_team_ids(user)
-    if teams:
-        q |= Q(visits__team_id__in=teams) | _within_any("area__path", _member_area_paths(user))
+    if _member_team_ids(user):
+        q |= Q(pk__in=m.Visit.objects.filter(_secretary_visits(user, None)).values("household_id"))
     area = _reader_area(user)
     if area is not None:
         q |= Q(area__path__startswith=area.path)
-    return m.Household.objects.filter(pk__in=m.Household.objects.filter(q).values("pk"))
+    return m.Household.objects.filter(q)
 
 
 def access_household_by_id(user, household_id: int | str):
@@ -202,11 +246,41 @@ def access_household_by_id(user, household_id: int | str):
 
 def recording_assignments(user, campaign) -> QuerySet:
     """The areas in which the user may record visits of this campaign: those of their own teams."""
-    return campaign.assignments.filter(team_id__in=_member_team_ids(user)).select_related("team", "area")
+    return campaign.assignments.filter(team_id__in=_member_team_ids(user)).select_related(
+        "team", "area", "area__parent"
+    )
+
+
+def _outside_period(campaign) -> str:
+    """Why no visit of the campaign can be recorded today ('' while it runs). A visit must lie in
+    the period and not in the future, so before the first day no date would do; after the last
+    day the campaign's figures are final."""
+    today = _today()
+    if today < campaign.starts_on:
+        return _("“%(campaign)s” starts on %(start)s: visits are recorded from then until %(end)s.") % {
+            "campaign": campaign.name,
+            "start": campaign.starts_on.isoformat(),
+            "end": campaign.ends_on.isoformat(),
+        }
+    if today > campaign.ends_on:
+        return _("“%(campaign)s” ended on %(end)s: visits are recorded while a campaign runs only.") % {
+            "campaign": campaign.name,
+            "end": campaign.ends_on.isoformat(),
+        }
+    return ""
 
 
 def may_record(user, campaign) -> bool:
-    return recording_assignments(user, campaign).exists()
+    return not _outside_period(campaign) and recording_assignments(user, campaign).exists()
+
+
+def recording_closed(user, campaign) -> str:
+    """For a member of one of the campaign's teams: why they may not record now, outside the
+    campaign's period ('' while it runs, and for everyone else)."""
+    reason = _outside_period(campaign)
+    if reason and user.has_role(Role.VISIT_SECRETARY) and recording_assignments(user, campaign).exists():
+        return reason
+    return ""
 
 
 def check_may_record(user: User, campaign) -> list:
@@ -219,6 +293,9 @@ def check_may_record(user: User, campaign) -> list:
             _("You are not a member of a team of “%(campaign)s”: ask the administrator to add you to one.")
             % {"campaign": campaign.name}
         )
+    reason = _outside_period(campaign)
+    if reason:
+        raise NotPermitted(reason)
     return assignments
 
 

@@ -23,6 +23,13 @@ def clean_address(text: str) -> str:
     return _SPACE.sub(" ", (text or "").strip())
 
 
+def has_door(text: str) -> bool:
+    """Does the address name a door at all, i.e. hold a letter or digit (Chinese characters count)?
+    One of only punctuation ("。。", "--") has an empty or meaningless key, under which every such
+    address of a grid would be one household."""
+    return any(ch.isalnum() for ch in address_key(text))
+
+
 def address_key(text: str) -> str:
     """The normal form: NFKC (full-width → half-width), lower case, no whitespace, one kind of dash,
     no trailing punctuation."""

@@ -5,6 +5,9 @@ console (visits/services.py): the admin only shows them."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minyi.core.admin_site import ReadOnlyAdmin, ReadOnlyInline, site
@@ -32,8 +35,47 @@ class CampaignAdmin(admin.ModelAdmin):
         return obj.teams.count()
 
 
+class AssignmentFormSet(BaseInlineFormSet):
+    """A team's assigned areas, saved together. Each row is checked against the other teams' stored
+    assignments (Assignment.clean) and, here, against the other rows of the same page: a community
+    and one of its grids typed on one page would otherwise each pass, being checked only against
+    what was stored before, and their households would be counted twice."""
+
+    def full_clean(self) -> None:
+        # Rows of this page are checked among themselves below, with the areas as now typed: their
+        # stored areas (which this page may be changing) are not held against them.
+        together = frozenset(pk for pk in (form.instance.pk for form in self.initial_forms) if pk)
+        for form in self.forms:
+            form.instance.checked_together = together
+        # The campaign's row stays locked until the admin's transaction commits, so that another
+        # administrator saving assignments of the same campaign checks them after these are stored.
+        Campaign.lock(self.instance.campaign_id)
+        super().full_clean()
+
+    def clean(self) -> None:
+        super().clean()
+        rows = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            area = form.cleaned_data.get("area")
+            if area is None:
+                continue
+            for other in rows:
+                if area.is_within(other) or other.is_within(area):
+                    raise ValidationError(
+                        gettext(
+                            "%(area)s and %(other)s overlap: assign either the community or its grids, "
+                            "not both."
+                        )
+                        % {"area": area.name, "other": other.name}
+                    )
+            rows.append(area)
+
+
 class AssignmentInline(admin.TabularInline):
     model = Assignment
+    formset = AssignmentFormSet
     extra = 1
     fields = ("area", "households")
     autocomplete_fields = ("area",)
@@ -48,6 +90,11 @@ class TeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ("unit", "members")
     list_select_related = ("campaign", "unit")
     inlines = [AssignmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A team's visits and assignments belong to its campaign: moving the team to another
+        # campaign would carry them into a campaign whose period and places they were not made for.
+        return ("campaign",) if obj is not None else ()
 
 
 class VisitProblemInline(ReadOnlyInline):

@@ -67,29 +67,42 @@ def _figures(f: progress.Figures) -> list:
 def workbook(
     *, campaign: Campaign, assignments: QuerySet[Assignment], visits: QuerySet[Visit], now: dt.datetime
 ) -> bytes:
+    """The workbook, written row by row (openpyxl's write-only mode), so that a campaign of tens of
+    thousands of visits does not hold every cell object in memory at once."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
+    assignments = list(assignments)
     figures = progress.campaign_progress(campaign=campaign, assignments=assignments)
-    book = Workbook()
+    book = Workbook(write_only=True)
 
-    def sheet(title: str, header: list[str], rows: list[list], *, first: bool = False, percent_column=None):
-        ws = book.active if first else book.create_sheet()
-        ws.title = title
-        ws.append([cell(h) for h in header])
-        for c in ws[1]:
-            c.font = bold
-        for row in rows:
-            ws.append([cell(v) for v in row])
+    def sheet(title: str, header: list[str], rows, *, formats: dict[int, str] | None = None, widths=None):
+        """A sheet with a bold, frozen header; `formats`: {column (1-based): number format}."""
+        ws = book.create_sheet(title)
         for index, name in enumerate(header, 1):
-            ws.column_dimensions[get_column_letter(index)].width = max(10, min(50, len(str(name)) * 2 + 4))
-        if percent_column:
-            for (c,) in ws.iter_rows(min_row=2, min_col=percent_column, max_col=percent_column):
-                c.number_format = "0.0%"
+            width = (widths or {}).get(index) or max(10, min(50, len(str(name)) * 2 + 4))
+            ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
-        return ws
+        head = []
+        for h in header:
+            c = WriteOnlyCell(ws, value=cell(h))
+            c.font = bold
+            head.append(c)
+        ws.append(head)
+        for row in rows:
+            values = []
+            for index, value in enumerate(row, 1):
+                fmt = (formats or {}).get(index)
+                if fmt is None or value is None:
+                    values.append(cell(value))
+                    continue
+                c = WriteOnlyCell(ws, value=cell(value))
+                c.number_format = fmt
+                values.append(c)
+            ws.append(values)
 
     total = figures.total
     overview = [
@@ -99,32 +112,47 @@ def workbook(
         *[[h, v] for h, v in zip(_figure_headers(), _figures(total), strict=True)],
         [_("Exported at"), clock.local(now).strftime("%Y-%m-%d %H:%M")],
     ]
-    ws = sheet(_("Summary"), [_("Item"), _("Value")], overview, first=True)
-    for name, value in ws.iter_rows(min_row=2, max_col=2):
-        if name.value == _("Coverage"):
-            value.number_format = "0.0%"
+    coverage = _("Coverage")
+    ws = book.create_sheet(_("Summary"))
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 36
+    ws.freeze_panes = "A2"
+    head = [WriteOnlyCell(ws, value=cell(_("Item"))), WriteOnlyCell(ws, value=cell(_("Value")))]
+    for c in head:
+        c.font = bold
+    ws.append(head)
+    for name, value in overview:
+        shown = WriteOnlyCell(ws, value=cell(value))
+        if name == coverage and value is not None:
+            shown.number_format = "0.0%"
+        ws.append([cell(name), shown])
     sheet(
         _("Teams"),
         [_("Team"), _("Visit secretaries"), *_figure_headers()],
         [[r.name, "、".join(r.members), *_figures(r.figures)] for r in figures.teams],
-        percent_column=5,
+        formats={5: "0.0%"},
     )
     sheet(
         _("Communities"),
         [_("Street / town"), _("Community"), _("Team"), *_figure_headers()],
         [[r.parent, r.name, r.team, *_figures(r.figures)] for r in figures.communities],
-        percent_column=6,
+        formats={6: "0.0%"},
     )
     sheet(
         _("Grids"),
         [_("Community"), _("Grid"), _("Team"), *_figure_headers()],
         [[r.parent, r.name, r.team, *_figures(r.figures)] for r in figures.grids],
-        percent_column=6,
+        formats={6: "0.0%"},
     )
     statuses = dict(Case._meta.get_field("status").flatchoices)
-    problems = progress.problems_of(visits.filter(campaign=campaign))
+    # The problems of the places the figures cover, and only those (a visit the reader may read
+    # but whose place lies outside these assignments is not counted above, so not listed here).
+    index = progress.AreaIndex(assignments)
+    problems = (
+        p
+        for p in progress.problems_of(visits.filter(campaign=campaign)).iterator(chunk_size=2000)
+        if index.assignment_of(p.visit.household.area.path) is not None
+    )
     sheet(
         _("Problems"),
         [
@@ -138,7 +166,7 @@ def workbook(
             _("Status"),
             _("Solved"),
         ],
-        [
+        (
             [
                 p.visit.visited_on,
                 p.visit.team.name,
@@ -150,11 +178,10 @@ def workbook(
                 str(statuses.get(p.case.status, p.case.status)),
                 _("Yes") if p.case.status in progress.SOLVED else _("No"),
             ]
-            for p in problems.iterator(chunk_size=2000)
-        ],
+            for p in problems
+        ),
+        formats={1: "yyyy-mm-dd"},
     )
-    for row in book[_("Problems")].iter_rows(min_row=2, max_col=1):
-        row[0].number_format = "yyyy-mm-dd"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ JavaScript) and no row numbering has to be kept in step.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django import forms
@@ -48,7 +49,16 @@ class ProblemRow:
 
 def area_choices(assignments) -> list[tuple[int, str]]:
     """The places a household of these assignments lies in: the assigned grids, and the grids of the
-    assigned communities (a community without grids stands for itself)."""
+    assigned communities (a community without grids stands for itself). One query for the grids of
+    all communities; the assignments come with their area and its parent."""
+    assignments = list(assignments)
+    communities = [a.area_id for a in assignments if a.area.level != Area.Level.GRID]
+    grids: dict[int, list[Area]] = {}
+    if communities:
+        for grid in Area.objects.filter(
+            parent_id__in=communities, level=Area.Level.GRID, is_active=True
+        ).order_by("path"):
+            grids.setdefault(grid.parent_id, []).append(grid)
     found: list[tuple[int, str]] = []
     for assignment in assignments:
         area = assignment.area
@@ -56,8 +66,7 @@ def area_choices(assignments) -> list[tuple[int, str]]:
             parent = area.parent.name if area.parent_id else ""
             found.append((area.pk, f"{parent} / {area.name}" if parent else area.name))
             continue
-        grids = list(area.children.filter(level=Area.Level.GRID, is_active=True).order_by("path"))
-        found += [(g.pk, f"{area.name} / {g.name}") for g in grids] or [(area.pk, area.name)]
+        found += [(g.pk, f"{area.name} / {g.name}") for g in grids.get(area.pk, ())] or [(area.pk, area.name)]
     return found
 
 
@@ -90,14 +99,30 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # A new one with every empty form; sent again with the form after an error, so that the form
+    # sent twice is recorded once (visits/services.py).
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, assignments=(), **kwargs):
+    def __init__(self, *args, assignments=(), campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = area_choices(assignments)
         self.fields["area"].choices = [("", "—"), *choices] if len(choices) > 1 else choices
+        today = clock.local(clock.now()).date()
         if "visited_on" not in self.initial:
-            self.initial["visited_on"] = clock.local(clock.now()).date()
+            self.initial["visited_on"] = today
+        if "token" not in self.initial:
+            self.initial["token"] = str(uuid.uuid4())
+        if campaign is not None:
+            # The phone's date picker offers the days a visit may have: in the period, not ahead.
+            self.fields["visited_on"].widget.attrs.update(
+                min=campaign.starts_on.isoformat(), max=min(campaign.ends_on, today).isoformat()
+            )
         self.problem_rows = problem_rows(self.data) if self.is_bound else [ProblemRow()]
+
+    @property
+    def may_add_problem(self) -> bool:
+        """Is there room for another problem row? (At the limit the button gives way to a note.)"""
+        return len(self.problem_rows) < MAX_PROBLEMS
 
     def visit_fields(self) -> dict:
         """The keyword arguments of `visit_record` (after is_valid)."""
@@ -109,6 +134,7 @@ class VisitForm(forms.Form):
             "people_met": data["people_met"],
             "phone": data["phone"],
             "notes": data["notes"],
+            "token": data.get("token"),
             "problems": [
                 RaisedProblem(text=row.text, demand_type=row.demand_type, urgency=row.urgency)
                 for row in self.problem_rows
@@ -118,12 +144,13 @@ class VisitForm(forms.Form):
 
 
 def problem_rows(data) -> list[ProblemRow]:
-    """The problem rows posted (at most MAX_PROBLEMS + 1, so that one too many is reported)."""
+    """The problem rows posted. All of them: a row beyond the limit is reported by the service
+    rather than dropped with what was typed in it (the request's size bounds their number)."""
     texts = data.getlist("problem_text") if hasattr(data, "getlist") else []
     types = data.getlist("problem_type") if hasattr(data, "getlist") else []
     urgencies = data.getlist("problem_urgency") if hasattr(data, "getlist") else []
     rows = []
-    for i, text in enumerate(texts[: MAX_PROBLEMS + 1]):
+    for i, text in enumerate(texts):
         rows.append(
             ProblemRow(
                 text=text,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,14 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("A campaign cannot end before it starts.")})
+
+    @staticmethod
+    def lock(campaign_id: int | None) -> None:
+        """Lock the campaign's row until the transaction ends, so that two administrators saving
+        assignments of one campaign at once check for overlaps one after the other (on SQLite the
+        admin's transaction holds the write lock already: BEGIN IMMEDIATE)."""
+        if campaign_id and transaction.get_connection().in_atomic_block:
+            list(Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("pk", flat=True))
 
 
 class Team(models.Model):
@@ -126,6 +134,10 @@ class Assignment(models.Model):
         self._take_campaign_from_team()
         super().clean_fields(exclude)
 
+    # The admin's inline sets this on each of its rows: the ids of the rows it saves together, whose
+    # stored areas it may be changing; it checks the rows among themselves (admin.AssignmentFormSet).
+    checked_together: frozenset[int] = frozenset()
+
     def clean(self) -> None:
         self._take_campaign_from_team()
         if not self.area_id:
@@ -135,9 +147,10 @@ class Assignment(models.Model):
         if self.households is None:
             self.households = self.area.households
         if self.campaign_id:
+            Campaign.lock(self.campaign_id)
             overlapping = (
                 Assignment.objects.filter(campaign_id=self.campaign_id)
-                .exclude(pk=self.pk)
+                .exclude(pk__in={self.pk, *self.checked_together} - {None})
                 .select_related("area", "team")
             )
             for other in overlapping:
@@ -212,11 +225,18 @@ class Visit(models.Model):
     people_met = models.CharField(_("people met"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
+    # The one-time token of the form the visit was recorded with: a form sent twice (a double tap,
+    # a retry on a bad connection) finds the visit of its first sending instead of recording it
+    # again. Empty for visits recorded without the form (the demo).
+    token = models.UUIDField(_("form token"), null=True, blank=True, editable=False)
+    # Not stored: set by visits.services.visit_record on the visit that a second sending found.
+    replayed = False
 
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["secretary", "token"], name="visit_unique_token")]
         indexes = [
             # progress of a campaign (households visited per area), a household's visits, "my visits"
             models.Index(fields=["campaign", "household"], name="visit_campaign_household"),

@@ -6,11 +6,16 @@ place), then the household is found or created, the visit written, and each prob
 a case through `cases.services.case_create` (channel "visit", registered by the secretary) linked
 back to the visit. A refusal changes nothing, and so does a failure halfway (the transaction rolls
 back every case already registered for the visit).
+
+A form sent twice (a double tap, a retry on a slow connection) carries the same one-time token:
+the second sending finds the visit of the first and records nothing, also when both arrive at
+the same moment (the unique (secretary, token) constraint decides which one is stored).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +31,7 @@ from minyi.core import clock
 from minyi.core.errors import InvalidInput, MinyiError
 from minyi.org.models import Area, User
 from minyi.visits.addresses import MAX_LENGTH as ADDRESS_MAX
-from minyi.visits.addresses import address_key, clean_address
+from minyi.visits.addresses import address_key, clean_address, has_door
 from minyi.visits.models import ASSIGNABLE_LEVELS, Campaign, Household, Visit, VisitProblem
 
 MAX_PROBLEMS = 10
@@ -44,6 +49,11 @@ class RaisedProblem:
     demand_type: str = DemandType.HELP
     urgency: str = Urgency.NORMAL
     category: str | None = None  # a category code, when the secretary knows it
+    is_confidential: bool = False  # the household asked to stay unknown (every 举报 is confidential)
+
+    @property
+    def confidential(self) -> bool:
+        return self.is_confidential or self.demand_type == DemandType.REPORT
 
 
 def visit_record(
@@ -57,13 +67,22 @@ def visit_record(
     notes: str = "",
     phone: str = "",
     problems: Sequence[RaisedProblem | str] = (),
+    token: uuid.UUID | str | None = None,
 ) -> Visit:
     """Record a visit to the household at `address` in `area` (a grid or community assigned to the
     actor's team); each problem becomes a case. Returns the visit; its `problems` hold the cases.
 
     `phone`: the household's contact phone, if given, for the cases' requester (the unit may need
-    to call back); the requester's name is the people met."""
+    to call back); the requester's name is the people met.
+
+    `token`: the one-time token of the form. If the actor recorded a visit with it already, that
+    visit is returned (with `replayed` set) and nothing is written."""
     campaign = _campaign(actor, campaign)
+    token = _token(token)
+    if token is not None:
+        earlier = _recorded_with(actor, token)
+        if earlier is not None:
+            return earlier
     place = _area(area)
     assignment = access.check_record(actor, campaign, place)
     day = _date(visited_on, campaign)
@@ -72,6 +91,13 @@ def visit_record(
         raise InvalidInput(_("Give the household's address (building, unit, door number)."), field="address")
     if len(shown_address) > ADDRESS_MAX:
         raise InvalidInput(_("The address is too long: keep it under 200 characters."), field="address")
+    if not has_door(shown_address):
+        # Its normal form would be empty, and every such "address" of the grid one household.
+        raise InvalidInput(
+            _("“%(address)s” holds no letter or digit: give the household's building, unit and door number.")
+            % {"address": shown_address},
+            field="address",
+        )
     people = (people_met or "").strip()
     if not people:
         raise InvalidInput(
@@ -93,34 +119,71 @@ def visit_record(
         # now, before anything is written, not halfway through.
         case_access.check_create(actor, area=place)
 
-    with transaction.atomic():
-        household = _household(place, shown_address)
-        visit = Visit.objects.create(
-            campaign=campaign,
-            team=assignment.team,
-            household=household,
-            secretary=actor,
-            visited_on=day,
-            people_met=people,
-            notes=notes,
-            created_at=clock.now(),
-        )
-        for position, problem in enumerate(raised, start=1):
-            case = case_create(
-                actor=actor,
-                channel=Channel.VISIT,
-                demand_type=problem.demand_type,
-                urgency=problem.urgency,
-                title=_title(problem.text),
-                description=_description(visit, problem.text),
-                area=place,
-                address=shown_address,
-                requester_name=people[:50],
-                requester_phone=phone,
-                category=problem.category,
-                source_data={"visit": visit.pk, "campaign": campaign.pk},
+    try:
+        with transaction.atomic():
+            household = _household(place, shown_address)
+            # The visit is written before any case: a second sending of the same form that got past
+            # the check above waits here for the first one's transaction and then fails on the
+            # unique token, before it has registered a single case.
+            visit = Visit.objects.create(
+                campaign=campaign,
+                team=assignment.team,
+                household=household,
+                secretary=actor,
+                visited_on=day,
+                people_met=people,
+                notes=notes,
+                created_at=clock.now(),
+                token=token,
             )
-            VisitProblem.objects.create(visit=visit, position=position, text=problem.text, case=case)
+            for position, problem in enumerate(raised, start=1):
+                case = case_create(
+                    actor=actor,
+                    channel=Channel.VISIT,
+                    demand_type=problem.demand_type,
+                    urgency=problem.urgency,
+                    title=_title(problem.text),
+                    description=_description(visit, problem.text),
+                    area=place,
+                    # A confidential problem (a 举报) must not lead the handling unit to the door
+                    # it was raised at: the case is placed in the grid, without the address.
+                    address="" if problem.confidential else shown_address,
+                    # The people met are the requester: masked for units and audited when revealed
+                    # (access/personal_data.py), and never written into the description.
+                    requester_name=people[:50],
+                    requester_phone=phone,
+                    is_confidential=problem.is_confidential,
+                    category=problem.category,
+                    source_data={"visit": visit.pk, "campaign": campaign.pk},
+                )
+                VisitProblem.objects.create(visit=visit, position=position, text=problem.text, case=case)
+    except IntegrityError:
+        earlier = _recorded_with(actor, token) if token is not None else None
+        if earlier is None:
+            raise
+        return earlier
+    return visit
+
+
+def _token(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise InvalidInput(
+            _("The form has expired or was changed: open “Record a visit” again and fill it in anew."),
+            field="token",
+        ) from None
+
+
+def _recorded_with(actor: User, token: uuid.UUID) -> Visit | None:
+    """The visit the actor recorded with this form token, marked as a replay."""
+    visit = Visit.objects.filter(secretary=actor, token=token).first()
+    if visit is not None:
+        visit.replayed = True
     return visit
 
 
@@ -228,7 +291,9 @@ def _problems(problems: Sequence[RaisedProblem | str]) -> list[RaisedProblem]:
                     field="problems",
                     position=number,
                 ) from None
-        raised.append(RaisedProblem(text, problem.demand_type, problem.urgency, category))
+        raised.append(
+            RaisedProblem(text, problem.demand_type, problem.urgency, category, bool(problem.is_confidential))
+        )
     return raised
 
 
@@ -252,13 +317,13 @@ def _title(text: str) -> str:
 
 
 def _description(visit: Visit, text: str) -> str:
-    return _(
-        "Raised at a door-to-door visit (%(campaign)s) to %(address)s on %(date)s; people met: %(people)s.\n"
-        "%(text)s"
-    ) % {
+    # Every unit the case reaches reads its description: it names the visit by its number only.
+    # The people met are the case's requester (masked, revealed with an audit row) and the door is
+    # the case's address (left out for a confidential problem); those who may see the visit follow
+    # the case page's link to it.
+    return _("Raised at door-to-door visit no. %(visit)d (%(campaign)s) on %(date)s.\n%(text)s") % {
+        "visit": visit.pk,
         "campaign": visit.campaign.name,
-        "address": visit.household.address,
         "date": visit.visited_on.isoformat(),
-        "people": visit.people_met,
         "text": text,
     }

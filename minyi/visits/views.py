@@ -49,10 +49,13 @@ def home(request):
     user = request.user
     campaigns = []
     for campaign in access.campaigns_visible_to(user).order_by("-starts_on", "-id"):
-        figures = progress.campaign_progress(
+        # Totals only (aggregate queries): the rows per team and place are on the campaign's page.
+        figures = progress.campaign_totals(
             campaign=campaign, assignments=access.assignments_visible_to(user, campaign)
-        ).total
-        campaigns.append((campaign, figures, access.may_record(user, campaign)))
+        )
+        campaigns.append(
+            (campaign, figures, access.may_record(user, campaign), access.recording_closed(user, campaign))
+        )
     recent = list(progress.recent_visits_of(user)[:5]) if user.has_role(Role.VISIT_SECRETARY) else []
     return render(request, "visits/home.html", _context(campaigns=campaigns, recent=recent))
 
@@ -61,10 +64,9 @@ def home(request):
 def campaign_page(request, campaign_id: int):
     user = request.user
     campaign = access.access_campaign_by_id(user, campaign_id)
-    figures = progress.campaign_progress(
-        campaign=campaign, assignments=access.assignments_visible_to(user, campaign)
-    )
-    visible = access.visits_visible_to(user).filter(campaign=campaign)
+    assignments = access.assignments_visible_to(user, campaign)
+    figures = progress.campaign_progress(campaign=campaign, assignments=assignments)
+    visible = access.visits_visible_to(user, campaign)
     problems = list(progress.problems_of(visible)[:20])
     return render(
         request,
@@ -74,6 +76,7 @@ def campaign_page(request, campaign_id: int):
             progress=figures,
             whole=access.sees_whole_campaign(user),
             may_record=access.may_record(user, campaign),
+            recording_closed=access.recording_closed(user, campaign),
             problems=problems,
             visible_cases=_visible_case_ids(user, [p.case for p in problems]),
             latest=visible.select_related("household__area", "secretary", "team").order_by(
@@ -90,7 +93,7 @@ def campaign_export(request, campaign_id: int):
     return exports.summary_response(
         campaign=campaign,
         assignments=access.assignments_visible_to(user, campaign),
-        visits=access.visits_visible_to(user).filter(campaign=campaign),
+        visits=access.visits_visible_to(user, campaign),
         now=clock.now(),
     )
 
@@ -103,23 +106,31 @@ def record(request, campaign_id: int):
     assignments = access.check_may_record(user, campaign)
     context = _context(campaign=campaign, max_problems=MAX_PROBLEMS)
     if request.method != "POST":
-        context["form"] = VisitForm(assignments=assignments)
+        context["form"] = VisitForm(assignments=assignments, campaign=campaign)
         return render(request, "visits/record.html", context)
-    form = VisitForm(request.POST, assignments=assignments)
+    form = VisitForm(request.POST, assignments=assignments, campaign=campaign)
     context["form"] = form
     if "add_problem" in request.POST:  # "add another problem" without JavaScript: the same form, one row more
-        if len(form.problem_rows) < MAX_PROBLEMS:
+        if form.may_add_problem:
             form.problem_rows.append(ProblemRow())
         return render(request, "visits/record.html", context)
     if form.is_valid():
         try:
             visit = visit_record(actor=user, campaign=campaign, **form.visit_fields())
         except MinyiError as exc:
-            if exc.field in form.fields:
+            if exc.field in form.fields and not form.fields[exc.field].widget.is_hidden:
                 form.add_error(exc.field, exc.message)
+            elif exc.field in form.fields:  # the form's token: said above the form
+                form.add_error(None, exc.message)
             else:
                 context["problem_error"] = exc.message
         else:
+            if visit.replayed:
+                # The same form arrived a second time: show the visit its first sending recorded.
+                messages.info(
+                    request, _("This visit was saved already (the form was sent twice): here it is.")
+                )
+                return redirect("visits:visit", visit.pk)
             n = visit.problems.count()
             message = (
                 ngettext(
@@ -138,8 +149,17 @@ def record(request, campaign_id: int):
 
 @visits_view
 def problem_row(request):
-    """One more empty problem row (htmx appends it to the form)."""
-    return render(request, "visits/_problem_row.html", _context(row=ProblemRow()))
+    """One more empty problem row (htmx appends it to the form). Each row sends a `problem_row`
+    marker along, so the rows already shown are counted without a script: the row that reaches
+    the limit also replaces the button by a note (an out-of-band swap), and none is added beyond."""
+    shown = len(request.GET.getlist("problem_row"))
+    if shown >= MAX_PROBLEMS:
+        return render(request, "visits/_problem_limit.html", _context(max_problems=MAX_PROBLEMS, oob=True))
+    return render(
+        request,
+        "visits/_problem_row.html",
+        _context(row=ProblemRow(), max_problems=MAX_PROBLEMS, at_limit=shown + 1 >= MAX_PROBLEMS),
+    )
 
 
 @visits_view
@@ -178,6 +198,9 @@ def visit_page(request, visit_id: int):
             others=list(progress.other_visits(visit, visible=visible)[:20]),
             visit_count=progress.household_visits(visit.household, visible=visible).count(),
             may_record_again=access.may_record(user, visit.campaign),
+            # A visit of an earlier campaign, seen as the history of a door: its campaign's page
+            # may be outside the reader's campaigns.
+            campaign_visible=access.campaigns_visible_to(user).filter(pk=visit.campaign_id).exists(),
         ),
     )
 

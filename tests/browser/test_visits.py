@@ -68,5 +68,17 @@ def test_a_secretary_records_a_visit_on_a_phone_and_follows_its_case(site):
     page.wait_for_url(re.compile(rf"/console/visits/visit/{visit.pk}/$"))
     expect(page.get_by_test_id("case-link")).to_have_text(case.tracking_number)
 
+    # A second visit to the same door: the earlier visit shows up once the grid is chosen too, also
+    # when the address was typed first (the look-up runs again when the grid changes).
+    page.goto(f"/console/visits/{setup.campaign.pk}/record/")
+    form = page.locator("#visit-form")
+    expect(form.locator("#id_visited_on")).to_have_attribute("max", "2026-11-25")
+    form.locator("#id_area").select_option(str(w.east_grid2.pk))
+    form.locator("#id_address").fill("幸福小区3号楼2单元501")
+    form.locator("#id_address").dispatch_event("change")
+    expect(page.get_by_test_id("earlier-visits")).to_have_count(0)
+    form.locator("#id_area").select_option(str(w.east_grid.pk))
+    expect(page.get_by_test_id("earlier-visits")).to_contain_text(case.tracking_number)
+
     assert not form_overflow, f"the visit form scrolls sideways at 390 px: {form_overflow}"
     assert not visit_overflow, f"the visit page scrolls sideways at 390 px: {visit_overflow}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minyi.visits.addresses import address_key, clean_address
+from minyi.visits.addresses import address_key, clean_address, has_door
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,12 @@ def test_the_shown_address_keeps_the_typing_but_not_stray_spaces():
     assert clean_address("  幸福小区３号楼   2单元 ") == "幸福小区３号楼 2单元"
     assert clean_address(None) == "" and address_key("") == ""
     assert len(address_key("号" * 500)) == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "names_a_door"),
+    [("。。。", False), ("--", False), (" ， 、", False), ("", False), ("501", True), ("幸福小区", True)],
+)
+def test_an_address_of_only_punctuation_names_no_door(typed, names_a_door):
+    # Its key would be empty (or a lone dash): every such address of a grid would be one household.
+    assert has_door(typed) is names_a_door

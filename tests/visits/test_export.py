@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from minyi.cases.services import case_apply
+from minyi.visits.models import Assignment
 from minyi.visits.services import visit_record
 
 
@@ -84,3 +85,19 @@ def test_a_secretary_exports_their_own_team_only(english, world, setup, west_sec
     assert [r[0] for r in rows(book["Teams"])[1:]] == ["西城走访组"]
     assert [r[1] for r in rows(book["Grids"])[1:]] == ["西城一网格"]
     assert rows(book["Problems"])[1:] == []
+
+
+def test_the_problems_listed_are_those_of_the_places_counted(english, world, setup):
+    """A visit whose place is no longer assigned (the community was narrowed to one grid after it)
+    is not in the figures, so its problems are not listed either."""
+    visit(world, setup, problems=["楼道灯坏了"])
+    visit(world, setup, area=world.east_grid2, address="和平里5号", problems=["路面坑洼"])
+    setup.east_assignment.delete()
+    Assignment.objects.create(team=setup.east_team, area=world.east_grid)
+    for user in (world.dispatcher, world.visit_secretary):
+        english.force_login(user)
+        book = workbook_of(english, setup)
+        summary = dict((r[0], r[1]) for r in rows(book["Summary"])[1:])
+        problems = rows(book["Problems"])[1:]
+        assert summary["Problems raised"] == len(problems) == 1, user
+        assert problems[0][5] == "楼道灯坏了" and book["Problems"].freeze_panes == "A2"

@@ -93,3 +93,71 @@ def test_a_team_with_members_and_assigned_areas_is_added_through_the_admin(
         350,
         setup.campaign,
     )
+
+
+def inline(rows: list[tuple[object, object]], *, initial: int = 0) -> dict:
+    """The assigned-areas inline of the team page: rows of (id or "", area id)."""
+    data = {
+        "assignments-TOTAL_FORMS": str(len(rows)),
+        "assignments-INITIAL_FORMS": str(initial),
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+    }
+    for i, (pk, area) in enumerate(rows):
+        data[f"assignments-{i}-id"] = pk
+        data[f"assignments-{i}-area"] = area
+        data[f"assignments-{i}-households"] = ""
+    return data
+
+
+def test_a_community_and_its_grid_on_one_team_page_are_refused(english, world, setup, west_secretary):
+    """Each row is checked against the stored assignments: a community and its grid saved together
+    would each pass, and their households count twice."""
+    english.force_login(world.admin)
+    setup.east_assignment.delete()
+    setup.west_assignment.delete()
+    data = {
+        "campaign": setup.campaign.pk,
+        "name": "东城第二组",
+        "unit": world.east_office.pk,
+        "members": [west_secretary.pk],
+        **inline([("", world.east_community.pk), ("", world.east_grid.pk)]),
+    }
+    refused = english.post(reverse("admin:visits_team_add"), data)
+    assert refused.status_code == 200 and "overlap" in refused.text
+    assert not Team.objects.filter(name="东城第二组").exists() and not Assignment.objects.exists()
+    # The same on a team's change page, also when a stored row is changed in the same sending.
+    Assignment.objects.create(team=setup.east_team, area=world.east_grid2)
+    stored = setup.east_team.assignments.get()
+    url = reverse("admin:visits_team_change", args=[setup.east_team.pk])
+    change = {"name": "东城走访组", "unit": world.east_office.pk, "members": [world.visit_secretary.pk]}
+    both = {**change, **inline([(stored.pk, world.east_grid2.pk), ("", world.east_community.pk)], initial=1)}
+    assert english.post(url, both).status_code == 200
+    assert list(setup.east_team.assignments.values_list("area", flat=True)) == [world.east_grid2.pk]
+    # Moving the stored row to the community while adding its other grid: the page's own rows
+    # are checked with their new areas (not the stored ones).
+    swap = {**change, **inline([(stored.pk, world.east_grid.pk), ("", world.east_grid2.pk)], initial=1)}
+    assert english.post(url, swap).status_code == 302
+    assert set(setup.east_team.assignments.values_list("area", flat=True)) == {
+        world.east_grid.pk,
+        world.east_grid2.pk,
+    }
+
+
+def test_a_teams_campaign_cannot_be_changed_in_the_admin(client, world, setup):
+    other = Campaign.objects.create(name="另一次", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 2, 1))
+    client.force_login(world.admin)
+    url = reverse("admin:visits_team_change", args=[setup.west_team.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="campaign"' not in page.text  # shown, not editable
+    data = {
+        "campaign": other.pk,
+        "name": "西城走访组",
+        "unit": "",
+        "members": [m.pk for m in setup.west_team.members.all()],
+        **inline([(setup.west_assignment.pk, world.west_grid.pk)], initial=1),
+    }
+    assert client.post(url, data).status_code == 302
+    setup.west_team.refresh_from_db()
+    assert setup.west_team.campaign == setup.campaign
+    assert client.get(reverse("admin:visits_team_add")).text.count('name="campaign"') == 1  # chosen once

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
 from minyi.access import visits as access
 from minyi.cases.services import case_apply
+from minyi.org.models import Area
 from minyi.visits import progress
-from minyi.visits.models import Assignment
+from minyi.visits.models import Assignment, Household, Team, Visit
 from minyi.visits.services import visit_record
 
 
@@ -120,3 +126,101 @@ def test_a_households_visits_and_the_secretarys_recent_ones(world, setup):
     recent = list(progress.recent_visits_of(world.visit_secretary))
     assert recent[0].pk > recent[-1].pk and len(recent) == 3
     assert {v.pk: v.problem_count for v in recent}[second.pk] == 1
+
+
+def test_a_community_whose_grids_two_teams_visit_names_both_teams(world, setup):
+    setup.east_assignment.delete()
+    Assignment.objects.create(team=setup.east_team, area=world.east_grid)
+    Assignment.objects.create(team=setup.west_team, area=world.east_grid2)
+    figures = progress.campaign_progress(
+        campaign=setup.campaign, assignments=setup.campaign.assignments.all()
+    )
+    community = row(figures.communities, "东城社区")
+    assert community.teams == ["东城走访组", "西城走访组"] and community.team == "东城走访组、西城走访组"
+    assert community.figures.assigned == 400 + 380
+    assert row(figures.grids, "东城二网格").team == "西城走访组"
+
+
+@pytest.mark.parametrize("reader", ["dispatcher", "street_head", "visit_secretary"])
+def test_the_campaign_lists_totals_are_those_of_its_page(world, setup, west_secretary, reader):
+    first = visit(world, setup, problems=["楼道灯坏了", "暖气不热"])
+    visit(world, setup, address="幸福小区1号楼101", day=21)  # a repeat visit
+    visit(world, setup, area=world.east_grid2, address="和平里5号", problems=["路面坑洼"])
+    visit(world, setup, actor=west_secretary, area=world.west_grid, address="西城花园2号楼", problems=["x"])
+    solve(world, first.problems.get(position=1).case)
+    user = getattr(world, reader)
+    assignments = access.assignments_visible_to(user, setup.campaign)
+    whole = progress.campaign_progress(campaign=setup.campaign, assignments=assignments).total
+    totals = progress.campaign_totals(campaign=setup.campaign, assignments=assignments)
+    assert totals == whole and totals.visits >= 3
+
+
+def grow(world, campaign, first: int, count: int) -> None:
+    """`count` more communities of 东城街道, each with two grids, its own team (沈书记 a member)
+    and a visited household in each grid."""
+    for n in range(first, first + count):
+        community = Area.objects.create(
+            code=f"1101990019{n:02d}",
+            name=f"新社区{n}",
+            level=Area.Level.COMMUNITY,
+            parent=world.east,
+            households=900,
+        )
+        team = Team.objects.create(campaign=campaign, name=f"新组{n}")
+        team.members.set([world.visit_secretary])
+        Assignment.objects.create(team=team, area=community)
+        for g in (1, 2):
+            grid = Area.objects.create(
+                code=f"1101990019{n:02d}{g:02d}",
+                name=f"新社区{n}第{g}网格",
+                level=Area.Level.GRID,
+                parent=community,
+                households=450,
+            )
+            household = Household.objects.create(area=grid, address=f"{n}号楼{g}01")
+            Visit.objects.create(
+                campaign=campaign,
+                team=team,
+                household=household,
+                secretary=world.visit_secretary,
+                visited_on=dt.date(2026, 11, 20),
+                people_met="住户",
+            )
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_pages_queries_do_not_grow_with_the_number_of_communities(client, world, setup):
+    """~290 teams and their communities: the campaign page, the campaign list and the visit form
+    each run a fixed number of queries."""
+    visit(world, setup, problems=["楼道灯坏了"])
+    grow(world, setup.campaign, 1, 2)
+    campaign_url = reverse("visits:campaign", args=[setup.campaign.pk])
+    pages = {
+        "campaign": (world.dispatcher, campaign_url),
+        "campaign as a street head": (world.street_head, campaign_url),
+        "list": (world.dispatcher, reverse("visits:home")),
+        "list as a secretary": (world.visit_secretary, reverse("visits:home")),
+        "form": (world.visit_secretary, reverse("visits:record", args=[setup.campaign.pk])),
+    }
+
+    def count() -> dict[str, int]:
+        found = {}
+        for name, (user, url) in pages.items():
+            client.force_login(user)
+            found[name] = queries(client, url)
+        return found
+
+    few = count()
+    grow(world, setup.campaign, 3, 18)
+    many = count()
+    assert many == few, (few, many)
+    client.force_login(world.dispatcher)
+    page = client.get(campaign_url)
+    assert (
+        len(page.context["progress"].communities) == 2 + 20 and page.context["progress"].total.visited == 41
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+from django.utils import translation
 
 from minyi.cases.models import Case, CaseEvent
 from minyi.cases.workflow import Status
@@ -98,6 +100,9 @@ def test_a_repeat_visit_finds_the_household_by_its_normalised_address(world, set
         ({"problems": [RaisedProblem("暖气不热", demand_type="gossip")]}, "problems", "type"),
         ({"problems": [RaisedProblem("暖气不热", category="9999")]}, "problems", "category code"),
         ({"problems": ["问题"] * 11}, "problems", "At most 10"),
+        ({"address": "。。。"}, "address", "no letter or digit"),
+        ({"address": "-- ，"}, "address", "no letter or digit"),
+        ({"token": "not-a-token"}, "token", "open “Record a visit” again"),
     ],
 )
 def test_bad_input_says_what_to_fix_and_changes_nothing(world, setup, overrides, field, words):
@@ -181,3 +186,65 @@ def test_a_failure_while_registering_the_second_case_rolls_everything_back(world
         record(world, setup, problems=["楼道灯坏了", "暖气不热"])
     assert len(calls) == 2
     assert nothing_written() and not VisitProblem.objects.exists()
+
+
+def test_the_case_description_names_neither_the_people_met_nor_the_door(world, setup):
+    """Every unit the case reaches reads its description: the visit is named by its number; the
+    people met are the (masked) requester and the door is the case's address."""
+    with translation.override("en"):
+        visit = record(world, setup, problems=["楼道灯坏了一个月"])
+    case = visit.problems.get().case
+    assert "户主张大爷" not in case.description and "幸福小区" not in case.description
+    assert f"visit no. {visit.pk} (2026年冬季民情大走访) on 2026-11-24" in case.description
+    assert "楼道灯坏了一个月" in case.description
+    assert case.requester_name == "户主张大爷及老伴" and case.address == "幸福小区3号楼2单元501"
+
+
+def test_a_confidential_problem_is_placed_in_the_grid_without_the_door(world, setup):
+    visit = record(
+        world,
+        setup,
+        problems=[
+            RaisedProblem("楼下棋牌室聚众赌博", demand_type=DemandType.REPORT),
+            RaisedProblem("邻居私搭乱建，别说是我反映的", is_confidential=True),
+            RaisedProblem("楼道灯坏了"),
+        ],
+    )
+    report, hidden, plain = (p.case for p in visit.problems.order_by("position"))
+    for case in (report, hidden):
+        assert case.is_confidential and case.address == "" and case.area == world.east_grid
+        assert "幸福小区" not in case.description and "户主张大爷" not in case.description
+    assert not plain.is_confidential and plain.address == "幸福小区3号楼2单元501"
+
+
+def test_a_form_sent_twice_records_one_visit(world, setup):
+    token = uuid.uuid4()
+    first = record(world, setup, token=token, problems=["楼道灯坏了"])
+    again = record(world, setup, token=str(token), problems=["楼道灯坏了"])
+    assert again == first and again.replayed
+    assert Visit.objects.count() == 1 and Case.objects.count() == 1
+    # The token is the secretary's: another form, or a visit without a token, records anew.
+    assert record(world, setup, token=uuid.uuid4()) != first
+    assert record(world, setup) != first and Visit.objects.count() == 3
+
+
+def test_a_second_sending_that_passes_the_check_meets_the_constraint_and_gets_the_first(
+    world, setup, monkeypatch
+):
+    """Two sendings at the same moment: both find no visit with the token; the second's insert
+    fails on the unique (secretary, token) and it returns the first's visit, with no case of its own."""
+    from minyi.visits import services
+
+    token = uuid.uuid4()
+    first = record(world, setup, token=token, problems=["楼道灯坏了"])
+    real = services._recorded_with
+    calls = []
+
+    def racing(actor, token):
+        calls.append(token)
+        return None if len(calls) == 1 else real(actor, token)  # the first look misses, as in a race
+
+    monkeypatch.setattr(services, "_recorded_with", racing)
+    again = record(world, setup, token=token, problems=["楼道灯坏了"])
+    assert len(calls) == 2 and again == first
+    assert Visit.objects.count() == 1 and Case.objects.count() == 1 and VisitProblem.objects.count() == 1

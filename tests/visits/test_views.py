@@ -4,12 +4,13 @@ its case, a household's visits, "my visits" — and who is kept out."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
 from minyi.cases.models import Case
-from minyi.visits.models import Visit
+from minyi.visits.models import Assignment, Visit
 from minyi.visits.services import visit_record
 
 
@@ -227,3 +228,113 @@ def test_the_street_office_head_reads_the_progress_of_the_street(world, setup, a
     assert page.status_code == 200
     assert [r.name for r in page.context["progress"].teams] == ["东城走访组"]
     assert page.context["progress"].total.visited == 1
+
+
+def token_of(page) -> str:
+    return re.search(r'name="token" value="([0-9a-f-]{36})"', page.text)[1]
+
+
+def test_a_form_sent_twice_records_one_visit_and_shows_it(world, setup, as_user):
+    """A double tap, or a retry on a slow connection: the second sending of the same form (the
+    same one-time token) leads to the visit of the first and registers no second case."""
+    client = as_user(world.visit_secretary)
+    url = reverse("visits:record", args=[setup.campaign.pk])
+    token = token_of(client.get(url))
+    first = client.post(url, {**form_data(world), "token": token})
+    second = client.post(url, {**form_data(world), "token": token})
+    visit = Visit.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == reverse("visits:visit", args=[visit.pk])
+    assert Case.objects.count() == 1
+    shown = client.get(second.url)
+    assert "saved already" in shown.text
+    assert token_of(client.get(url)) != token  # the next empty form has a token of its own
+    # After an error the form is shown again with its token, so a retry still records once.
+    refused = client.post(url, {**form_data(world, people_met=""), "token": "a" * 8 + token[8:]})
+    assert refused.status_code == 400 and 'value="aaaaaaaa' in refused.text
+
+
+def test_recording_is_offered_and_accepted_during_the_campaign_only(world, setup, as_user, clock):
+    client = as_user(world.visit_secretary)
+    record_url = reverse("visits:record", args=[setup.campaign.pk])
+    form = client.get(record_url)
+    assert 'min="2026-11-01"' in form.text and 'max="2026-11-25"' in form.text  # not ahead of today
+    clock.set("2027-01-04 09:00")
+    home = client.get(reverse("visits:home"))
+    assert record_url not in home.text and "ended on 2026-12-31" in home.text
+    page = client.get(reverse("visits:campaign", args=[setup.campaign.pk]))
+    assert record_url not in page.text and "ended on 2026-12-31" in page.text
+    assert client.get(record_url).status_code == 403
+    assert client.post(record_url, form_data(world, visited_on="2026-12-30")).status_code == 403
+    assert not Visit.objects.exists()
+    clock.set("2026-10-25 09:00")
+    assert "starts on 2026-11-01" in client.get(reverse("visits:campaign", args=[setup.campaign.pk])).text
+    # The centre is not told why it cannot record: it never does.
+    assert "ended on" not in as_user(world.dispatcher).get(reverse("visits:home")).text
+
+
+def test_the_earlier_visits_are_looked_up_again_when_the_grid_changes(world, setup, as_user):
+    page = as_user(world.visit_secretary).get(reverse("visits:record", args=[setup.campaign.pk]))
+    address = re.search(r'<input type="text" name="address"[^>]*>', page.text)[0]
+    assert 'hx-include="#id_area"' in address and "change from:#id_area" in address
+
+
+def test_no_more_problem_rows_are_offered_at_the_limit(world, setup, as_user):
+    client = as_user(world.visit_secretary)
+    row_url = reverse("visits:problem_row")
+    ninth = client.get(row_url, {"problem_row": ["1"] * 8}, headers={"HX-Request": "true"})
+    assert ninth.text.count('name="problem_text"') == 1 and 'hx-swap-oob="true"' not in ninth.text
+    tenth = client.get(row_url, {"problem_row": ["1"] * 9}, headers={"HX-Request": "true"})
+    assert tenth.text.count('name="problem_text"') == 1
+    assert 'id="add-problem"' in tenth.text and 'hx-swap-oob="true"' in tenth.text  # the button goes
+    beyond = client.get(row_url, {"problem_row": ["1"] * 10}, headers={"HX-Request": "true"})
+    assert 'name="problem_text"' not in beyond.text and "At most 10 problems" in beyond.text
+    # Without JavaScript: at ten rows the form no longer offers the button.
+    url = reverse("visits:record", args=[setup.campaign.pk])
+    ten = form_data(world, problem_text=[""] * 9, problem_type=["help"] * 9, problem_urgency=["normal"] * 9)
+    answer = client.post(url, {**ten, "add_problem": "1"})
+    assert answer.text.count('name="problem_text"') == 10 and 'data-testid="add-problem"' not in answer.text
+    assert "At most 10 problems" in answer.text
+
+
+def test_a_problem_typed_beyond_the_limit_is_reported_not_dropped(world, setup, as_user):
+    client = as_user(world.visit_secretary)
+    texts = [f"问题{i}" for i in range(1, 11)] + ["", "第十二个问题"]
+    data = form_data(world, problem_text=texts, problem_type=["help"] * 12, problem_urgency=["normal"] * 12)
+    answer = client.post(reverse("visits:record", args=[setup.campaign.pk]), data)
+    assert answer.status_code == 400 and "At most 10 problems" in answer.text
+    assert "第十二个问题" in answer.text and not Visit.objects.exists()
+
+
+def test_a_community_visited_by_two_teams_names_both(world, setup, as_user):
+    setup.east_assignment.delete()
+    Assignment.objects.create(team=setup.east_team, area=world.east_grid)
+    Assignment.objects.create(team=setup.west_team, area=world.east_grid2)
+    page = as_user(world.dispatcher).get(reverse("visits:campaign", args=[setup.campaign.pk]))
+    row = re.search(r'<tr data-row="东城社区">.*?</tr>', page.text, re.S)[0]
+    assert "东城走访组、西城走访组" in row
+
+
+def test_an_earlier_campaigns_visit_is_shown_as_the_history_of_a_door(world, setup, as_user, clock):
+    """A secretary of 2027 whose team covers the door reads its visit of 2026, whose campaign
+    they took no part in: the visit is shown, its campaign named but not linked."""
+    from minyi.org.roles import Role
+    from minyi.visits.models import Campaign, Team
+    from tests.world import person
+
+    earlier = a_visit(world, setup)
+    newcomer = person("visit-new", "新书记", world.east_office, Role.VISIT_SECRETARY, area=world.east)
+    later = Campaign.objects.create(
+        name="2027年走访", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 3, 31)
+    )
+    team = Team.objects.create(campaign=later, name="东城新组")
+    team.members.set([newcomer])
+    team.assignments.create(area=world.east_grid)
+    clock.set("2027-01-10 09:00")
+    client = as_user(newcomer)
+    page = client.get(reverse("visits:visit", args=[earlier.pk]))
+    assert page.status_code == 200 and setup.campaign.name in page.text
+    assert reverse("visits:campaign", args=[setup.campaign.pk]) not in page.text
+    assert client.get(reverse("visits:campaign", args=[setup.campaign.pk])).status_code == 404
+    clock.set("2027-04-01 09:00")
+    assert client.get(reverse("visits:visit", args=[earlier.pk])).status_code == 404
