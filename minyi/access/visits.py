@@ -20,6 +20,8 @@ the case a problem became is decided by access/cases.py as for any case.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -251,10 +253,14 @@ def recording_assignments(user, campaign) -> QuerySet:
     )
 
 
+# Visits made on the last days are often typed up afterwards (paper forms, no signal in a village):
+# they may be entered for a week after the campaign ends, dated within it; then its figures are final.
+LATE_ENTRY_DAYS = 7
+
+
 def _outside_period(campaign) -> str:
-    """Why no visit of the campaign can be recorded today ('' while it runs). A visit must lie in
-    the period and not in the future, so before the first day no date would do; after the last
-    day the campaign's figures are final."""
+    """Why no visit of the campaign can be recorded today ('' while it runs or in the week after).
+    A visit must lie in the period and not in the future, so before the first day no date would do."""
     today = _today()
     if today < campaign.starts_on:
         return _("“%(campaign)s” starts on %(start)s: visits are recorded from then until %(end)s.") % {
@@ -262,10 +268,12 @@ def _outside_period(campaign) -> str:
             "start": campaign.starts_on.isoformat(),
             "end": campaign.ends_on.isoformat(),
         }
-    if today > campaign.ends_on:
-        return _("“%(campaign)s” ended on %(end)s: visits are recorded while a campaign runs only.") % {
+    last = campaign.ends_on + dt.timedelta(days=LATE_ENTRY_DAYS)
+    if today > last:
+        return _("“%(campaign)s” ended on %(end)s; its visits could be entered until %(last)s.") % {
             "campaign": campaign.name,
             "end": campaign.ends_on.isoformat(),
+            "last": last.isoformat(),
         }
     return ""
 

@@ -174,7 +174,9 @@ def test_recording_is_open_during_the_campaigns_period_only(world, setup, clock)
     assert access.may_record(secretary, setup.campaign) and not access.recording_closed(
         secretary, setup.campaign
     )
-    clock.set("2027-01-02 09:00")
+    clock.set("2027-01-07 09:00")  # the week after the end: visits of the campaign are still typed up
+    assert access.may_record(secretary, setup.campaign)
+    clock.set("2027-01-08 09:00")
     with translation.override("en"):
         assert not access.may_record(secretary, setup.campaign)
         assert "ended on 2026-12-31" in access.recording_closed(secretary, setup.campaign)

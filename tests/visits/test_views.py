@@ -259,7 +259,7 @@ def test_recording_is_offered_and_accepted_during_the_campaign_only(world, setup
     record_url = reverse("visits:record", args=[setup.campaign.pk])
     form = client.get(record_url)
     assert 'min="2026-11-01"' in form.text and 'max="2026-11-25"' in form.text  # not ahead of today
-    clock.set("2027-01-04 09:00")
+    clock.set("2027-01-08 09:00")  # a week after the last day
     home = client.get(reverse("visits:home"))
     assert record_url not in home.text and "ended on 2026-12-31" in home.text
     page = client.get(reverse("visits:campaign", args=[setup.campaign.pk]))
