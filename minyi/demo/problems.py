@@ -5,13 +5,17 @@ that a sparrow, small as it is, has every organ: one office's problems show thos
 service. Its 19 categories of service problems, some dozens of problems (a few found in the
 bureau's own cases, the rest in its own review) and about fifteen improvement measures, in every
 status. The heating company keeps a smaller one. Everything is written through the services, as
-the staff would.
+the staff would, each on the day it happened (the demo's clock is moved to it): problems entered
+the day they were found, measures when their problems were known and done on their done day, status
+changes on their days — so the history, the register's dates and the measures' dates agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+
+from django.utils import timezone
 
 from minyi.cases.models import Case
 from minyi.core import clock
@@ -107,6 +111,15 @@ MEDINS_MEASURES = (
     ("12345医保诉求答复口径库", "李娜（宣传办）", (17,), 6),
     ("医保服务平台扩容与进度查询功能", "孙磊（信息中心）", (18,), 14),
 )
+# The register category a problem found in one of the bureau's cases is filed under, by the case's
+# category (the third level of the demo catalogue); other cases go under the last entry's category.
+MEDINS_CASE_CATEGORIES = {
+    "医保报销": "门诊统筹报销",
+    "异地就医备案": "异地就医备案",
+    "医保缴费": "医保缴费",
+    "医保电子凭证": "医保电子凭证",
+    "": "政策宣传与解答",
+}
 CLOSE_REASONS = (
     "经核实属上级系统统一设置，已向市医保局反映，本单位不作整改。",
     "经复核为个别群众误解，已做好解释，不构成问题。",
@@ -124,6 +137,13 @@ HEATING_REVIEW = (
     (3, "供热高峰期热线接通率低"),
     (4, "管网施工后路面恢复不及时"),
 )
+HEATING_CASE_CATEGORIES = {
+    "供热不足": "供热温度",
+    "停暖": "供热温度",
+    "暖气漏水": "管网维修",
+    "供热收费": "收费与开栓",
+    "": "客服热线",
+}
 HEATING_MEASURES = (
     ("楼宇末端温度巡测与水力平衡调节", "郑海波（客服部）", (0,), 4),
     ("热线高峰期增开坐席并设回拨", "郑海波（客服部）", (3,), 2),
@@ -134,25 +154,26 @@ HEATING_MEASURES = (
 def build(ref, rng: random.Random, now: dt.datetime) -> str:
     """Create the demo's problem registers inside load_demo's transaction; return one line for the
     progress."""
-    today = clock.local(now).date()
     medins = _register(
         ref,
         rng,
-        today,
+        now,
         unit_code="medins",
         categories=MEDINS_CATEGORIES,
         review=[*MEDINS_REVIEW, *rng.sample(MEDINS_REVIEW, 12)],
         measures=MEDINS_MEASURES,
+        case_categories=MEDINS_CASE_CATEGORIES,
         cases_taken=8,
     )
     heating = _register(
         ref,
         rng,
-        today,
+        now,
         unit_code="heating",
         categories=HEATING_CATEGORIES,
         review=list(HEATING_REVIEW),
         measures=HEATING_MEASURES,
+        case_categories=HEATING_CASE_CATEGORIES,
         cases_taken=3,
     )
     return (
@@ -161,80 +182,118 @@ def build(ref, rng: random.Random, now: dt.datetime) -> str:
     )
 
 
+class _Days:
+    """Moves the demo's clock to the day something happened (never past the demo's now)."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def at(self, day: dt.date, hour: int):
+        moment = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+        return clock.frozen_at(min(moment, self.now))
+
+
 def _register(
-    ref, rng, today, *, unit_code, categories, review, measures, cases_taken
+    ref, rng, now, *, unit_code, categories, review, measures, case_categories, cases_taken
 ) -> tuple[int, int, int]:
     keeper = ref.unit_staff[unit_code][0]
     unit = ref.units[unit_code]
+    today = clock.local(now).date()
+    days = _Days(now)
     made = [services.category_create(actor=keeper, name=name) for name in categories]
     entries: list[tuple[int, str, str, str, dt.date]] = []  # category, title, description, number, found
     for index, title in review:
         found = today - dt.timedelta(days=rng.randint(20, 330))
         place = rng.choice(REVIEW_PLACES)
         entries.append((index, title, rng.choice(REVIEW_NOTES).format(place=place), "", found))
-    # A few problems the unit saw in its own cases: the case's category picks the register's one
-    # by its position, which is close enough for a demo.
-    cases = list(Case.objects.filter(lead_unit=unit).order_by("received_at")[: cases_taken * 4])
+    # A few problems the unit saw in its own cases, filed under the register category that matches
+    # the case's category (case_categories; "" for the rest).
+    cases = list(
+        Case.objects.filter(lead_unit=unit)
+        .select_related("category")
+        .order_by("received_at")[: cases_taken * 4]
+    )
     for case in rng.sample(cases, min(cases_taken, len(cases))):
         found = max(clock.local(case.received_at).date(), today - dt.timedelta(days=330))
         note = f"办理工单时发现：{case.title}。同类诉求反复出现，需从源头整改。"
-        entries.append((rng.randrange(len(categories)), case.title[:60], note, case.tracking_number, found))
+        name = case_categories.get(case.category.name, case_categories[""])
+        entries.append((categories.index(name), case.title[:60], note, case.tracking_number, found))
     entries.sort(key=lambda e: e[4])  # entered as they were found: numbers follow the dates
     problems: list[Problem] = []
     for index, title, description, tracking_number, found in entries:
-        problems.append(
-            services.problem_create(
-                actor=keeper,
-                title=title,
-                description=description,
-                category=made[index],
-                source=ProblemSource.CASE if tracking_number else ProblemSource.REVIEW,
-                tracking_number=tracking_number,
-                found_on=found,
+        with days.at(found, 11):
+            problems.append(
+                services.problem_create(
+                    actor=keeper,
+                    title=title,
+                    description=description,
+                    category=made[index],
+                    source=ProblemSource.CASE if tracking_number else ProblemSource.REVIEW,
+                    tracking_number=tracking_number,
+                    found_on=found,
+                )
             )
-        )
     by_category: dict[int, list[Problem]] = {}
     for problem in problems:
         by_category.setdefault(problem.category_id, []).append(problem)
-    addressed: dict[int, list[bool]] = {}  # problem id → done-ness of its measures
+    addressed: dict[
+        int, list[tuple[dt.date, dt.date | None]]
+    ] = {}  # problem id → (started, done) of its measures
     settled = today - dt.timedelta(days=RECENT_DAYS)
     for title, responsible, indexes, weeks in measures:
         # Problems found in the last weeks wait for a measure: they are still 待整改.
         targets = [p for i in indexes for p in by_category.get(made[i].pk, []) if p.found_on <= settled]
         if not targets:
             continue
-        start = min(p.found_on for p in targets)
-        due = start + dt.timedelta(weeks=weeks)
-        done = due - dt.timedelta(days=rng.randint(0, 10)) if due < today and rng.random() < 0.75 else None
-        services.measure_create(
-            actor=keeper,
+        # Drawn up once its problems are known, due some weeks after the first of them was found.
+        started = max(p.found_on for p in targets) + dt.timedelta(days=rng.randint(1, 5))
+        due = max(
+            min(p.found_on for p in targets) + dt.timedelta(weeks=weeks), started + dt.timedelta(weeks=2)
+        )
+        done = None
+        if due < today and rng.random() < 0.75:
+            done = min(max(due - dt.timedelta(days=rng.randint(0, 10)), started), today)
+        fields = dict(
             title=title,
             responsible=responsible,
             problem_numbers=[p.number for p in targets],
             description=f"针对{'、'.join(categories[i] for i in indexes)}方面的问题制定，按月调度推进。",
             due_on=due,
-            done_on=min(done, today) if done else None,
         )
+        with days.at(started, 10):
+            measure = services.measure_create(actor=keeper, **fields)
+        if done:
+            with days.at(done, 17):
+                services.measure_update(actor=keeper, measure_id=measure.pk, done_on=done, **fields)
         for p in targets:
-            addressed.setdefault(p.pk, []).append(done is not None)
+            addressed.setdefault(p.pk, []).append((started, done))
     closed = 0
     for problem in problems:
-        dones = addressed.get(problem.pk)
-        if dones and all(dones):
-            services.problem_set_status(actor=keeper, problem_id=problem.pk, status=ProblemStatus.RECTIFYING)
-            on = min(today, problem.found_on + dt.timedelta(days=rng.randint(20, 90)))
-            services.problem_set_status(
-                actor=keeper,
-                problem_id=problem.pk,
-                status=ProblemStatus.RECTIFIED,
-                on=on,
-                note="整改措施已落实。",
-            )
-        elif dones:
-            services.problem_set_status(actor=keeper, problem_id=problem.pk, status=ProblemStatus.RECTIFYING)
+        measures_of = addressed.get(problem.pk)
+        if measures_of:
+            # Being rectified from its first measure on; rectified once its last measure is done.
+            with days.at(min(started for started, _done in measures_of), 14):
+                services.problem_set_status(
+                    actor=keeper, problem_id=problem.pk, status=ProblemStatus.RECTIFYING
+                )
+            dones = [done for _started, done in measures_of]
+            if all(dones):
+                on = min(today, max(dones) + dt.timedelta(days=rng.randint(0, 7)))
+                with days.at(on, 16):
+                    services.problem_set_status(
+                        actor=keeper,
+                        problem_id=problem.pk,
+                        status=ProblemStatus.RECTIFIED,
+                        on=on,
+                        note="整改措施已落实。",
+                    )
         elif closed < len(CLOSE_REASONS) and rng.random() < 0.5:
-            services.problem_set_status(
-                actor=keeper, problem_id=problem.pk, status=ProblemStatus.CLOSED, note=CLOSE_REASONS[closed]
-            )
+            with days.at(min(today, problem.found_on + dt.timedelta(days=rng.randint(7, 30))), 15):
+                services.problem_set_status(
+                    actor=keeper,
+                    problem_id=problem.pk,
+                    status=ProblemStatus.CLOSED,
+                    note=CLOSE_REASONS[closed],
+                )
             closed += 1
     return len(made), len(problems), unit.measures.count()

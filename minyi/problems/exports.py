@@ -107,7 +107,7 @@ def build_workbook(unit: Unit, problems: QuerySet[Problem], now: dt.datetime):
     sheet = book.create_sheet(_("Counts")[:31])
     counts = selectors.register_counts(unit.pk, today)
     header = [(_("Category"), 20)] + [(str(label), 10) for _v, label in ProblemStatus.choices]
-    _heading(sheet, [*header, (_("Total"), 8), (_("Measures"), 10)])
+    _heading(sheet, [*header, (_("Total"), 8), (_("Measures on these problems"), 14)])
     for row in [*counts.rows, counts.totals]:
         name = row.category.name if row.category else _("Total")
         _append(sheet, [name, *(n for _s, n in row.cells()), row.total, row.measures])

@@ -6,10 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minyi.problems.models import ProblemCategory, ProblemSource, ProblemStatus
-from minyi.problems.services import TRANSITIONS
+from minyi.problems.services import DESCRIPTION_MAX, NOTE_MAX, NUMBERS_MAX, TRANSITIONS
 
 ANY = [("", _("Any"))]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _version_field():
+    # The version of the problem or measure the form showed: the service refuses the form as a
+    # conflict when someone else changed it meanwhile.
+    return forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def _category_choices(unit, *, only_active: bool, keep: int | None = None) -> list[tuple[int, str]]:
@@ -53,7 +59,10 @@ class ProblemForm(forms.Form):
     )
     found_on = forms.DateField(label=_("Found on"), widget=DATE)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, unit, keep_category: int | None = None, **kwargs):
@@ -62,8 +71,23 @@ class ProblemForm(forms.Form):
         self.fields["category"].choices = [("", "—"), *choices]
 
 
+class ProblemEditForm(ProblemForm):
+    """Correcting an entry: the form also carries the version it showed."""
+
+    version = _version_field()
+
+
+class StatusChoiceField(forms.ChoiceField):
+    """Offers the moves allowed from the status shown, but parses any status: a page shown before
+    someone else moved the problem then gets the service's conflict, which says what happened,
+    instead of "select a valid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return value in ProblemStatus.values
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"))
+    status = StatusChoiceField(label=_("New status"))
     on = forms.DateField(
         label=_("Rectified on"),
         required=False,
@@ -72,10 +96,12 @@ class StatusForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note"),
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when the problem is closed without action: say why."),
     )
+    version = _version_field()
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,13 +118,23 @@ class MeasureForm(forms.Form):
     )
     problems = forms.CharField(
         label=_("Problems addressed"),
+        max_length=NUMBERS_MAX * 12,  # the service counts the numbers and says how many may be given
         required=False,
         help_text=_("Problem numbers of your register, separated by commas: 2026-001, 2026-004."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     description = forms.CharField(
-        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Details"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class MeasureEditForm(MeasureForm):
+    """Changing a measure: the form also carries the version it showed."""
+
+    version = _version_field()
 
 
 class CategoryForm(forms.Form):

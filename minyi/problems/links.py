@@ -11,7 +11,9 @@ from minyi.console.related import Related
 
 def case_links(user, case) -> list[Related]:
     """The register entries (问题台账) made from `case` that `user` may read."""
-    problems = access.problems_of_case(user, case).select_related("unit").order_by("unit__name", "number")
+    problems = (
+        access.problems_of_case(user, case).select_related("unit").order_by("unit__name", "year", "sequence")
+    )
     return [
         Related(
             kind=_("Problem register"),

@@ -86,6 +86,8 @@ class Problem(models.Model):
     )
     created_at = models.DateTimeField(_("entered at"))
     updated_at = models.DateTimeField(_("updated at"))
+    # Bumped by every change; a form sends the version it showed, so a stale one is a conflict.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("register problem")
@@ -157,6 +159,8 @@ class Measure(models.Model):
     )
     created_at = models.DateTimeField(_("entered at"))
     updated_at = models.DateTimeField(_("updated at"))
+    # Bumped by every change, a link or unlink included (see services.measure_update).
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("improvement measure")

@@ -38,6 +38,8 @@ def filter_problems(problems: QuerySet[Problem], params: dict) -> QuerySet[Probl
 class CountRow:
     category: ProblemCategory | None  # None: the totals row
     by_status: dict[str, int] = field(default_factory=dict)
+    # The measures addressing at least one of the row's problems. A measure addressing problems of
+    # two categories counts in both rows and once in the totals row, so rows may add up to more.
     measures: int = 0
 
     @property
@@ -52,14 +54,15 @@ class CountRow:
 class Counts:
     rows: list[CountRow]
     totals: CountRow
-    measures: int
+    measures: int  # all the unit's measures, those addressing no problem (yet) included
     measures_done: int
     measures_overdue: int
 
 
 def register_counts(unit_id: int, today: dt.date) -> Counts:
     """The register of one unit counted by category × status (every category in use, and those out
-    of use that still hold problems), with the measures linked to each category's problems."""
+    of use that still hold problems), with the measures on each category's problems (and, in the
+    totals row, on any of the unit's problems)."""
     grid = (
         Problem.objects.filter(unit_id=unit_id)
         .values_list("category_id", "status")
@@ -84,11 +87,11 @@ def register_counts(unit_id: int, today: dt.date) -> Counts:
         for status, n in row.by_status.items():
             totals.by_status[status] = totals.by_status.get(status, 0) + n
     measures = Measure.objects.filter(unit_id=unit_id)
-    totals.measures = measures.count()
+    totals.measures = measures.filter(problems__isnull=False).distinct().count()
     return Counts(
         rows=rows,
         totals=totals,
-        measures=totals.measures,
+        measures=measures.count(),
         measures_done=measures.filter(done_on__isnull=False).count(),
         measures_overdue=measures.filter(done_on__isnull=True, due_on__lt=today).count(),
     )

@@ -20,12 +20,14 @@ from django.views.decorators.http import require_POST
 from minyi.access import problems as access
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
-from minyi.core.errors import InvalidInput, MinyiError, NotFound
+from minyi.core.errors import Conflict, InvalidInput, MinyiError, NotFound
 from minyi.problems import exports, selectors, services
 from minyi.problems.forms import (
     CategoryForm,
     LinkMeasureForm,
+    MeasureEditForm,
     MeasureForm,
+    ProblemEditForm,
     ProblemForm,
     RegisterFilterForm,
     StatusForm,
@@ -173,9 +175,25 @@ def _problem_context(request, problem: Problem, **bound) -> dict:
         "may_keep": may_keep,
     }
     if may_keep:
-        context["status_form"] = bound.get("status_form") or StatusForm(current=problem.status)
+        context["status_form"] = bound.get("status_form") or StatusForm(
+            current=problem.status, initial={"version": problem.version}
+        )
         context["link_form"] = bound.get("link_form") or LinkMeasureForm(measures=others)
     return context
+
+
+def _edit_form(problem: Problem) -> ProblemEditForm:
+    """The correction form filled from what is stored now (also after a conflict)."""
+    initial = {
+        "title": problem.title,
+        "category": problem.category_id,
+        "source": problem.source,
+        "tracking_number": problem.case.tracking_number if problem.case_id else "",
+        "found_on": problem.found_on,
+        "description": problem.description,
+        "version": problem.version,
+    }
+    return ProblemEditForm(unit=problem.unit, keep_category=problem.category_id, initial=initial)
 
 
 @staff_view()
@@ -184,28 +202,29 @@ def problem_edit(request, problem_id: int):
     access.check_keeps(request.user, problem.unit)
     unit = problem.unit
     if request.method != "POST":
-        initial = {
-            "title": problem.title,
-            "category": problem.category_id,
-            "source": problem.source,
-            "tracking_number": problem.case.tracking_number if problem.case_id else "",
-            "found_on": problem.found_on,
-            "description": problem.description,
-        }
-        form = ProblemForm(unit=unit, keep_category=problem.category_id, initial=initial)
-        context = {"nav": "problems", "unit": unit, "form": form, "problem": problem}
+        context = {"nav": "problems", "unit": unit, "form": _edit_form(problem), "problem": problem}
         return _render(request, "problems/problem_form.html", context)
-    form = ProblemForm(request.POST, unit=unit, keep_category=problem.category_id)
+    form = ProblemEditForm(request.POST, unit=unit, keep_category=problem.category_id)
+    status, conflict = 400, None
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
-            services.problem_update(actor=request.user, problem_id=problem.pk, **form.cleaned_data)
+            services.problem_update(
+                actor=request.user, problem_id=problem.pk, expected_version=version, **data
+            )
+        except Conflict as exc:
+            # Someone saved first: show the entry as it is now, not the stale values that would undo
+            # their change if sent again.
+            problem = access.access_problem_by_id(request.user, problem.pk)
+            form, status, conflict = _edit_form(problem), exc.http_status, exc.message
         except MinyiError as exc:
             _fail(form, exc)
         else:
             messages.success(request, _("Problem %(number)s is saved.") % {"number": problem.number})
             return redirect("problems:problem", problem.pk)
-    context = {"nav": "problems", "unit": unit, "form": form, "problem": problem}
-    return _render(request, "problems/problem_form.html", context, status=400)
+    context = {"nav": "problems", "unit": unit, "form": form, "problem": problem, "conflict": conflict}
+    return _render(request, "problems/problem_form.html", context, status=status)
 
 
 @require_POST
@@ -215,10 +234,22 @@ def problem_status(request, problem_id: int):
     access.check_keeps(request.user, problem.unit)
     form = StatusForm(request.POST, current=problem.status)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
             updated = services.problem_set_status(
-                actor=request.user, problem_id=problem.pk, **form.cleaned_data
+                actor=request.user, problem_id=problem.pk, expected_version=version, **data
             )
+        except Conflict as exc:
+            # The page was older than the problem: show its current status and history with the
+            # reason, and a fresh form (keeping the note typed) for a decision on what is there now.
+            problem = access.access_problem_by_id(request.user, problem.pk)
+            fresh = StatusForm(
+                current=problem.status, initial={"version": problem.version, "note": data["note"]}
+            )
+            context = _problem_context(request, problem, status_form=fresh)
+            context["conflict"] = exc.message
+            return _render(request, "problems/problem.html", context, status=exc.http_status)
         except MinyiError as exc:
             _fail(form, exc)
         else:
@@ -237,20 +268,29 @@ def problem_status(request, problem_id: int):
 def problem_measure(request, problem_id: int):
     """Link one of the unit's measures to this problem, or unlink it (`action=unlink`)."""
     problem = access.access_problem_by_id(request.user, problem_id)
+    access.check_keeps(request.user, problem.unit)  # a reader gets 403, as for every other write
     linked = request.POST.get("action") != "unlink"
     try:
-        measure = services.measure_link(
+        measure, changed = services.measure_link(
             actor=request.user, measure_id=request.POST.get("measure"), problem_id=problem.pk, linked=linked
         )
     except MinyiError as exc:
         messages.error(request, exc.message)
     else:
-        note = (
-            _("Measure “%(measure)s” now addresses this problem.")
-            if linked
-            else _("Measure “%(measure)s” no longer addresses this problem.")
-        )
-        messages.success(request, note % {"measure": measure.title})
+        if changed:
+            note = (
+                _("Measure “%(measure)s” now addresses this problem.")
+                if linked
+                else _("Measure “%(measure)s” no longer addresses this problem.")
+            )
+            messages.success(request, note % {"measure": measure.title})
+        else:  # a second click, or a page older than the link: say that nothing happened
+            note = (
+                _("Measure “%(measure)s” already addresses this problem: nothing changed.")
+                if linked
+                else _("Measure “%(measure)s” did not address this problem: nothing to unlink.")
+            )
+            messages.info(request, note % {"measure": measure.title})
     return redirect("problems:problem", problem.pk)
 
 
@@ -304,20 +344,44 @@ def measures(request):
     return _render(request, "problems/measures.html", context, status=status)
 
 
+def _measure_edit_form(measure: Measure) -> MeasureEditForm:
+    """The form filled from what is stored now (also after a conflict)."""
+    numbers = ", ".join(measure.problems.order_by("year", "sequence").values_list("number", flat=True))
+    return MeasureEditForm(
+        initial={
+            "title": measure.title,
+            "responsible": measure.responsible,
+            "due_on": measure.due_on,
+            "done_on": measure.done_on,
+            "problems": numbers,
+            "description": measure.description,
+            "version": measure.version,
+        }
+    )
+
+
 @staff_view()
 def measure_page(request, measure_id: int):
     measure = access.access_measure_by_id(request.user, measure_id)
     may_keep = access.may_keep(request.user, measure.unit)
-    numbers = ", ".join(measure.problems.order_by("year", "sequence").values_list("number", flat=True))
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST":
         access.check_keeps(request.user, measure.unit)
-        form = MeasureForm(request.POST)
+        form = MeasureEditForm(request.POST)
+        status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
             data["problem_numbers"] = services.parse_numbers(data.pop("problems"))
+            version = data.pop("version")
             try:
-                services.measure_update(actor=request.user, measure_id=measure.pk, **data)
+                services.measure_update(
+                    actor=request.user, measure_id=measure.pk, expected_version=version, **data
+                )
+            except Conflict as exc:
+                # Someone changed it first (a problem linked from its page counts): show the measure
+                # as it is now, so that sending the form again cannot drop their change.
+                measure = access.access_measure_by_id(request.user, measure.pk)
+                form, status, conflict = _measure_edit_form(measure), exc.http_status, exc.message
             except MinyiError as exc:
                 _fail(form, exc)
             else:
@@ -325,18 +389,8 @@ def measure_page(request, measure_id: int):
                     request, _("The measure “%(measure)s” is saved.") % {"measure": data["title"]}
                 )
                 return redirect("problems:measure", measure.pk)
-        status = 400
     else:
-        form = MeasureForm(
-            initial={
-                "title": measure.title,
-                "responsible": measure.responsible,
-                "due_on": measure.due_on,
-                "done_on": measure.done_on,
-                "problems": numbers,
-                "description": measure.description,
-            }
-        )
+        form = _measure_edit_form(measure)
     context = {
         "nav": "problems",
         "unit": measure.unit,
@@ -345,6 +399,7 @@ def measure_page(request, measure_id: int):
         "problems": measure.problems.select_related("category").order_by("year", "sequence"),
         "form": form if may_keep else None,
         "may_keep": may_keep,
+        "conflict": conflict,
     }
     return _render(request, "problems/measure.html", context, status=status)
 

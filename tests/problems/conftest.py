@@ -39,7 +39,9 @@ def register(world, clock) -> Register:
     enrolment = services.category_create(actor=keeper, name="参保登记")
     settlement = services.category_create(actor=keeper, name="异地就医结算")
     window = services.category_create(actor=keeper, name="窗口服务")
+    clock.set("2026-11-02 09:00")  # the case came in before the problem was found in it
     case = assigned_case(world, world.insurance)
+    clock.set("2026-11-25 09:00")
     from_case = services.problem_create(
         actor=keeper,
         title="异地住院报销到账慢",

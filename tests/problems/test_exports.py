@@ -62,7 +62,7 @@ def test_the_workbook_holds_problems_measures_and_counts(world, register):
     ]
     counts = {row["Category"]: row for row in table(book["Counts"])}
     assert counts["异地就医结算"]["Total"] == 2 and counts["异地就医结算"]["Being rectified"] == 1
-    assert counts["Total"]["Total"] == 4 and counts["Total"]["Measures"] == 1
+    assert counts["Total"]["Total"] == 4 and counts["Total"]["Measures on these problems"] == 1
 
 
 def test_the_export_follows_the_filters(world, register):

@@ -71,3 +71,16 @@ def test_unit_summaries_for_readers_of_several_registers(world, register):
     keeper = world.heating_handler
     own = selectors.unit_summaries(access.problems_visible_to(keeper), access.measures_visible_to(keeper))
     assert [s.name for s in own] == ["热力公司"]
+
+
+def test_the_totals_row_counts_the_measures_on_problems_once(world, register):
+    keeper = world.insurance_handler
+    services.measure_create(actor=keeper, title="尚未关联问题的措施", responsible="刘敏")
+    services.measure_create(  # on problems of two categories: in both rows, once in the total
+        actor=keeper, title="结算与参保", responsible="刘敏", problem_numbers=["2026-002", "2026-003"]
+    )
+    counts = selectors.register_counts(world.insurance.pk, dt.date(2026, 11, 25))
+    by_name = {row.category.name: row.measures for row in counts.rows}
+    assert by_name == {"参保登记": 1, "异地就医结算": 2, "窗口服务": 0}
+    assert counts.totals.measures == 2  # 推行床旁结算 and 结算与参保, each once
+    assert counts.measures == 3  # every measure of the unit, for "done / all"

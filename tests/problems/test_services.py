@@ -143,10 +143,11 @@ def test_status_moves_along_the_transitions(world, register, clock):
     keeper = world.insurance_handler
     problem = services.problem_set_status(actor=keeper, problem_id=register.from_case.pk, status="rectifying")
     assert problem.status == "rectifying"
+    clock.advance(hours=2)
     problem = services.problem_set_status(
-        actor=keeper, problem_id=problem.pk, status="rectified", on=dt.date(2026, 11, 24), note="已落实"
+        actor=keeper, problem_id=problem.pk, status="rectified", on=dt.date(2026, 11, 25), note="已落实"
     )
-    assert (problem.status, problem.rectified_on) == ("rectified", dt.date(2026, 11, 24))
+    assert (problem.status, problem.rectified_on) == ("rectified", dt.date(2026, 11, 25))
     assert list(problem.events.values_list("from_status", "to_status")) == [
         ("", "open"),
         ("open", "rectifying"),

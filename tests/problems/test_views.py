@@ -195,3 +195,110 @@ def test_the_case_page_hides_entries_of_registers_the_reader_may_not_see(world, 
 
     assert case_links(getattr(world, persona), register.case) == []
     assert len(case_links(world.leader, register.case)) == 1
+
+
+def test_a_status_change_from_a_stale_page_shows_the_conflict_and_the_current_state(world, register):
+    client = english(world.insurance_handler)
+    page = client.get(f"{URL}{register.rude.pk}/")
+    shown = page.context["status_form"].initial["version"]
+    assert f'name="version" value="{shown}"' in page.content.decode()  # the form carries it
+    url = f"{URL}{register.rude.pk}/status/"
+    assert client.post(url, {"status": "rectified", "version": shown}).status_code == 302
+    stale = client.post(url, {"status": "closed", "note": "误解", "version": shown})
+    assert stale.status_code == 409
+    assert "2026-004 was changed by someone else" in text_of(stale)
+    problem = Problem.objects.get(pk=register.rude.pk)
+    assert (problem.status, problem.status_note) == ("rectified", "")
+    assert stale.context["problem"].status == "rectified"  # the page shows what is there now
+    fresh = stale.context["status_form"]
+    assert fresh.initial == {"version": problem.version, "note": "误解"}
+    assert [v for v, _label in fresh.fields["status"].choices] == ["open", "rectifying"]
+
+
+def test_editing_from_a_stale_form_shows_the_entry_as_it_is_now(world, register):
+    client = english(world.insurance_handler)
+    url = f"{URL}{register.rude.pk}/edit/"
+    shown = client.get(url).context["form"].initial
+    data = {k: v for k, v in shown.items() if v is not None}
+    data.update(found_on="2026-11-20", title="窗口工作人员答复生硬")
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "title": "旧的标题"})
+    assert stale.status_code == 409 and "changed by someone else" in text_of(stale)
+    assert stale.context["form"].initial["title"] == "窗口工作人员答复生硬"
+    assert Problem.objects.get(pk=register.rude.pk).title == "窗口工作人员答复生硬"
+
+
+def test_a_measure_form_shown_before_a_link_is_a_conflict(world, register):
+    client = english(world.insurance_handler)
+    url = f"{URL}measures/{register.measure.pk}/"
+    form = client.get(url).context["form"]
+    assert form.initial["problems"] == "2026-001, 2026-002"
+    linked = client.post(
+        f"{URL}{register.filing.pk}/measures/", {"measure": register.measure.pk, "action": "link"}
+    )
+    assert linked.status_code == 302
+    stale = client.post(
+        url,
+        {
+            "title": "推行床旁结算",
+            "responsible": "赵静",
+            "problems": "2026-001, 2026-002",
+            "version": form.initial["version"],
+        },
+    )
+    assert stale.status_code == 409 and "changed by someone else" in text_of(stale)
+    assert stale.context["form"].initial["problems"] == "2026-001, 2026-002, 2026-003"
+    assert sorted(register.measure.problems.values_list("number", flat=True)) == [
+        "2026-001",
+        "2026-002",
+        "2026-003",
+    ]
+
+
+def test_linking_is_refused_to_readers_and_a_second_click_changes_nothing(world, register):
+    reader = english(world.supervisor)
+    url = f"{URL}{register.filing.pk}/measures/"
+    assert reader.post(url, {"measure": register.measure.pk, "action": "link"}).status_code == 403
+    assert register.filing not in register.measure.problems.all()
+    client = english(world.insurance_handler)
+    response = client.post(url, {"measure": register.measure.pk, "action": "unlink"}, follow=True)
+    assert "“推行床旁结算” did not address this problem: nothing to unlink." in text_of(response)
+    assert "no longer addresses" not in text_of(response)
+    client.post(url, {"measure": register.measure.pk, "action": "link"})
+    again = client.post(url, {"measure": register.measure.pk, "action": "link"}, follow=True)
+    assert "already addresses this problem: nothing changed." in text_of(again)
+
+
+def test_the_counts_say_what_their_measures_column_counts(world, register):
+    keeper = world.insurance_handler
+    from minyi.problems import services
+
+    services.measure_create(actor=keeper, title="尚未关联问题的措施", responsible="刘敏")
+    services.measure_create(
+        actor=keeper, title="两类问题的措施", responsible="刘敏", problem_numbers=["2026-003", "2026-004"]
+    )
+    page = english(keeper).get(URL)
+    assert "Measures on these problems" in text_of(page)
+    # The totals row counts the measures on any problem (each once), like the rows; the stat above
+    # counts every measure.
+    assert re.search(r'data-testid="total-measures">2<', page.content.decode())
+    assert re.search(r'data-testid="measures">0 / 3<', page.content.decode())
+
+
+def test_the_case_page_lists_register_entries_in_number_order(world, register):
+    from minyi.problems import services
+    from minyi.problems.links import case_links
+
+    later = services.problem_create(
+        actor=world.insurance_handler,
+        title="报销进度无法查询",
+        category=register.settlement,
+        source="case",
+        tracking_number=register.case.tracking_number,
+        found_on=dt.date(2026, 11, 24),
+    )
+    # As if the register had reached its thousandth and its ninth problem this year.
+    Problem.objects.filter(pk=register.from_case.pk).update(sequence=1000, number="2026-1000")
+    Problem.objects.filter(pk=later.pk).update(sequence=999, number="2026-999")
+    titles = [r.title.split()[0] for r in case_links(world.insurance_handler, register.case)]
+    assert titles == ["2026-999", "2026-1000"]  # not the string order, which puts 1000 first

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from minyi.core import clock
 from minyi.org.models import Unit
 from minyi.problems.models import Measure, Problem, ProblemCategory
 from tests.demo.district.conftest import NOW
@@ -49,3 +50,38 @@ def test_the_heating_company_keeps_a_smaller_register(demo):
         < Problem.objects.filter(unit__code="medins").count()
     )
     assert Measure.objects.filter(unit=heating).exists()
+
+
+def test_rectified_problems_follow_their_measures(demo):
+    rectified = Problem.objects.filter(status="rectified").prefetch_related("measures")
+    assert rectified.exists()
+    for problem in rectified:
+        dones = [m.done_on for m in problem.measures.all()]
+        assert dones and all(dones), problem.number  # rectified once its measures are done
+        assert problem.rectified_on >= max(dones), problem.number
+    for measure in Measure.objects.prefetch_related("problems"):
+        entered = clock.local(measure.created_at).date()
+        assert all(p.found_on <= entered for p in measure.problems.all()), measure.title
+        assert measure.done_on is None or entered <= measure.done_on <= NOW.date()
+
+
+def test_the_history_is_dated_when_things_happened(demo):
+    for problem in Problem.objects.prefetch_related("events"):
+        events = list(problem.events.order_by("pk"))
+        assert clock.local(events[0].at).date() == problem.found_on  # entered the day it was found
+        assert clock.local(problem.created_at).date() == problem.found_on
+        moments = [e.at for e in events]
+        assert moments == sorted(moments) and moments[-1] <= NOW, problem.number
+        if problem.status == "rectified":
+            assert clock.local(events[-1].at).date() == problem.rectified_on
+
+
+def test_problems_from_cases_are_filed_under_the_matching_category(demo):
+    from minyi.demo.problems import HEATING_CASE_CATEGORIES, MEDINS_CASE_CATEGORIES
+
+    mapping = {"medins": MEDINS_CASE_CATEGORIES, "heating": HEATING_CASE_CATEGORIES}
+    from_cases = Problem.objects.filter(source="case").select_related("unit", "category", "case__category")
+    assert from_cases.exists()
+    for problem in from_cases:
+        names = mapping[problem.unit.code]
+        assert problem.category.name == names.get(problem.case.category.name, names[""]), problem.number
