@@ -224,6 +224,7 @@ def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
 # --- the figures kept on sub-items and projects ------------------------------------------------------
 
 
+@transaction.atomic  # its own transaction, or a savepoint inside the caller's
 def refresh_project(project: Project, month: dt.date | None = None) -> Project:
     """Keep the figures of every sub-item of the project, then the project's own, as of `month`.
 
