@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minyi.org.models import Unit
 
@@ -58,7 +59,7 @@ class Problem(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("problem", "description"), blank=True)
     category = models.ForeignKey(
         ProblemCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="problems"
     )

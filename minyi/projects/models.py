@@ -28,7 +28,7 @@ class Progress(models.TextChoices):
 class Completion(models.TextChoices):
     SUBSTANTIVE = progress.SUBSTANTIVE, _("Substantively completed")  # 实质性办结
     PROCEDURAL = progress.PROCEDURAL, _("Procedurally concluded")  # 程序性终结
-    SUSPENDED = progress.SUSPENDED, _("Suspended")  # 问题中止
+    SUSPENDED = progress.SUSPENDED, pgettext_lazy("completion", "Suspended")  # 问题中止
 
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
