@@ -95,10 +95,6 @@ def _member_assignments(user) -> list[tuple[int, str, object, object]]:
     return cache
 
 
-def _today():
-    return clock.local(clock.now()).date()
-
-
 def _secretary_visits(user, campaign) -> Q:
     """The visits a secretary reads: see the module's docstring. With `campaign`, only within it."""
     teams = _member_team_ids(user)
@@ -116,7 +112,7 @@ def _secretary_visits(user, campaign) -> Q:
         per_campaign.setdefault(campaign_id, set()).add(path)
     for campaign_id, paths in sorted(per_campaign.items()):
         q |= Q(campaign_id=campaign_id) & _within_any("household__area__path", sorted(paths))
-    today = _today()
+    today = clock.today()
     current = sorted({path for _c, path, start, end in assignments if start <= today <= end})
     return q | _within_any("household__area__path", current)
 
@@ -261,7 +257,7 @@ LATE_ENTRY_DAYS = 7
 def _outside_period(campaign) -> str:
     """Why no visit of the campaign can be recorded today ('' while it runs or in the week after).
     A visit must lie in the period and not in the future, so before the first day no date would do."""
-    today = _today()
+    today = clock.today()
     if today < campaign.starts_on:
         return _("“%(campaign)s” starts on %(start)s: visits are recorded from then until %(end)s.") % {
             "campaign": campaign.name,

@@ -43,3 +43,8 @@ def set_now(moment: dt.datetime | None) -> None:
 
 def local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment)
+
+
+def today() -> dt.date:
+    """The local date now (Beijing time by default): the day deadlines, due days and periods count in."""
+    return local(now()).date()

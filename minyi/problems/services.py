@@ -60,10 +60,6 @@ MISSING_SHOWN = 10  # numbers named in the "no such problem" message; the rest a
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
 
 
-def _today() -> dt.date:
-    return clock.local(clock.now()).date()
-
-
 def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
@@ -98,7 +94,7 @@ def _date(value: dt.date | None, *, field: str, required: bool = False, not_afte
         raise InvalidInput(_("Enter the date as YYYY-MM-DD."), field=field)
     if not FIRST_DAY <= value <= LAST_DAY:
         raise InvalidInput(_("This date is out of range: check the year."), field=field)
-    if not_after_today and value > _today():
+    if not_after_today and value > clock.today():
         raise InvalidInput(_("This date is in the future: enter the day it happened."), field=field)
     return value
 
@@ -364,7 +360,7 @@ def problem_set_status(
         raise InvalidInput(_("Say why the problem is closed without action."), field="note")
     rectified_on = None
     if status == ProblemStatus.RECTIFIED:
-        rectified_on = _date(on, field="on", not_after_today=True) or _today()
+        rectified_on = _date(on, field="on", not_after_today=True) or clock.today()
         if rectified_on < problem.found_on:
             raise InvalidInput(
                 _("A problem cannot be rectified before it was found: check the date."), field="on"

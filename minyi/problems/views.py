@@ -35,10 +35,6 @@ from minyi.problems.forms import (
 from minyi.problems.models import Measure, Problem, ProblemCategory, ProblemEvent, ProblemStatus
 
 
-def _today():
-    return clock.local(clock.now()).date()
-
-
 def _readable(request) -> None:
     if not access.may_open_register(request.user):
         raise NotFound(_("There is no problem register for you here: it is kept by each unit for itself."))
@@ -94,7 +90,7 @@ def register(request):
         "unit": unit,
         "form": form,
         "page": page,
-        "counts": selectors.register_counts(unit.pk, _today()),
+        "counts": selectors.register_counts(unit.pk, clock.today()),
         "statuses": ProblemStatus.choices,
         "may_keep": access.may_keep(request.user, unit),
     }
@@ -137,7 +133,7 @@ def problem_new(request):
     _readable(request)
     unit = access.keeping_unit(request.user)
     if request.method != "POST":
-        initial = {"found_on": _today()}
+        initial = {"found_on": clock.today()}
         if request.GET.get("case"):  # "enter as a problem" from a case page
             initial.update(source="case", tracking_number=request.GET["case"])
         form = ProblemForm(unit=unit, initial=initial)
@@ -171,7 +167,7 @@ def _problem_context(request, problem: Problem, **bound) -> dict:
         "problem": problem,
         "case_visible": access.may_see_case_of(request.user, problem),
         "events": ProblemEvent.objects.filter(problem=problem).select_related("actor"),
-        "measures": [(m, m.state(_today())) for m in linked],
+        "measures": [(m, m.state(clock.today())) for m in linked],
         "may_keep": may_keep,
     }
     if may_keep:
@@ -331,7 +327,7 @@ def measures(request):
         .prefetch_related(Prefetch("problems", queryset=Problem.objects.order_by("year", "sequence")))
         .order_by("done_on", "due_on", "pk")
     )
-    today = _today()
+    today = clock.today()
     context = {
         "nav": "problems",
         "unit": unit,
@@ -395,7 +391,7 @@ def measure_page(request, measure_id: int):
         "nav": "problems",
         "unit": measure.unit,
         "measure": measure,
-        "state": measure.state(_today()),
+        "state": measure.state(clock.today()),
         "problems": measure.problems.select_related("category").order_by("year", "sequence"),
         "form": form if may_keep else None,
         "may_keep": may_keep,

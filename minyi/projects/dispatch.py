@@ -27,7 +27,7 @@ from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, unit_staff
 from minyi.projects import progress
 from minyi.projects.models import Batch, ProgressReport, ReportReminder, SubItem
-from minyi.projects.services import report_due, today
+from minyi.projects.services import report_due
 from minyi.workcal.services import current_calendar
 
 REMIND_DAYS = 3
@@ -66,7 +66,7 @@ class Overdue:
 
 def overdue(items: QuerySet[SubItem], day: dt.date | None = None) -> list[Overdue]:
     """The reports overdue on `day`: of each batch, the last month due with no report filed."""
-    day = day or today()
+    day = day or clock.today()
     cal = current_calendar()
     out = []
     batches = Batch.objects.filter(pk__in=items.values("project__batch"))

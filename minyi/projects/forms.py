@@ -12,22 +12,9 @@ from minyi.org.models import Unit, User
 from minyi.org.roles import Role
 from minyi.projects import progress
 from minyi.projects.models import Batch, Completion, Progress, Project
+from minyi.web.forms import MultipleFileField, MultipleFileInput
 
 LEDGER_MAX_BYTES = 20 * 1024 * 1024
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 def month_choices(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
@@ -62,7 +49,7 @@ class ReportForm(forms.Form):
         choices=[("", _("Not completed yet")), *Completion.choices],
         help_text=_("Only when the sub-item is finished: at 100 %, or concluded or suspended earlier."),
     )
-    photos = MultipleFileField(label=_("Photos"), required=False)
+    photos = MultipleFileField(label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/*"}))
 
     def __init__(self, *args, months: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

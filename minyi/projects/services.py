@@ -44,10 +44,6 @@ IMAGE_SIGNATURES = {
 }
 
 
-def today() -> dt.date:
-    return clock.now().astimezone(current_calendar().tz).date()
-
-
 def report_due(batch: Batch, month: dt.date, cal=None) -> dt.date:
     """The day by which the report on `month` is due: the batch's report day of that month, or the
     next working day when that day is a weekend or holiday."""
@@ -123,7 +119,7 @@ def report_file(
     month = progress.month_of(month)
     now = clock.now()
     batch = item.project.batch
-    check_report_month(batch.first_month, month, today())
+    check_report_month(batch.first_month, month, clock.today())
     value = check_report_values(percent=percent, completion=completion)
     done, problems, next_steps = (
         _text(done, "done"),
@@ -148,7 +144,7 @@ def report_file(
                 item=item,
                 month=month,
                 reported_at=now,
-                on_time=today() <= report_due(batch, month),
+                on_time=clock.today() <= report_due(batch, month),
             )
         elif checked and report.photos.count() + len(checked) > MAX_PHOTOS:
             raise InvalidInput(
@@ -233,7 +229,7 @@ def refresh_project(project: Project, month: dt.date | None = None) -> Project:
     Locks the project row (the caller may hold it already); writes only the rows that change."""
     project = Project.objects.select_for_update().select_related("batch").get(pk=project.pk)
     cal = current_calendar()
-    day = today()
+    day = clock.today()
     items = list(project.items.prefetch_related("milestones", "reports"))
     for item in items:
         _refresh_item(item, month or _as_of(project.batch, item, day, cal), cal)

@@ -86,7 +86,7 @@ def project(request, project_id: int):
 
 
 def _project_context(request, project, *, link_form=None) -> dict:
-    month = progress.month_of(services.today())
+    month = progress.month_of(clock.today())
     chart = summary.wall_chart(project.batch, type(project).objects.filter(pk=project.pk), current=month)
     items = list(project.items.select_related("unit").order_by("id"))
     reports = (
@@ -200,7 +200,7 @@ def unlink_case(request, project_id: int, case_id: int):
 def dispatch(request):
     """月调度: the sub-items the user reports (for the centre: every one it sees) and, for a month,
     which reports are filed, due or overdue."""
-    today = services.today()
+    today = clock.today()
     month = parse_month(request.GET.get("month")) or progress.month_of(today)
     if access.keeps_ledger(request.user):
         items = SubItem.objects.filter(project__in=access.projects_visible_to(request.user))
@@ -246,7 +246,7 @@ def report(request, item_id: int):
     """The monthly report form of one sub-item (GET ?month=YYYY-MM shows that month's filing)."""
     item = _item(request.user, item_id)
     access.check_report(request.user, item)
-    today = services.today()
+    today = clock.today()
     months = month_choices(item.project.batch.first_month, today)
     chosen = parse_month(request.POST.get("month") or request.GET.get("month")) or progress.month_of(today)
     existing = ProgressReport.objects.filter(item=item, month=chosen).first()
@@ -343,7 +343,7 @@ def wall(request):
     chart = None
     if batch:
         projects = form.narrow(access.projects_visible_to(request.user).filter(batch=batch))
-        chart = summary.wall_chart(batch, projects, current=services.today())
+        chart = summary.wall_chart(batch, projects, current=clock.today())
     screen = request.GET.get("screen") == "1"
     return render(
         request,
@@ -358,7 +358,7 @@ def monthly(request):
     projects the reader sees (narrowed by leader or unit when chosen)."""
     form = SummaryFilter.of(request)
     batch = form.batch_or_latest()
-    today = services.today()
+    today = clock.today()
     if batch is None:
         return render(request, "projects/summary.html", {"nav": "projects", "form": form, "batch": None})
     month = parse_month(request.GET.get("month")) or progress.month_of(today)

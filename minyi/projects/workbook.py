@@ -450,7 +450,7 @@ class _Reader:
         checks = []
         if month and batch.get("first_month"):
             first = batch["first_month"]
-            checks.append(lambda: services.check_report_month(first, month, services.today()))
+            checks.append(lambda: services.check_report_month(first, month, clock.today()))
         if percent is not None:
             checks.append(lambda: services.check_report_values(percent=percent, completion=completion))
         for check in checks:
