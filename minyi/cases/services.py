@@ -61,6 +61,12 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 # --- registering a case --------------------------------------------------------------------------
 
 
+def kept_confidential(demand_type: str, *, asked: bool) -> bool:
+    """Whether a case keeps its requester from the units: when asked, and always for a 举报 (report of
+    wrongdoing), whose reporter must not be known to the unit reported on."""
+    return asked or demand_type == DemandType.REPORT
+
+
 def case_create(
     *,
     actor: Actor,
@@ -146,7 +152,7 @@ def case_create(
                 requester_id_number=(requester_id_number or "").strip(),
                 requester_ref=(requester_ref or "").strip()[:64],
                 is_anonymous=is_anonymous,
-                is_confidential=is_confidential or demand_type == DemandType.REPORT,
+                is_confidential=kept_confidential(demand_type, asked=is_confidential),
                 needs_contact=needs_contact,
                 category=chosen_category,
                 external_id=external_id,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as case_access
 from minyi.access import visits as access
-from minyi.cases.services import case_create
+from minyi.cases.services import case_create, kept_confidential
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code
 from minyi.core import clock
@@ -53,7 +53,7 @@ class RaisedProblem:
 
     @property
     def confidential(self) -> bool:
-        return self.is_confidential or self.demand_type == DemandType.REPORT
+        return kept_confidential(self.demand_type, asked=self.is_confidential)
 
 
 def visit_record(
