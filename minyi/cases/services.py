@@ -163,7 +163,7 @@ def case_create(
             data = {**(source_data or {}), "channel": channel}
             event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", data, now)
             _save_attachments(case, event, attachments, actor, now)
-            index_cases([case])  # findable by similar-case search from its first moment
+            index_cases([case], new=True)  # findable by similar-case search from its first moment
     except IntegrityError:
         if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
             raise duplicate from None  # the same external id registered a moment ago by another process
@@ -175,13 +175,42 @@ def _next_tracking_number(moment: dt.datetime) -> str:
     return reserve_tracking_numbers(moment, 1)[0]
 
 
-@transaction.atomic
 def reserve_tracking_numbers(moment: dt.datetime, count: int) -> list[str]:
-    """`count` new tracking numbers of the month of `moment`: YYYYMM-NNNNNN, a sequence per month.
-    The month's counter row is incremented in one short transaction, so two processes never draw
-    the same number; a registration that then fails leaves a gap, which is harmless. Bulk imports
-    reserve a whole month's range at once."""
+    """`count` new tracking numbers of the month of `moment`: YYYYMM-NNNNNN, a sequence per month,
+    never drawn twice by two processes; a registration that then fails leaves a gap, which is
+    harmless. Bulk imports reserve a whole month's numbers at once (in order, not always adjacent).
+
+    PostgreSQL: a counter row would be a hot row that every registration locks until it commits,
+    so intake could go no faster than one registration after another. Numbers come from the
+    month's sequence instead (`minyi_tracking_numbers`, migration cases 0010), which never waits.
+    SQLite lets one writer in at a time anyway: there the month's counter row is incremented."""
     period = clock.local(moment).strftime("%Y%m")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT minyi_tracking_numbers(%s, %s)", [period, count])
+            values = [value for (value,) in cursor.fetchall()]
+    else:
+        values = _count_on(period, count)
+    return [f"{period}-{value:06d}" for value in values]
+
+
+def tracking_numbers_drawn(period: str) -> int:
+    """How many numbers of the month ("YYYYMM") were drawn so far, the last one's sequence part."""
+    counted = TrackingCounter.objects.filter(period=period).values_list("value", flat=True).first() or 0
+    if connection.vendor != "postgresql" or not period.isdigit():
+        return counted
+    sequence = f"cases_tracking_{period}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [sequence])
+        if cursor.fetchone()[0] is None:
+            return counted
+        cursor.execute(f"SELECT last_value, is_called FROM {connection.ops.quote_name(sequence)}")
+        last, called = cursor.fetchone()
+    return last if called else last - 1
+
+
+@transaction.atomic(savepoint=False)
+def _count_on(period: str, count: int) -> range:
     if not TrackingCounter.objects.filter(period=period).update(value=F("value") + count):
         try:
             with transaction.atomic():
@@ -189,7 +218,7 @@ def reserve_tracking_numbers(moment: dt.datetime, count: int) -> list[str]:
         except IntegrityError:  # another process created this month's row first
             TrackingCounter.objects.filter(period=period).update(value=F("value") + count)
     last = TrackingCounter.objects.get(period=period).value
-    return [f"{period}-{value:06d}" for value in range(last - count + 1, last + 1)]
+    return range(last - count + 1, last + 1)
 
 
 # --- applying an operation -----------------------------------------------------------------------

@@ -21,8 +21,9 @@ the server each busy one; bench/similar.py measures it):
 - rows are written in batches, each batch one transaction: COPY on PostgreSQL, executemany on SQLite,
   with case ids allocated up front (from the sequence on PostgreSQL, after MAX(id) in the batch's
   write-locked transaction on SQLite), so events, keywords and co-units can refer to them;
-- tracking numbers: each month's range is reserved once through `reserve_tracking_numbers` (the
-  counter row ends at the last number used, so live registrations continue after it);
+- tracking numbers: each month's numbers are reserved at once through `reserve_tracking_numbers`
+  (the month's counter or sequence ends at the last number used, so live registrations continue
+  after it);
 - deadlines: `WorkClock` does the working-time arithmetic of workcal/calendar.py on integer seconds
   over a precomputed day table (a look-up and a bisect instead of datetime work);
 - routing (`routing_for`) and deadline rules (`limits_for`) are asked once per distinct question and
@@ -1648,13 +1649,8 @@ def _tracking_numbers(stream: list[tuple[int, str]], wc: WorkClock) -> dict[str,
     for period, count in sorted(counts.items()):
         moment = dt.datetime(int(period[:4]), int(period[4:]), 15, tzinfo=wc_zone(wc))
         with transaction.atomic():
-            first = int(reserve_tracking_numbers(moment, count)[0].split("-")[1])
-        found[period] = _numbers(period, first, count)
+            found[period] = iter(reserve_tracking_numbers(moment, count))
     return found
-
-
-def _numbers(period: str, first: int, count: int) -> Iterable[str]:
-    return iter([f"{period}-{n:06d}" for n in range(first, first + count)])
 
 
 def wc_zone(wc: WorkClock) -> dt.tzinfo:

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min
 from django.test import override_settings
 
@@ -125,10 +125,12 @@ def test_tracking_numbers_are_unique_and_the_counters_continue_after_them(data):
     for number in numbers:
         period, seq = number.split("-")
         used[period].append(int(seq))
-    counters = dict(TrackingCounter.objects.values_list("period", "value"))
-    assert set(counters) == set(used)
-    for period, seqs in used.items():
-        assert counters[period] == max(seqs) == len(seqs)  # a fresh database: no gaps either
+    for seqs in used.values():
+        assert max(seqs) == len(seqs)  # a fresh database: no gaps either
+    if connection.vendor == "sqlite":  # PostgreSQL draws from a sequence per month instead
+        assert dict(TrackingCounter.objects.values_list("period", "value")) == {
+            period: len(seqs) for period, seqs in used.items()
+        }
     with clock.frozen_at(NOW):
         assert reserve_tracking_numbers(NOW, 1) == [f"202611-{len(used['202611']) + 1:06d}"]
 
