@@ -20,10 +20,12 @@ def case_keywords(title: str, description: str) -> list[tuple[str, float]]:
     return text.keywords(f"{title}。{title}。{description}", KEYWORDS_PER_CASE)
 
 
-def index_cases(cases: Iterable) -> int:
-    """(Re)write the keywords of these cases; returns the rows written."""
+def index_cases(cases: Iterable, *, new: bool = False) -> int:
+    """(Re)write the keywords of these cases (`new`: just created, nothing to remove first); returns
+    the rows written."""
     cases = list(cases)
-    CaseKeyword.objects.filter(case_id__in=[c.pk for c in cases]).delete()
+    if not new:
+        CaseKeyword.objects.filter(case_id__in=[c.pk for c in cases]).delete()
     rows = [
         CaseKeyword(case_id=case.pk, term=term, weight=weight, received_at=case.received_at)
         for case in cases

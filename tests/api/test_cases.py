@@ -17,14 +17,16 @@ from tests.cases.helpers import do, new_case
 
 def test_an_integration_registers_and_follows_its_own_demands(world, clock, wechat):
     api, key = wechat
-    created = api.post("cases/", {**DEMAND, "area": world.east_grid.code, "requester_ref": "openid-1"})
+    demand = {**DEMAND, "area": world.east_grid.code, "requester_ref": "openid-1", "latitude": "39.9"}
+    created = api.post("cases/", {**demand, "category": "010101"})
     assert created.status_code == 201, created.json()
     body = created.json()
     case = Case.objects.get(pk=body["id"])
     assert (case.channel, case.created_by, case.requester_ref) == ("wechat", key.user, "openid-1")
     assert body["query_code"] == case.query_code and body["status"] == "received"
     assert body["requester"]["phone"] == "138****1234"  # masked even for the registering system
-    assert api.get(f"cases/{case.tracking_number}/").json()["id"] == case.pk
+    read = api.get(f"cases/{case.tracking_number}/").json()
+    assert read == {k: v for k, v in body.items() if k != "query_code"}  # the answer is the case as stored
     other = new_case(world.operator)
     assert api.get(f"cases/{other.pk}/").status_code == 404  # another channel's case: not found
     assert [c["id"] for c in api.get("cases/").json()["results"]] == [case.pk]
