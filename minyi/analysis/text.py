@@ -52,6 +52,11 @@ def _jieba():
     return jieba
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second) rather than on the first text."""
+    _jieba()
+
+
 def words(text: str | None, *, drop_stop_words: bool = True, hmm: bool = True) -> list[str]:
     """The words of a text in order (jieba's precise mode) without punctuation and, by default,
     without stop words. Pre-segmented and raw text give the same words. `hmm=False` skips jieba's

@@ -220,6 +220,7 @@ def test_serve_builds_the_gunicorn_command_line(monkeypatch):
         "2",
         "--access-logfile",
         "-",
+        "--preload",
         "--no-control-socket",
     ]
     assert Path(argv[0]).name.startswith("python")

@@ -56,6 +56,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         str(workers),
         "--access-logfile",
         "-",
+        # Load the application (minyi.wsgi warms it up) once, before forking the workers.
+        "--preload",
         # gunicorn ≥ 27 opens one control socket per user (~/.gunicorn): two servers would collide.
         "--no-control-socket",
     ]
