@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
@@ -63,8 +63,10 @@ def _scope_q(user: User, scope: str) -> Q:
     if scope == Scope.OWN:
         return Q(created_by_id=user.pk)
     units = _acting_unit_ids(user, scope)
-    co = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)
-    q = Q(lead_unit_id__in=units) | Q(Exists(co))
+    # The co-handled cases as a plain subquery, not EXISTS (… this case …): the database then reads
+    # them once, instead of testing every case of the district for a co-unit row.
+    co = Case.co_units.through.objects.filter(unit_id__in=units).values("case_id")
+    q = Q(lead_unit_id__in=units) | Q(pk__in=co)
     area = _user_area(user) if scope == Scope.AREA else None
     if area is not None:
         q |= Q(area__path__startswith=area.path)

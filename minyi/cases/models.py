@@ -160,6 +160,9 @@ class Case(models.Model):
             models.Index(fields=["status", "-received_at"], name="case_status_received"),
             models.Index(fields=["lead_unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "handle_due_at"], name="case_status_handle_due"),
+            # The callback desk's queue, oldest reply first: by replied_at alone the database walks
+            # years of archived replies to find the few thousand waiting for a call.
+            models.Index(fields=["status", "replied_at"], name="case_status_replied"),
             models.Index(fields=["area", "-received_at"], name="case_area_received"),
             models.Index(fields=["category", "-received_at"], name="case_category_received"),
             models.Index(fields=["received_at"], name="case_received"),
