@@ -105,6 +105,9 @@ class Rule:
     # Text that a persona outside `reach_text(persona)` must never be shown (another unit's project …)
     hidden: Callable[[M, str], set[str]] | None = None
     reveals: bool = False  # the persona in reach is shown the requester in full (audited)
+    complete: bool = False  # a list: a persona in reach is shown every case of its scope
+    # The personas in reach are shown the query code (查询码) of this case: read back to the caller.
+    code_of: str = ""
     label: str = ""
 
 
@@ -224,7 +227,12 @@ MATRIX: dict[str, list[Rule]] = {
     "console:home": [Rule(ROLED, ok=(302,))],
     "console:login": [Rule(ANY, ok=(200, 302))],
     "console:logout": [Rule(ANY, method=POST, ok=(302,))],
-    "console:intake": [Rule(INTAKE)],
+    "console:intake": [
+        Rule(INTAKE),
+        # right after registering: the numbers to read back, for the case its own operator registered
+        Rule(INTAKE, query=lambda m: {"done": m.cases["fresh"].pk}, code_of="fresh", label="done"),
+        Rule(INTAKE, query=lambda m: {"done": m.cases["wechat"].pk}, label="done elsewhere"),
+    ],
     "console:caller_history": [
         Rule(INTAKE, query=lambda m, n=name: {"requester_phone": REQUESTERS[n][1]}, label=name)
         for name in REQUESTERS
@@ -262,9 +270,9 @@ MATRIX: dict[str, list[Rule]] = {
     "console:supervision": [Rule({"supervisor", "leader"})],
     "console:callback": [Rule({"callback_agent"})],
     "console:leader": [Rule({"leader"})],
-    "console:cases": [Rule(ROLED), Rule(ROLED, query=lambda m: {"q": "暖气"}, label="search")],
+    "console:cases": [Rule(ROLED, complete=True), Rule(ROLED, query=lambda m: {"q": "暖气"}, label="search")],
     "console:cases_export": [
-        Rule(ROLED, query=lambda m, f=f: {"format": f}, label=f) for f in ("csv", "xlsx")
+        Rule(ROLED, query=lambda m, f=f: {"format": f}, complete=True, label=f) for f in ("csv", "xlsx")
     ],
     "console:case_find": [
         Rule(
@@ -493,7 +501,7 @@ MATRIX: dict[str, list[Rule]] = {
     "api:schema": [Rule(ANY, personas=("anonymous", "dispatcher"))],
     "api:docs": [Rule(ANY, personas=("anonymous", "dispatcher"))],
     "api:cases": [
-        Rule(API_CALLERS, personas=API),
+        Rule(API_CALLERS, personas=API, complete=True),
         Rule(API_CALLERS, query=lambda m: {"q": "暖气"}, personas=API, label="search"),
     ],
     "api:case": api_case_rules(),
@@ -738,15 +746,17 @@ def body_text(response) -> str:
 def personal_data(m: M, persona: str, url: str) -> dict[str, str]:
     """The raw personal data that must not appear: every requester's name, phone and ID number, the
     phone a visit left for its case; the people met outside the visits' own pages (their readers
-    keep the record of whom they met, docs/visits.md); the masked phone of a 举报's requester
+    keep the record of whom they met, docs/visits.md, and so does the admin's page of a visit); the masked phone of a 举报's requester
     outside the centre."""
     data = {}
     for key, (name, phone) in REQUESTERS.items():
         data[name] = f"name of {key}"
         data[phone] = f"phone of {key}"
     data[ID_NUMBER] = "an ID number"
+    for key, case in m.cases.items():  # the requester's key to the portal
+        data[case.query_code] = f"query code of {key}"
     data[VISIT_PHONE] = "phone of visit"
-    if not url.startswith("/console/visits/"):
+    if not url.startswith(("/console/visits/", "/admin/visits/")):
         data[VISIT_PEOPLE] = "people met of visit"
     if persona not in CENTRE_CALLERS:
         data[REPORT_PHONE_MASKED] = "masked phone of a confidential report"
@@ -805,6 +815,7 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
             text = body_text(response)
             after = rule.effect(m) if rule.effect else None
             audit_after = audits(m)
+            written = list(PersonalDataAccess.objects.order_by("-pk")[: audit_after - audit_before])
             transaction.set_rollback(True)
         status = response.status_code
         if status >= 500:
@@ -821,6 +832,12 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
             )
         if audit_after != audit_before and not (rule.reveals and persona in reach):
             problems.append(f"{where}: wrote an audit row of a reveal")
+        if rule.reveals and persona in reach:
+            expected = [(m.user(persona).pk, m.cases[rule.label].pk)]
+            if [(row.user_id, row.case_id) for row in written] != expected:
+                problems.append(
+                    f"{where}: the reveal wrote {len(written)} audit rows, not one of its user and case"
+                )
         given = " ".join(str(v) for v in [url, *rule.query(m).values(), *rule.data(m).values()])
         # numbers of the world's cases only (an example in the docs is none), and not those the
         # request itself gave (a refusal may say which number it did not find)
@@ -834,7 +851,8 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
         shown_in_full = rule.reveals and persona in reach and status == 200
         for secret, what in personal_data(m, persona, url).items():
             revealed = shown_in_full and (what.endswith(rule.label) or secret == ID_NUMBER)
-            if secret in text and secret not in given and not revealed:
+            read_back = persona in reach and what == f"query code of {rule.code_of}"
+            if secret in text and secret not in given and not (revealed or read_back):
                 problems.append(f"{where}: shows the {what}")
         if rule.hidden is not None:
             for secret in rule.hidden(m, persona):
@@ -842,6 +860,15 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
                     problems.append(f"{where}: shows “{secret}”")
         if shown_in_full and REQUESTERS[rule.label][1] not in text:
             problems.append(f"{where}: the reveal does not show the phone")
+        if rule.complete and persona in reach and status == 200:
+            missing = visible_numbers(m, persona, rule) - set(TRACKING.findall(text))
+            if missing:
+                names = sorted(n for n, c in m.cases.items() if c.tracking_number in missing)
+                problems.append(f"{where}: leaves out cases of its scope: {names}")
+        if rule.code_of and persona in reach and status == 200:
+            creator = m.cases[rule.code_of].created_by_id == m.user(persona).pk
+            if (m.cases[rule.code_of].query_code in text) != creator:
+                problems.append(f"{where}: the query code is {'not ' if creator else ''}read back")
     return problems
 
 
@@ -849,4 +876,57 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
 def test_who_reaches_each_endpoint(matrix, db, key):
     m, clients = matrix
     problems = [p for rule in MATRIX[key] for p in check(m, clients, key, rule)]
+    assert not problems, "\n".join(problems)
+
+
+# --- the admin site ----------------------------------------------------------------------------------
+
+# Everyone may see the admin's login page (and is told there who may log in); its logout is a POST.
+ADMIN_OPEN = {"admin:login": (200, 302), "admin:logout": (302, 405)}
+ADMIN_TRIED = ("anonymous", "dispatcher", "leader", "heating_head", "nobody", "admin")
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def admin_url(m: M, full: str, pattern: URLPattern) -> str:
+    """The pattern with real ids: the first object of the page's model (a case for the link to the
+    site), or an id that does not exist when the model has none."""
+    from django.contrib.contenttypes.models import ContentType
+
+    model_admin = getattr(pattern.callback, "model_admin", None)
+    obj = model_admin.model.objects.order_by("pk").first() if model_admin else None
+    values = {
+        "object_id": str(obj.pk if obj else m.cases["heating"].pk if "content_type_id" in full else 999999),
+        "content_type_id": str(ContentType.objects.get_for_model(Case).pk),
+        "app_label": "cases",
+    }
+    url = PARAM.sub(lambda match: values.get(match.group(1) or match.group(2), "1"), full)
+    return "/" + url.replace("^", "").replace("$", "")
+
+
+def test_only_administrators_reach_the_admin_site_and_it_shows_requesters_masked(matrix, db):
+    m, clients = matrix
+    problems = []
+    pages = [(key, full, p) for key, full, p in url_patterns() if is_admin(key)]
+    for key, full, pattern in pages:
+        url = admin_url(m, full, pattern)
+        for persona in ADMIN_TRIED:
+            with transaction.atomic():
+                response = clients[persona].get(url)
+                text = body_text(response) if response.status_code == 200 else ""
+                transaction.set_rollback(True)
+            status, where = response.status_code, f"{url} ({key}) as {persona}"
+            if status >= 500:
+                problems.append(f"{where}: {status}")
+            elif key in ADMIN_OPEN:
+                if status not in ADMIN_OPEN[key]:
+                    problems.append(f"{where}: {status}")
+            elif persona == "admin":
+                if key.endswith("_changelist") and status != 200:
+                    problems.append(f"{where}: {status}, expected 200")
+            elif not (status == 302 and response["Location"].startswith("/admin/login/")):
+                problems.append(f"{where}: {status}, expected the admin's login page")
+            for secret, what in personal_data(m, persona, url).items():
+                if secret in text:
+                    problems.append(f"{where}: shows the {what}")
+    assert len(pages) > 50
     assert not problems, "\n".join(problems)
