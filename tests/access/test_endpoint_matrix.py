@@ -69,6 +69,7 @@ API_CALLERS = ROLED | frozenset(KEYS)  # a session without a role is no API call
 # A confidential case (举报): units see it, but nothing of its requester, not even masked.
 REPORT_PHONE_MASKED = mask_phone(REQUESTERS["report"][1])
 
+PUBLIC_VIEW = frozenset({"anonymous", "citizen", "key_wechat"})
 CONSOLE = SESSION
 API = (*SESSION, *KEYS)
 OPEN311 = ("anonymous", "dispatcher", *KEYS)  # Open311 reads keys only: a session widens nothing
@@ -154,6 +155,14 @@ def audits(m: M):
 
 def linked_report(m: M):
     return ProjectCase.objects.filter(case=m.cases["report"]).exists()
+
+
+def linked_committee(m: M):
+    return ProjectCase.objects.filter(case=m.cases["committee"]).exists()
+
+
+def linked_insurance(m: M):
+    return ProjectCase.objects.filter(case=m.cases["insurance"]).exists()
 
 
 def linked_heating(m: M):
@@ -358,7 +367,18 @@ MATRIX: dict[str, list[Rule]] = {
             ok=(302, 400),
             effect=linked_report,
             effect_by=PROJECT_KEEPERS | {"heating_handler", "heating_head"},
-        )
+        ),
+        # the lead unit links only cases it sees itself; the keepers any
+        Rule(
+            PROJECT_KEEPERS | {"leader", "heating_handler", "heating_head", "housing_handler"},
+            kwargs=lambda m: {"project_id": m.ledger.heating_project.pk},
+            method=POST,
+            data=lambda m: {"tracking_number": m.cases["committee"].tracking_number},
+            ok=(302, 400),
+            effect=linked_committee,
+            effect_by=PROJECT_KEEPERS,
+            label="a case outside the unit's scope",
+        ),
     ],
     "projects:link_from_case": [
         Rule(
@@ -381,7 +401,16 @@ MATRIX: dict[str, list[Rule]] = {
             ok=(302, 403),
             effect=linked_heating,
             effect_by=PROJECT_KEEPERS | {"heating_handler", "heating_head"},
-        )
+        ),
+        Rule(
+            PROJECT_KEEPERS | {"leader", "housing_handler"},  # the lead unit does not see this case
+            kwargs=lambda m: {"project_id": m.ledger.heating_project.pk, "case_id": m.cases["insurance"].pk},
+            method=POST,
+            ok=(302, 403),
+            effect=linked_insurance,
+            effect_by=PROJECT_KEEPERS,
+            label="a case outside the unit's scope",
+        ),
     ],
     "projects:dispatch": [Rule(PROJECT_VIEWERS, hidden=other_projects)],
     "projects:report": [
@@ -578,6 +607,15 @@ MATRIX: dict[str, list[Rule]] = {
             label=f,
         )
         for f in ("json", "xml")
+    ]
+    + [
+        Rule(
+            ANY,
+            kwargs=lambda m: {"fmt": "json"},
+            query=lambda m: {"service_request_id": ",".join(c.tracking_number for c in m.cases.values())},
+            personas=OPEN311,
+            label="by numbers",
+        )
     ],
     "open311:request": [
         Rule(
@@ -744,10 +782,11 @@ def body_text(response) -> str:
 
 
 def personal_data(m: M, persona: str, url: str) -> dict[str, str]:
-    """The raw personal data that must not appear: every requester's name, phone and ID number, the
-    phone a visit left for its case; the people met outside the visits' own pages (their readers
-    keep the record of whom they met, docs/visits.md, and so does the admin's page of a visit); the masked phone of a 举报's requester
-    outside the centre."""
+    """The raw personal data that must not appear: every requester's name, phone and ID number and
+    query code, the phone a visit left for its case; the people met outside the visits' own pages
+    (their readers keep the record of whom they met, docs/visits.md, and so does the admin's page of
+    a visit); the masked phone of a 举报's requester outside the centre; staff names for the public,
+    citizens and integrations (they see the public timeline only)."""
     data = {}
     for key, (name, phone) in REQUESTERS.items():
         data[name] = f"name of {key}"
@@ -760,6 +799,9 @@ def personal_data(m: M, persona: str, url: str) -> dict[str, str]:
         data[VISIT_PEOPLE] = "people met of visit"
     if persona not in CENTRE_CALLERS:
         data[REPORT_PHONE_MASKED] = "masked phone of a confidential report"
+    if persona in PUBLIC_VIEW:
+        for name in sorted(STAFF):
+            data[getattr(m.world, name).full_name] = f"staff name of {name}"
     return data
 
 
