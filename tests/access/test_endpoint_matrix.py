@@ -111,6 +111,8 @@ class Rule:
     complete: bool = False  # a list: a persona in reach is shown every case of its scope
     # The personas in reach are shown the query code (查询码) of this case: read back to the caller.
     code_of: str = ""
+    # Anything else a response in reach must say (None when it does): figures of the scope …
+    expect: Callable[[M, str, object], str | None] | None = None
     label: str = ""
 
 
@@ -160,6 +162,13 @@ def api_case_rules(refs=(False, True), reach_of=lambda name: sees(name) & API_CA
                 )
             )
     return rules
+
+
+def received_in_scope(m: M, persona: str, response) -> str | None:
+    """The headline figures count the cases of the caller's scope, no more (all were received today)."""
+    figures = json.loads(response.content)
+    scope = sum(1 for who in SEES.values() if persona in who)
+    return None if figures["received"] == scope else f"counts {figures['received']} received, not {scope}"
 
 
 def supervised(m: M):
@@ -552,11 +561,26 @@ MATRIX: dict[str, list[Rule]] = {
             effect_by=frozenset({"insurance_handler"}),
         )
     ],
-    "problems:measures": [Rule(REGISTER_READERS | UNITS, ok=(200, 302), hidden=other_registers)],
+    "problems:measures": [
+        Rule(REGISTER_READERS | UNITS, ok=(200, 302), hidden=other_registers),
+        Rule(
+            REGISTER_READERS | {"insurance_handler"},
+            query=lambda m: {"unit": m.world.insurance.pk},
+            hidden=other_registers,
+            label="insurance",
+        ),
+    ],
     "problems:measure": [
         Rule(REGISTER_READERS | {"insurance_handler"}, kwargs=lambda m: {"measure_id": m.measure.pk}),
     ],
-    "problems:categories": [Rule(REGISTER_READERS | UNITS, ok=(200, 302))],
+    "problems:categories": [
+        Rule(REGISTER_READERS | UNITS, ok=(200, 302)),
+        Rule(
+            REGISTER_READERS | {"insurance_handler"},
+            query=lambda m: {"unit": m.world.insurance.pk},
+            label="insurance",
+        ),
+    ],
     # --- the REST API ---
     "api:schema": [Rule(ANY, personas=("anonymous", "dispatcher"))],
     "api:docs": [Rule(ANY, personas=("anonymous", "dispatcher"))],
@@ -619,7 +643,7 @@ MATRIX: dict[str, list[Rule]] = {
     "api:areas": [Rule(API_CALLERS, personas=API)],
     "api:units": [Rule(API_CALLERS, personas=API)],
     "api:knowledge": [Rule(API_CALLERS, query=lambda m: {"q": "暖气"}, personas=API)],
-    "api:measures": [Rule(API_CALLERS, personas=API)],
+    "api:measures": [Rule(API_CALLERS, personas=API, expect=received_in_scope)],
     # signed by the channel's secret, never by a session or a plain key: an unsigned call is refused
     "api:webhook": [Rule(frozenset(), kwargs=lambda m: {"channel": "wechat"}, method=POST, personas=API)],
     "api/v1/^.*$": [Rule(frozenset(), kwargs=None, personas=("anonymous", "dispatcher", "key_leader"))],
@@ -944,6 +968,10 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
             if missing:
                 names = sorted(n for n, c in m.cases.items() if c.tracking_number in missing)
                 problems.append(f"{where}: leaves out cases of its scope: {names}")
+        if rule.expect is not None and persona in reach and status == 200:
+            said = rule.expect(m, persona, response)
+            if said:
+                problems.append(f"{where}: {said}")
         if rule.code_of and persona in reach and status == 200:
             creator = m.cases[rule.code_of].created_by_id == m.user(persona).pk
             if (m.cases[rule.code_of].query_code in text) != creator:
