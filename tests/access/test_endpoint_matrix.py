@@ -2,7 +2,7 @@
 requester's personal data stays masked, and every reveal is audited.
 
 Every URL pattern of the project is found by walking the resolver; each one must be classified in
-MATRIX (the admin site by ADMIN below), so nobody adds an endpoint without deciding who may reach
+MATRIX (the admin site by its own test at the end), so nobody adds an endpoint without deciding who may reach
 it. A rule names the personas that get through (`reach`); every other persona must be refused (403,
 404, 401, or for a visitor without a session the login page). Whatever the status, every response
 is read (HTML, JSON, CSV, the cells of a workbook, the text of a PDF) and may hold no tracking number
@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -103,9 +104,7 @@ class Rule:
     # For writes: did the request change what it changes? Exactly the personas in `effect_by` may.
     effect: Callable[[M], object] | None = None
     effect_by: frozenset[str] = frozenset()
-    # Which cases' tracking numbers a persona may read here beyond its scope (open data, for example).
-    public_cases: frozenset[str] = frozenset()
-    # Text that a persona outside `reach_text(persona)` must never be shown (another unit's project …)
+    # Text a persona must not be shown, whatever the status (another unit's project …)
     hidden: Callable[[M, str], set[str]] | None = None
     reveals: bool = False  # the persona in reach is shown the requester in full (audited)
     complete: bool = False  # a list: a persona in reach is shown every case of its scope
@@ -114,16 +113,6 @@ class Rule:
     # Anything else a response in reach must say (None when it does): figures of the scope …
     expect: Callable[[M, str, object], str | None] | None = None
     label: str = ""
-
-
-def case_rules(
-    reach_of: Callable[[str], frozenset[str]], kwargs_param: str = "case_id", **options
-) -> list[Rule]:
-    """The same request for each case of the world: who reaches it follows who sees the case."""
-    return [
-        Rule(reach_of(name), kwargs=case_kwargs(name, kwargs_param), label=name, **options)
-        for name in sorted(SEES)
-    ]
 
 
 def unlinked_report(case: str | None):
@@ -869,8 +858,8 @@ def refused(persona: str, response) -> bool:
     return status == 302 and persona in ("anonymous", *KEYS) and "/login/" in location
 
 
-def visible_numbers(m: M, persona: str, rule: Rule) -> set[str]:
-    names = {name for name, who in SEES.items() if persona in who} | set(rule.public_cases)
+def visible_numbers(m: M, persona: str) -> set[str]:
+    names = {name for name, who in SEES.items() if persona in who}
     if persona == "citizen":
         names |= CITIZEN_CASES
     return {m.cases[n].tracking_number for n in names}
@@ -894,9 +883,7 @@ def request(m: M, clients: dict[str, Client], persona: str, key: str, rule: Rule
         client.force_login(m.user(persona))
     if rule.method == GET:
         return url, client.get(url, params)
-    return url, client.post(
-        url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""), rule.data(m)
-    )
+    return url, client.post(f"{url}?{urlencode(params)}" if params else url, rule.data(m))
 
 
 def check(m: M, clients, key: str, rule: Rule) -> list[str]:
@@ -939,7 +926,7 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
         given = " ".join(str(v) for v in [url, *rule.query(m).values(), *rule.data(m).values()])
         # numbers of the world's cases only (an example in the docs is none), and not those the
         # request itself gave (a refusal may say which number it did not find)
-        leaked = set(TRACKING.findall(text)) & numbers - visible_numbers(m, persona, rule)
+        leaked = set(TRACKING.findall(text)) & numbers - visible_numbers(m, persona)
         leaked -= set(TRACKING.findall(given))
         if key.startswith("open311:") and persona not in KEYS:
             leaked -= {m.cases[n].tracking_number for n in OPEN_DATA}
@@ -964,7 +951,7 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
         if shown_in_full and REQUESTERS[rule.label][1] not in text:
             problems.append(f"{where}: the reveal does not show the phone")
         if rule.complete and persona in reach and status == 200:
-            missing = visible_numbers(m, persona, rule) - set(TRACKING.findall(text))
+            missing = visible_numbers(m, persona) - set(TRACKING.findall(text))
             if missing:
                 names = sorted(n for n, c in m.cases.items() if c.tracking_number in missing)
                 problems.append(f"{where}: leaves out cases of its scope: {names}")
