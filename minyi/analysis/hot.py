@@ -62,14 +62,33 @@ def mine_cases(
 def refresh_hot_issues(*, day: dt.date) -> int:
     """Recompute the hot issues of the 30 days up to `day` and keep them as that day's list."""
     since = day - dt.timedelta(days=PERIOD_DAYS - 1)
-    issues = mine_cases(since=since, until=day, top=KEPT)
+    return _keep(mine_cases(since=since, until=day, top=KEPT), HotIssue.Span.DAYS, since, day)
+
+
+def refresh_month_hot_issues(*, day: dt.date) -> int:
+    """On the last day of a month (the daily job runs for the day just ended), mine the whole month
+    once and keep its list for the monthly report."""
+    if (day + dt.timedelta(days=1)).day != 1:
+        return 0
+    month = day.replace(day=1)
+    return _keep(mine_cases(since=month, until=day, top=KEPT), HotIssue.Span.MONTH, month, day)
+
+
+def month_hot_issues(month: dt.date, top: int) -> list[HotIssue] | None:
+    """The kept list of a month that has ended, or None when it was not mined (no worker ran then)."""
+    found = list(HotIssue.objects.filter(span=HotIssue.Span.MONTH, since=month).order_by("rank")[:top])
+    return found or None
+
+
+def _keep(issues: list, span: str, since: dt.date, until: dt.date) -> int:
     with transaction.atomic():
-        HotIssue.objects.filter(computed_on=day).delete()
+        HotIssue.objects.filter(span=span, computed_on=until).delete()
         HotIssue.objects.bulk_create(
             HotIssue(
-                computed_on=day,
+                span=span,
+                computed_on=until,
                 since=since,
-                until=day,
+                until=until,
                 rank=rank,
                 title=issue.title[:200],
                 keywords=issue.keywords,
@@ -91,5 +110,6 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def latest_hot_issues() -> list[HotIssue]:
-    last = HotIssue.objects.order_by("-computed_on").values_list("computed_on", flat=True).first()
-    return list(HotIssue.objects.filter(computed_on=last)) if last else []
+    days = HotIssue.objects.filter(span=HotIssue.Span.DAYS)
+    last = days.order_by("-computed_on").values_list("computed_on", flat=True).first()
+    return list(days.filter(computed_on=last)) if last else []

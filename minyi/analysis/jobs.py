@@ -1,8 +1,9 @@
-"""The daily jobs, run by `minyi worker`: hot issues of the last 30 days, the surge scan of the day
-just ended, and the kept statuses of the livelihood-projects ledger. Each (job, day) is claimed by
-inserting its `JobRun` row: of several workers on several machines exactly one does the day's work; a
-worker killed in the middle leaves a row without `finished_at`, which is claimed again after STALE; so
-does a run that failed (its error is kept)."""
+"""The daily jobs, run by `minyi worker`: hot issues of the last 30 days (and of a month that has
+just ended, for its monthly report), the surge scan of the day just ended, and the kept statuses of
+the livelihood-projects ledger. Each (job, day) is claimed by inserting its `JobRun` row: of several
+workers on several machines exactly one does the day's work; a worker killed in the middle leaves a
+row without `finished_at`, which is claimed again after STALE; so does a run that failed (its error
+is kept)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def _project_status(day: dt.date) -> dict:
 
 JOBS = {
     "hot_issues": lambda day: {"issues": hot.refresh_hot_issues(day=day)},
+    "month_hot_issues": lambda day: {"issues": hot.refresh_month_hot_issues(day=day)},
     "surges": lambda day: {"alerts": len(alerts.scan_surges(day=day))},
     "project_status": _project_status,
 }

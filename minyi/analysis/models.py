@@ -100,9 +100,15 @@ class JobRun(models.Model):
 
 
 class HotIssue(models.Model):
-    """A hot issue (热点问题) found among the cases of a period, as the daily job left it; the
-    dashboard shows the latest day's list."""
+    """A hot issue (热点问题) found among the cases of a period, as the daily job left it: the 30 days
+    up to a day (the dashboard shows the latest day's list), or a whole month once it has ended (the
+    monthly report's list, mined once instead of in every report request)."""
 
+    class Span(models.TextChoices):
+        DAYS = "30d", _("30 days")
+        MONTH = "month", _("Month")
+
+    span = models.CharField(_("span"), max_length=8, choices=Span.choices, default=Span.DAYS)
     computed_on = models.DateField(_("computed on"))
     since = models.DateField(_("from"))
     until = models.DateField(_("to"))
@@ -122,7 +128,9 @@ class HotIssue(models.Model):
         verbose_name_plural = _("hot issues")
         ordering = ["-computed_on", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["computed_on", "rank"], name="hotissue_unique_day_rank")
+            models.UniqueConstraint(
+                fields=["span", "computed_on", "rank"], name="hotissue_unique_span_day_rank"
+            )
         ]
 
     def __str__(self) -> str:

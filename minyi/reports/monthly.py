@@ -76,7 +76,9 @@ def monthly_report(
 ) -> MonthlyReport:
     """The report of `month` over `cases`; `whole` says they are every case, so the figures of closed
     months may come from stats/rollups.py. `workers`: processes for the month's hot issues (1 in a
-    web request: a web server must not fork; None on the command line: every core)."""
+    web request: a web server must not fork; None on the command line: every core). A month that
+    has ended has its hot issues kept by the worker's daily job (mining a month of a city's demands
+    takes a minute); a narrower scope, or a month no worker kept, is mined here."""
     period = periods.month_of(month)
     last = period.last_day
     start, end = period.start, period.end
@@ -109,7 +111,8 @@ def monthly_report(
             whole=whole,
             known={period: figures.total},
         ),
-        hot_issues=hot.mine_cases(since=month, until=last, top=TOP, cases=cases, workers=workers),
+        hot_issues=(whole and hot.month_hot_issues(month, TOP))
+        or hot.mine_cases(since=month, until=last, top=TOP, cases=cases, workers=workers),
         alerts=list(
             SurgeAlert.objects.filter(end__gte=month, end__lte=last)
             .select_related("unit")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from minyi.analysis import hot
+from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
 
 NOISE = [
@@ -93,3 +94,24 @@ def test_the_command_reads_the_database_without_input(world, clock, noise, capsy
     call_command("hotspots", "--since", "2026-11-11", "--until", "2026-11-12")
     table = capsys.readouterr().out
     assert "among 8 messages" in table and "2 people · 4 messages" in table  # the window narrows it
+
+
+def test_a_month_that_has_ended_is_mined_once_for_its_report(world, clock, noise, monkeypatch):
+    from minyi.reports.monthly import monthly_report, parse_month
+
+    assert hot.refresh_month_hot_issues(day=dt.date(2026, 11, 12)) == 0  # not the month's last day
+    assert hot.month_hot_issues(dt.date(2026, 11, 1), 10) is None
+    assert hot.refresh_month_hot_issues(day=dt.date(2026, 11, 30)) >= 1
+    kept = hot.month_hot_issues(dt.date(2026, 11, 1), 10)
+    assert "搅拌站" in kept[0].title and kept[0].people == 4 and kept[0].since == dt.date(2026, 11, 1)
+    assert hot.latest_hot_issues() == []  # the dashboard's 30-day list is another list
+
+    def mined(**kwargs):
+        raise AssertionError("the kept list should have been used")
+
+    monkeypatch.setattr(hot, "mine_cases", mined)
+    report = monthly_report(month=parse_month("2026-11"), cases=Case.objects.all(), whole=True)
+    assert [h.title for h in report.hot_issues] == [h.title for h in kept]
+    monkeypatch.undo()
+    unit = monthly_report(month=parse_month("2026-11"), cases=Case.objects.filter(lead_unit=world.heating))
+    assert unit.hot_issues == []  # a narrower scope is mined on its own cases (none led by the unit)

@@ -248,6 +248,11 @@ def test_yesterdays_heating_burst_is_a_rising_topic_and_a_hot_issue():
     heating = [a for a in alerts if a.category and a.category.code == "0101"]
     assert len(heating) == 1 and heating[0].observed >= 13 and heating[0].area.level == Area.Level.COMMUNITY
     assert heating[0].unit is not None and heating[0].end == clock.local(NOW).date() - dt.timedelta(days=1)
-    top = HotIssue.objects.order_by("rank").first()
+    top = HotIssue.objects.filter(span=HotIssue.Span.DAYS).order_by("rank").first()
     assert top is not None and "暖" in top.title and top.people >= 10
-    assert set(JobRun.objects.values_list("job", flat=True)) == {"hot_issues", "surges", "project_status"}
+    assert set(JobRun.objects.values_list("job", flat=True)) == {
+        "hot_issues",
+        "month_hot_issues",
+        "surges",
+        "project_status",
+    }
