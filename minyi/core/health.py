@@ -153,7 +153,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if request.GET.get("detail") not in (None, "", "0"):
         if not _may_see_detail(request):
             return JsonResponse(
-                {"error": "detail=1 needs an administrator's login or the monitoring token (MINYI_HEALTH_TOKEN)"},
+                {"error": "detail=1 needs an administrator's login or MINYI_HEALTH_TOKEN as a Bearer token"},
                 status=403,
             )
         body = report
