@@ -1,8 +1,11 @@
 from django.urls import include, path
 
+from minyi.core import health
 from minyi.core.admin_site import site as admin_site
 
 urlpatterns = [
+    # For load balancers and monitoring (docs/production.md): no login, no personal data.
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("minyi.console.urls")),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from minyi.core import clock, health
 from minyi.notifications.worker import run_once
 
 log = logging.getLogger("minyi.worker")
@@ -16,13 +17,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Do one round and exit (for cron and tests).")
-        parser.add_argument("--interval", type=int, default=None, help="Seconds between rounds.")
+        parser.add_argument(
+            "--interval",
+            type=int,
+            default=None,
+            help="Seconds between rounds (with --once: how often cron runs it, for the heartbeat).",
+        )
 
     def handle(self, *args, once: bool = False, interval: int | None = None, **options):
+        interval = interval or settings.MINYI_WORKER_INTERVAL
+        started_at = clock.now()
         if once:
             self.stdout.write(self.format(run_once()))
+            health.record_heartbeat(interval=interval, started_at=started_at)
             return
-        interval = interval or settings.MINYI_WORKER_INTERVAL
         stopping = False
 
         def stop(signum, frame):  # finish the round, then leave
@@ -37,6 +45,7 @@ class Command(BaseCommand):
                 close_old_connections()
                 try:
                     result = run_once()
+                    health.record_heartbeat(interval=interval, started_at=started_at)
                 except DatabaseError:
                     log.exception("this round failed; the next one retries in %d s", interval)
                     result = {}
