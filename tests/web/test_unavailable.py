@@ -174,6 +174,19 @@ def test_an_error_in_the_sql_itself_is_still_a_bug_not_an_outage(db, monkeypatch
     assert response.status_code == 500 and "Retry-After" not in response
 
 
+def test_a_database_failure_in_a_middleware_is_a_503_too(db, monkeypatch):
+    """Outside the views (here: saving the session after the view) the 500 handler gives the 503."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def lost(self, request, response):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", lost)
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "服务暂时不可用" in response.content.decode()
+
+
 # --- a PostgreSQL server that cannot be reached ----------------------------------------------------
 
 PROBE = """
