@@ -5,6 +5,7 @@
    (create, accept, assign, sign for, reply, callback, archive = 7 transactions each), on SQLite and,
    when reachable, PostgreSQL.
 3. The deadline worker: one scan over N due cases.
+4. Faults (bench/faults.py): a private PostgreSQL restarted under a two-minute intake load.
 
 Each database run uses a fresh database (SQLite in a temporary directory; PostgreSQL database
 `minyi_bench`, dropped and created again).
@@ -112,9 +113,20 @@ def analysis() -> None:
         subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
 
 
+def faults() -> None:
+    """bench/faults.py in its own process (it starts and removes its own PostgreSQL cluster)."""
+    if os.environ.get("BENCH_ONLY", "") not in ("", "faults"):
+        return
+    print("\n--- bench/faults.py", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "faults.py")], cwd=ROOT, check=False)
+
+
 def main() -> None:
     if sys.argv[1:] == ["loop"]:
         loop()
+        return
+    if sys.argv[1:] == ["faults"]:
+        faults()
         return
     print(f"minyi benchmarks, {dt.date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if sys.argv[1:] == ["analysis"]:
@@ -134,6 +146,7 @@ def main() -> None:
     except Exception as exc:  # no PostgreSQL here: report and go on
         print(f"PostgreSQL: not reachable ({exc})")
         analysis()
+        faults()
         return
     with tempfile.TemporaryDirectory() as data:
         loop_in_subprocess(
@@ -141,6 +154,7 @@ def main() -> None:
             {"MINYI_DATA_DIR": data, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"},
         )
     analysis()
+    faults()
 
 
 if __name__ == "__main__":

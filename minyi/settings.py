@@ -137,6 +137,11 @@ def _database() -> dict:
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})
+        # A server that is down refuses at once, but one that is unreachable (a network failure, a
+        # host that does not answer) would keep a request waiting for the system's TCP timeout,
+        # minutes: give up after DB_CONNECT_TIMEOUT seconds and answer 503 (web/middleware.py).
+        config["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1))
+        # A persistent connection broken by a server restart is noticed and replaced before use.
         config["CONN_HEALTH_CHECKS"] = True
     return config
 

@@ -74,6 +74,15 @@ def exception_handler(exc, context):
     return None  # a bug: Django's 500 (JSON under /api/, see not_found/server_error below)
 
 
+def unavailable_message() -> str:
+    return _("The service is unavailable for a moment and nothing was saved: try again in a minute.")
+
+
+def unavailable() -> JsonResponse:
+    """The database cannot be reached just now (web/middleware.py decides, and adds Retry-After)."""
+    return JsonResponse({"code": "unavailable", "message": unavailable_message()}, status=503)
+
+
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown addresses under /api/ answer in JSON too."""
     return JsonResponse(

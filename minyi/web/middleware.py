@@ -1,17 +1,70 @@
-"""Refusals that reach the top of a view become friendly pages, not server errors."""
+"""Refusals that reach the top of a view become friendly pages, not server errors; a database that
+cannot be reached or written just now becomes a 503 that says so, not a 500."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from django.conf import settings
+from django.db import InterfaceError, InternalError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import translation
 
 from minyi.core.errors import MinyiError, NotFound, NotPermitted
 
+log = logging.getLogger("minyi.web")
+
+# What a client should wait before trying again: a PostgreSQL restart or a failover takes seconds.
+RETRY_AFTER_SECONDS = 30
+# SQLite says "unavailable" only in its messages (sqlite3 raises OperationalError for bad SQL too).
+SQLITE_UNAVAILABLE = (
+    "readonly database",
+    "database or disk is full",
+    "database is locked",
+    "unable to open database",
+    "disk i/o error",
+)
+# PostgreSQL: a read-only transaction (a standby after a failover, or a read-only default).
+PG_READ_ONLY = "25006"
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached or written just now (a server that is down
+    or restarting, a lost connection, a read-only or full SQLite file) rather than a bug."""
+    cause = exc.__cause__ or exc
+    if isinstance(cause, sqlite3.Error):
+        text = str(cause).lower()
+        return isinstance(cause, sqlite3.OperationalError) and any(s in text for s in SQLITE_UNAVAILABLE)
+    if isinstance(exc, InterfaceError | OperationalError):
+        return True  # psycopg: connection refused, timed out, closed, server shutting down …
+    return isinstance(exc, InternalError) and getattr(cause, "sqlstate", None) == PG_READ_ONLY
+
+
+def unavailable_response(request) -> HttpResponse:
+    """The 503 of every part: the API's JSON error, Open311's error list, or a short page. Nothing
+    here touches the database (the page is rendered without the request's context processors)."""
+    from minyi.api import errors
+    from minyi.open311 import formats
+
+    log.warning("database unavailable, %s %s answered 503", request.method, request.path, exc_info=True)
+    if request.path.startswith("/api/"):
+        response = errors.unavailable()
+    elif request.path.startswith("/open311/"):
+        fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else formats.XML
+        response = formats.error(fmt, 503, errors.unavailable_message())
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
 
 class ErrorMiddleware:
     """A `NotFound` or `NotPermitted` (or any other `MinyiError`) that a view did not handle itself
-    is shown as the 404/403/400 page with its message; htmx requests get the bare message."""
+    is shown as the 404/403/400 page with its message; htmx requests get the bare message. A database
+    that is unavailable gives the 503 of `unavailable_response` (the API's views pass it up here)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,6 +73,8 @@ class ErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if database_unavailable(exception):
+            return unavailable_response(request)
         if not isinstance(exception, MinyiError):
             return None
         template = {NotFound: "404.html", NotPermitted: "403.html"}.get(type(exception), "web/error.html")

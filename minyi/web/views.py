@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,13 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    """A bug: the friendly page, or for API clients the API's JSON error shape."""
+    """A bug: the friendly page, or for API clients the API's JSON error shape. A database failure
+    outside a view (a middleware saving the session) still gets the 503 of the middleware."""
+    from minyi.web.middleware import database_unavailable, unavailable_response
+
+    exc = sys.exc_info()[1]  # Django calls this view inside its `except`
+    if exc is not None and database_unavailable(exc):
+        return unavailable_response(request)
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
