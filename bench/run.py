@@ -5,7 +5,11 @@
    (create, accept, assign, sign for, reply, callback, archive = 7 transactions each), on SQLite and,
    when reachable, PostgreSQL.
 3. The deadline worker: one scan over N due cases.
-4. Faults (bench/faults.py): a private PostgreSQL restarted under a two-minute intake load.
+4. Intake over HTTP (bench/intake.py): cases per second through the production server, next to
+   raw psycopg INSERT + commit.
+5. At scale (bench/similar.py loads 1,000,000 cases and keeps them with BENCH_SIMILAR_KEEP=1; then
+   bench/dashboard.py and bench/scale.py time the daily pages, the monthly report and the worker).
+6. Faults (bench/faults.py): a private PostgreSQL restarted under a two-minute intake load.
 
 Each database run uses a fresh database (SQLite in a temporary directory; PostgreSQL database
 `minyi_bench`, dropped and created again).
@@ -113,6 +117,33 @@ def analysis() -> None:
         subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
 
 
+def at_scale() -> None:
+    """bench/intake.py, and bench/dashboard.py + bench/scale.py when the million-case database that
+    `BENCH_SIMILAR_KEEP=1` leaves exists (loading it takes a quarter of an hour)."""
+    only = os.environ.get("BENCH_ONLY", "")
+    for script in ("intake.py", "dashboard.py", "scale.py"):
+        if only and only not in script:
+            continue
+        if script != "intake.py" and not _kept_database():
+            print(f"\n--- bench/{script}: skipped, no database {SCALE_DATABASE} (bench/README.md: At scale)")
+            continue
+        print(f"\n--- bench/{script}", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
+
+
+SCALE_DATABASE = "minyi_bench_similar"
+
+
+def _kept_database() -> bool:
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCALE_DATABASE]).fetchone()
+            is not None
+        )
+
+
 def faults() -> None:
     """bench/faults.py in its own process (it starts and removes its own PostgreSQL cluster)."""
     if os.environ.get("BENCH_ONLY", "") not in ("", "faults"):
@@ -154,6 +185,7 @@ def main() -> None:
             {"MINYI_DATA_DIR": data, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/minyi_bench"},
         )
     analysis()
+    at_scale()
     faults()
 
 

@@ -199,6 +199,18 @@ def test_the_count_and_the_pages(client, world, cases, settings):
     assert client.get(URL + "?page=zz").status_code == 200  # a bad page number shows the first
 
 
+def test_a_count_beyond_the_cap_says_more_than_instead_of_counting_on(client, world, cases, monkeypatch):
+    from minyi.console.views import common
+
+    monkeypatch.setattr(common, "COUNT_CAP", 3)  # the district holds 4 cases
+    client.force_login(world.dispatcher)
+    in_english(client)
+    html = client.get(URL).content.decode()
+    assert "More than 3 cases" in html and "4 cases" not in html
+    monkeypatch.setattr(common, "COUNT_CAP", 4)
+    assert "4 cases" in client.get(URL).content.decode()
+
+
 def test_the_page_offers_search_export_and_the_menu_mark(client, world, cases):
     client.force_login(world.dispatcher)
     html = client.get(URL + "?channel=web&page=1").content.decode()
