@@ -15,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from minyi.api import idempotency, webhooks
@@ -42,23 +43,41 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """Alert every case whose next yellow or red moment has come; returns the alerts sent."""
     now = now or clock.now()
     sent = 0
-    seen: set[int] = set()
+    after: tuple[dt.datetime, int] | None = None
+    people = Recipients()  # looked up once per scan, not once per alert
     while True:
-        due = list(
-            Case.objects.filter(alert_at__lte=now)
-            .exclude(pk__in=seen)
-            .order_by("alert_at", "pk")
-            .values_list("pk", "alert_at")[:batch]
-        )
-        for pk, alert_at in due:
-            seen.add(pk)
-            sent += alert_case(pk, alert_at, now)
-        if len(due) < batch:
+        due = Case.objects.filter(alert_at__lte=now)
+        if after:  # keyset: each batch starts after the last case of the one before
+            due = due.filter(Q(alert_at__gt=after[0]) | Q(alert_at=after[0], pk__gt=after[1]))
+        rows = list(due.order_by("alert_at", "pk").values_list("pk", "alert_at")[:batch])
+        for pk, alert_at in rows:
+            sent += alert_case(pk, alert_at, now, people)
+        if len(rows) < batch:
             return sent
+        after = rows[-1][1], rows[-1][0]
 
 
-def alert_case(pk: int, alert_at: dt.datetime, now: dt.datetime) -> int:
+class Recipients:
+    """Who hears of a case's deadline: its lead unit's staff, and for an overdue one the supervisors."""
+
+    def __init__(self):
+        self._units: dict[int, list] = {}
+        self._supervisors: list | None = None
+
+    def staff(self, case: Case) -> list:
+        if case.lead_unit_id not in self._units:
+            self._units[case.lead_unit_id] = unit_staff(case.lead_unit)
+        return self._units[case.lead_unit_id]
+
+    def supervisors(self) -> list:
+        if self._supervisors is None:
+            self._supervisors = role_holders(Role.SUPERVISOR)
+        return self._supervisors
+
+
+def alert_case(pk: int, alert_at: dt.datetime, now: dt.datetime, people: Recipients | None = None) -> int:
     """Claim one case's due alert and send it; 0 if another worker (or a user's change) came first."""
+    people = people or Recipients()
     with transaction.atomic():
         case = Case.objects.select_related("lead_unit").filter(pk=pk, alert_at=alert_at).first()
         if case is None:
@@ -80,7 +99,7 @@ def alert_case(pk: int, alert_at: dt.datetime, now: dt.datetime) -> int:
                 else None
             )
             if level and _record_once(case, name, due_at, level, now):
-                _tell(case, name, due_at, level)
+                _tell(case, name, due_at, level, people)
                 sent += 1
         return sent
 
@@ -94,17 +113,17 @@ def _record_once(case: Case, name: str, due_at: dt.datetime, level: str, now: dt
     return True
 
 
-def _tell(case: Case, name: str, due_at: dt.datetime, level: str) -> None:
+def _tell(case: Case, name: str, due_at: dt.datetime, level: str, people: Recipients) -> None:
     values = {
         "number": case.tracking_number,
         "clock": CLOCK_NAMES[name],
         "due": clock.local(due_at).strftime("%Y-%m-%d %H:%M"),
     }
-    staff = unit_staff(case.lead_unit)
+    staff = people.staff(case)
     if level == DeadlineAlert.Level.RED:
         message = _("Overdue: the %(clock)s deadline of case %(number)s was %(due)s.") % values
         notify(
-            staff + role_holders(Role.SUPERVISOR),
+            staff + people.supervisors(),
             kind=Notification.Kind.OVERDUE,
             message=message,
             case=case,
