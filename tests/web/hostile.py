@@ -89,3 +89,21 @@ def assert_no_formula(cells: list) -> None:
     starters = ("=", "+", "-", "@")
     bad = [c for c in cells if isinstance(c, str) and c.startswith(starters) and "cmd" in c]
     assert not bad, f"cells a spreadsheet would run: {bad}"
+
+
+def post_each(client, url: str, base: dict, field: str, values: dict[str, str], *, count) -> list:
+    """Post the form once per value in `field`; a refusal (anything but a redirect) must be a 4xx
+    or the form again, and change nothing that `count()` sees. Returns (name, value) of those that
+    were accepted."""
+    accepted = []
+    for name, value in values.items():
+        before = count()
+        response = client.post(url, {**base, field: value})
+        assert response.status_code in (200, 302, 400, 409), (field, name, response.status_code)
+        if response.status_code == 302:
+            accepted.append((name, value))
+            continue
+        assert count() == before, (field, name)
+        page = response.content.decode()
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, (field, name)
+    return accepted
