@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from minyi.access import projects as access
-from minyi.console.exports import FORMULA_START, safe_cell
+from minyi.console.exports import safe_cell, unguarded
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.org.models import Unit, User
@@ -611,9 +611,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
     # The export's guard against formulas: a "'" before what a spreadsheet would compute.
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START else text
+    return unguarded(str(value).strip())
 
 
 def _date(value) -> dt.date | None:

@@ -18,7 +18,7 @@ from minyi.cases import history
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
 from minyi.catalog.models import Category
-from minyi.console.exports import CONTROL_CHARACTERS, FORMULA_START
+from minyi.console.exports import CONTROL_CHARACTERS, unguarded
 from minyi.org.models import Area, Unit
 from minyi.transfer.mapping import CHOICES, FIELDS, NEED_VALUE, REQUIRED, Kind, Mapping
 from minyi.transfer.reader import FileProblem, Formula
@@ -415,7 +415,4 @@ def _text(raw: object) -> str:
         return str(int(raw))
     if isinstance(raw, dt.datetime):
         return raw.replace(tzinfo=None).isoformat(sep=" ")
-    text = str(raw).strip()
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
-        text = text[1:]
-    return text
+    return unguarded(str(raw).strip())
