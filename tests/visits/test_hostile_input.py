@@ -79,3 +79,19 @@ def test_a_payload_in_a_visit_field_is_refused_or_stored_and_shown_as_text(world
         for page in pages:
             assert "<script>alert(1)" not in page and "<img src=x" not in page, name
     assert_no_formula(export_cells(client_for(world.supervisor), setup.campaign))
+
+
+def test_a_nul_in_a_problem_is_refused_on_every_database(world, setup, clock, settings):
+    # PostgreSQL refuses NUL in text (a 500 there); SQLite would store it: refused on both.
+    client = client_for(world.visit_secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    before = count()
+
+    response = client.post(
+        reverse("visits:record", args=[setup.campaign.pk]),
+        {**form_data(world), "problem_text": ["灯坏了\x00"]},
+    )
+
+    assert response.status_code == 400
+    assert "Problem 1 holds a NUL character" in response.content.decode()
+    assert count() == before
