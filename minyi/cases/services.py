@@ -56,6 +56,17 @@ QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read ou
 MAX_EXTENSION_DAYS = 30
 MAX_HANDLE_DAYS = 60
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_FILES = 10  # files one registration or operation may carry (the API's MAX_FILES)
+# A file that calls itself a photo (by its name or the sender's content type) is shown inline by the
+# attachment views, so it must be one by its first bytes; the type stored is the one the bytes show.
+PHOTO_SIGNATURES = {
+    b"\xff\xd8": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+PHOTO_TYPES = frozenset({*PHOTO_SIGNATURES.values(), "image/webp"})
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 # --- registering a case --------------------------------------------------------------------------
@@ -1050,6 +1061,12 @@ def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
 
 
 def _check_attachments(files: Sequence[UploadedFile]) -> None:
+    if len(files) > ATTACHMENT_MAX_FILES:
+        raise InvalidInput(
+            _("You sent %(count)d files; at most %(most)d may be sent at once.")
+            % {"count": len(files), "most": ATTACHMENT_MAX_FILES},
+            field="attachments",
+        )
     for f in files:
         if f.size > ATTACHMENT_MAX_BYTES:
             raise InvalidInput(
@@ -1057,6 +1074,33 @@ def _check_attachments(files: Sequence[UploadedFile]) -> None:
                 % {"name": f.name, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
                 field="attachments",
             )
+        name = f.name or ""
+        claimed = getattr(f, "content_type", "") in PHOTO_TYPES or name.lower().endswith(PHOTO_SUFFIXES)
+        if claimed and _photo_type(f) is None:
+            raise InvalidInput(
+                _(
+                    "%(name)s is not the photo its name or type says: send a JPEG, PNG, WebP or GIF photo, "
+                    "or the document under its own name."
+                )
+                % {"name": name},
+                field="attachments",
+            )
+
+
+def _not_a_photo(content_type: str) -> str:
+    # What is no photo by its bytes is never stored under a photo's type (the views show those).
+    return content_type if content_type and content_type not in PHOTO_TYPES else "application/octet-stream"
+
+
+def _photo_type(f: UploadedFile) -> str | None:
+    """The photo type the file's first bytes show, or None when they show none."""
+    f.seek(0)
+    head = f.read(16)
+    f.seek(0)
+    kind = next((t for sig, t in PHOTO_SIGNATURES.items() if head.startswith(sig)), None)
+    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = "image/webp"
+    return kind
 
 
 def _save_attachments(case, event, files, actor, now) -> None:
@@ -1067,7 +1111,7 @@ def _save_attachments(case, event, files, actor, now) -> None:
             file=f,
             name=f.name[:200],
             size=f.size,
-            content_type=getattr(f, "content_type", "") or "application/octet-stream",
+            content_type=_photo_type(f) or _not_a_photo(getattr(f, "content_type", "")),
             uploaded_by=actor if isinstance(actor, User) else None,
             created_at=now,
         )

@@ -135,7 +135,18 @@ def safe_cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if _needs_guard(value) else value
+
+
+def unguarded(text: str) -> str:
+    """The text `safe_cell` was given: its guard removed (for the importers of our own exports)."""
+    return text[1:] if text.startswith("'") and _needs_guard(text[1:]) else text
+
+
+def _needs_guard(value: str) -> bool:
+    # Behind any apostrophes too: text that starts with "'=" must keep its apostrophe through
+    # export and import, so it is guarded like "=" itself.
+    return value.lstrip("'").startswith(FORMULA_START)
 
 
 def _rows(cases: QuerySet[Case], sheet: Sheet) -> Iterator[list]:

@@ -17,6 +17,10 @@ from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
 from minyi.web.forms import MultipleFileField
 
+# The longest description or note a form takes, as the API (api/serializers.py): a pasted megabyte
+# would otherwise be stored and shown on every page of the case.
+TEXT_MAX = 20000
+
 STAFF_CHANNELS = [
     (c.value, c.label)
     for c in (Channel.HOTLINE, Channel.WINDOW, Channel.PETITION, Channel.GRID, Channel.VISIT)
@@ -33,7 +37,9 @@ class IntakeForm(forms.Form):
     demand_type = forms.ChoiceField(label=_("Type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("What the caller says"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
     area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -58,7 +64,9 @@ class OperationForm(forms.Form):
     """The note (and the version the user saw) that every operation takes."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, op=None, case=None, **kwargs):

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from minyi.access import projects as access
-from minyi.console.exports import FORMULA_START, safe_cell
+from minyi.console.exports import safe_cell, unguarded
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.org.models import Unit, User
@@ -260,23 +261,32 @@ def import_ledger(*, actor, data: bytes) -> Imported:
             problems.append(Problem(name, 0, "", _("the workbook has no sheet of this name")))
     if problems:
         raise LedgerInvalid(problems)
-    reader.batches(book[BATCH_SHEET], plan)
-    reader.ledger(book[LEDGER_SHEET], plan)
-    if REPORT_SHEET in book.sheetnames:
-        reader.reports(book[REPORT_SHEET], plan)
+    try:
+        reader.batches(book[BATCH_SHEET], plan)
+        reader.ledger(book[LEDGER_SHEET], plan)
+        if REPORT_SHEET in book.sheetnames:
+            reader.reports(book[REPORT_SHEET], plan)
+    except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _not_a_workbook() from exc  # a sheet's XML is broken (SyntaxError: XML parse errors)
     if problems:
         raise LedgerInvalid(problems)
     return _write(plan)
+
+
+def _not_a_workbook() -> InvalidInput:
+    return InvalidInput(
+        _("This is not an Excel workbook (.xlsx): save the ledger as .xlsx and upload it again."),
+        field="file",
+    )
 
 
 def _open(data: bytes):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InvalidInput(
-            _("This is not an Excel workbook (.xlsx): save the ledger as .xlsx and upload it again."),
-            field="file",
-        ) from None
+        raise _not_a_workbook() from None
+    except Exception:  # openpyxl raises its own errors for broken parts (a workbook of charts only)
+        raise _not_a_workbook() from None
 
 
 class _Reader:
@@ -294,6 +304,9 @@ class _Reader:
         if not hasattr(ws, "iter_rows"):
             self.problem(ws.title, 0, "", _("this is a chart, not a sheet of cells"))
             return
+        # The sheet's own claim of its size is not trusted: read-only openpyxl would drop the rows
+        # past a claimed size too small, and pad every row to a claimed 16,384 columns.
+        ws.reset_dimensions()
         iterator = ([_shown(c) for c in row] for row in ws.iter_rows())
         header = [str(h).strip() if h is not None else "" for h in next(iterator, ())]
         missing = [c for c in required if c not in header]
@@ -306,6 +319,7 @@ class _Reader:
                 return
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
+            values += [None] * (len(header) - len(values))  # a row ends at its last cell
             yield number, header, dict(zip(header, values, strict=False))
 
     def batches(self, ws, plan: _Plan) -> None:
@@ -526,6 +540,10 @@ class _Reader:
                 moment = None
         if moment is None:
             return clock.now()
+        # Before 2000 or ahead of now is a typing error (and year 1 cannot even be turned into UTC).
+        if moment.year < 2000 or moment.date() > clock.today():
+            self.problem(sheet, n, column, _("write a time such as 2026-03-20 16:30"))
+            return clock.now()
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
     def leader(self, sheet, n, value) -> User | None:
@@ -593,9 +611,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
     # The export's guard against formulas: a "'" before what a spreadsheet would compute.
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START else text
+    return unguarded(str(value).strip())
 
 
 def _date(value) -> dt.date | None:

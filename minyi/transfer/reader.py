@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,20 +117,26 @@ def _read_xlsx(data: bytes, name: str, sheet: str) -> Table:
             ws = book[sheet]
         else:
             ws = book.worksheets[0] if book.worksheets else None
-        if ws is None:
+        if ws is None or not hasattr(ws, "iter_rows"):  # none, or a chart sheet
             raise _not_workbook(name)
+        # The sheet's own claim of its size is not trusted: read-only openpyxl would drop the rows
+        # past a claimed size too small, and pad every row to a claimed 16,384 columns.
+        ws.reset_dimensions()
         headers: list[str] = []
         header_row = 0
         rows: list[tuple[int, list[object]]] = []
-        for number, cells in enumerate(ws.iter_rows(), start=1):
-            values = [_xlsx_value(c) for c in cells]
-            if not any(v not in (None, "") for v in values):
-                continue
-            if not header_row:
-                header_row = number
-                headers = [str(v).strip() if v is not None else "" for v in values]
-                continue
-            rows.append((number, values))
+        try:
+            for number, cells in enumerate(ws.iter_rows(), start=1):
+                values = [_xlsx_value(c) for c in cells]
+                if not any(v not in (None, "") for v in values):
+                    continue
+                if not header_row:
+                    header_row = number
+                    headers = [str(v).strip() if v is not None else "" for v in values]
+                    continue
+                rows.append((number, values))
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise _not_workbook(name) from exc  # a sheet's XML is broken (SyntaxError: XML parse errors)
     finally:
         book.close()
     return Table("xlsx", headers, rows, header_row or 1)

@@ -18,7 +18,7 @@ from minyi.cases import history
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
 from minyi.catalog.models import Category
-from minyi.console.exports import FORMULA_START
+from minyi.console.exports import CONTROL_CHARACTERS, unguarded
 from minyi.org.models import Area, Unit
 from minyi.transfer.mapping import CHOICES, FIELDS, NEED_VALUE, REQUIRED, Kind, Mapping
 from minyi.transfer.reader import FileProblem, Formula
@@ -30,6 +30,8 @@ LATER_FIELDS = (
     "closed_at", "lead_unit", "reply_text", "satisfaction",
 )  # fmt: skip
 REF_MODELS = {"category": Category, "area": Area, "lead_unit": Unit}
+# Before it a time is a typing error (and year 1 cannot even be turned into UTC).
+FIRST_YEAR = 1900
 
 
 @dataclass
@@ -231,6 +233,13 @@ class RowReader:
         return self._ref(row, fname, text)
 
     def _text_field(self, row: Row, fname: str, text: str) -> str:
+        if CONTROL_CHARACTERS.search(text):
+            # PostgreSQL refuses NUL in text, and no one types the others: a damaged or binary export.
+            self._error(
+                row, fname, CONTROL_CHARACTERS.sub("", text)[:40],
+                _("This text holds control characters (such as NUL): remove them."),
+            )  # fmt: skip
+            return text
         limit = Case._meta.get_field(fname).max_length
         if fname == "title" and limit and len(text) > limit:
             if self.mapping.truncate_titles:
@@ -310,6 +319,16 @@ class RowReader:
         return None
 
     def _moment(self, row: Row, fname: str, raw: object) -> dt.datetime | None:
+        moment = self._read_moment(row, fname, raw)
+        if moment is not None and moment.year < FIRST_YEAR:
+            self._error(
+                row, fname, _text(raw),
+                _("This time lies before %(year)d: check the year.") % {"year": FIRST_YEAR},
+            )  # fmt: skip
+            return None
+        return moment
+
+    def _read_moment(self, row: Row, fname: str, raw: object) -> dt.datetime | None:
         zone = self.mapping.timezone
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
@@ -396,7 +415,4 @@ def _text(raw: object) -> str:
         return str(int(raw))
     if isinstance(raw, dt.datetime):
         return raw.replace(tzinfo=None).isoformat(sep=" ")
-    text = str(raw).strip()
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
-        text = text[1:]
-    return text
+    return unguarded(str(raw).strip())

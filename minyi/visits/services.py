@@ -263,6 +263,12 @@ def _problems(problems: Sequence[RaisedProblem | str]) -> list[RaisedProblem]:
                 field="problems",
                 position=number,
             )
+        if "\x00" in text:  # the rows are no form field, so Django's own check does not see them
+            raise InvalidInput(
+                _("Problem %(n)d holds a NUL character: remove it.") % {"n": number},
+                field="problems",
+                position=number,
+            )
         if len(text) > PROBLEM_MAX:
             raise InvalidInput(
                 _("Problem %(n)d is too long: keep it under 2000 characters.") % {"n": number},

@@ -66,8 +66,12 @@ def page_of(request, queryset, *, size: int | None = None):
 
 
 def safe_next(request, fallback: str) -> str:
-    """The `next` address of a form if it stays on this site, else `fallback`."""
+    """The `next` address of a form if it is a path of this site, else `fallback`. Only a path: any
+    other word would reach `redirect()`, which takes it for the name of a view (a 500, after the
+    operation was done)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
