@@ -125,7 +125,7 @@ def test_daily_jobs_not_done_for_yesterday_are_overdue(db, clock):
     clock.set("2026-11-25 09:00")
     health.record_heartbeat(interval=60, started_at=minyi_clock.now())
     report = health.health_report()
-    assert report["daily_jobs"]["overdue"] == ["hot_issues", "project_status", "surges"]
+    assert report["daily_jobs"]["overdue"] == ["hot_issues", "month_hot_issues", "project_status", "surges"]
     assert report["problems"] == ["daily jobs overdue"]
     a_worker_round()
     assert health.health_report()["daily_jobs"]["overdue"] == []
