@@ -28,6 +28,19 @@ class Params:
             [request.POST, request.GET] if request.method == "POST" else [request.GET]
         )
 
+    def check_characters(self, path_values: dict[str, str]) -> None:
+        """Refuse NUL in any parameter, its name or the path: it means nothing in a form value, and
+        PostgreSQL cannot store or even compare it in a text column."""
+        given = [
+            (name, value) for source in self._sources for name, values in source.lists() for value in values
+        ]
+        for name, value in [*given, *path_values.items()]:
+            if "\x00" in name or "\x00" in value:
+                name = name.replace("\x00", "\ufffd")
+                raise InvalidInput(
+                    _("%(name)s must not contain the NUL character.") % {"name": name}, field=name
+                )
+
     def get(self, name: str) -> str | None:
         for source in self._sources:
             value = (source.get(name) or "").strip()
