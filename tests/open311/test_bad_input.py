@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from minyi.cases.models import Case
-from tests.open311.helpers import FORMATS, demand, expect_error, registered
+from tests.open311.helpers import FORMATS, call, demand, expect_error, registered
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -41,3 +41,27 @@ def test_nul_in_a_posted_description_stores_nothing(world, clock, client, wechat
     )
     assert "description must not contain the NUL character" in description
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("3612-09-30T01:49:29+08:00", None),
+        ("9999-12-31T00:00:00+08:00", None),  # the default window after it is past year 9999
+        (None, "0001-01-02"),
+    ],
+)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_date_out_of_range_is_refused(world, clock, client, fmt, start, end):
+    registered(world)
+    given = {"start_date": start, "end_date": end}
+    data = {name: value for name, value in given.items() if value}
+    description = expect_error(client, "GET", "requests", fmt, data, status=400)
+    assert "out of range" in description
+
+
+def test_a_far_offset_within_range_is_read_in_utc(world, clock, client):
+    """-20:51 is an offset Python accepts and PostgreSQL does not: the search runs in UTC."""
+    case = registered(world)
+    found = call(client, "GET", "requests", "json", {"start_date": "2026-11-24T00:00:00-20:51"})
+    assert [row["service_request_id"] for row in found] == [case.tracking_number]
