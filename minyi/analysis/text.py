@@ -35,7 +35,10 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 def normalise(text: str | None) -> str:
     """The one normal form: NFKC (full-width letters and digits to ASCII), lower case, no whitespace."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    joined = WHITESPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+    # Taking out the whitespace can put a combining mark next to a letter it composes with ("r ̧"
+    # becomes "ŗ"): NFKC once more, so that spacing never makes two normal forms of one text.
+    return unicodedata.normalize("NFKC", joined).lower()
 
 
 def features_text(text: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from django.http import HttpResponse
@@ -20,6 +21,9 @@ FORMATS = (XML, JSON)
 CONTENT_TYPES = {XML: "text/xml; charset=utf-8", JSON: "application/json; charset=utf-8"}
 # The element repeated inside a wrapper element.
 ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
+# Characters XML 1.0 cannot carry even escaped (control characters, lone surrogates, U+FFFE/F):
+# xml.etree writes them as they are, which makes the whole answer unreadable to the client.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def w3c(moment: dt.datetime | None) -> str | None:
@@ -36,7 +40,7 @@ def _scalar_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
         return w3c(value) or ""
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, value: object) -> None:

@@ -18,6 +18,9 @@ from minyi.core.errors import InvalidInput
 
 ATTRIBUTE = re.compile(r"^attribute\[(.*)\]$")
 MAX_IDS = 1000
+# Years a date parameter may name: far enough for any search, near enough that a window of days
+# around it stays within what Python and the databases can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class Params:
@@ -27,6 +30,19 @@ class Params:
         self._sources: list[QueryDict] = (
             [request.POST, request.GET] if request.method == "POST" else [request.GET]
         )
+
+    def check_characters(self, path_values: dict[str, str]) -> None:
+        """Refuse NUL in any parameter, its name or the path: it means nothing in a form value, and
+        PostgreSQL cannot store or even compare it in a text column."""
+        given = [
+            (name, value) for source in self._sources for name, values in source.lists() for value in values
+        ]
+        for name, value in [*given, *path_values.items()]:
+            if "\x00" in name or "\x00" in value:
+                name = name.replace("\x00", "\ufffd")
+                raise InvalidInput(
+                    _("%(name)s must not contain the NUL character.") % {"name": name}, field=name
+                )
 
     def get(self, name: str) -> str | None:
         for source in self._sources:
@@ -79,6 +95,13 @@ def parse_w3c(value: str, name: str) -> dt.datetime:
             % {"name": name, "value": value},
             field=name,
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidInput(
+            _("%(name)s “%(value)s” is out of range: give a year from %(first)d to %(last)d.")
+            % {"name": name, "value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
+            field=name,
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    # In UTC: PostgreSQL refuses offsets Python accepts (up to ±24 h, theirs ±16 h).
+    return moment.astimezone(dt.UTC)

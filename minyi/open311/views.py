@@ -50,6 +50,7 @@ def endpoint(*methods: str):
                 return response
             params = Params(request)
             try:
+                params.check_characters(kwargs)
                 auth.check_jurisdiction(params)
                 return view(request, fmt, params, **kwargs)
             except MinyiError as exc:
