@@ -40,7 +40,9 @@ def mask_id_number(number: str) -> str:
     number = number.strip()
     if len(number) <= 8:
         return "*" * len(number)
-    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
+    if len(number) < 15:  # a passport or permit: 6 + 4 shown would be all of it (or overlap)
+        return f"{number[:2]}{'*' * (len(number) - 4)}{number[-2:]}"
+    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"  # the 15/18-character resident ID
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,8 @@ class Place:
 
 def fold(value: str | None) -> str:
     """NFKC without whitespace, case kept: the form places are shown in ("A2区", not "a2区")."""
-    return text.WHITESPACE.sub("", unicodedata.normalize("NFKC", value or ""))
+    joined = text.WHITESPACE.sub("", unicodedata.normalize("NFKC", value or ""))
+    return unicodedata.normalize("NFKC", joined)  # a mark may compose once the spaces are gone
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -14,7 +14,7 @@ import unicodedata
 
 MAX_LENGTH = 200
 _SPACE = re.compile(r"\s+")
-_DASHES = re.compile(r"[‐‑‒–—―−－~～]+")
+_DASHES = re.compile(r"[-‐‑‒–—―−－~～]+")  # a run of any of them is one "-"
 _TRAILING = re.compile(r"[。.,，、;；:：!！?？]+$")
 
 
@@ -33,8 +33,9 @@ def has_door(text: str) -> bool:
 def address_key(text: str) -> str:
     """The normal form: NFKC (full-width → half-width), lower case, no whitespace, one kind of dash,
     no trailing punctuation."""
-    key = unicodedata.normalize("NFKC", text or "").lower()
-    key = _SPACE.sub("", key)
+    key = _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+    # Once more after the spaces are gone: a combining mark may now compose with the letter before.
+    key = unicodedata.normalize("NFKC", key).lower()
     key = _DASHES.sub("-", key)
     key = _TRAILING.sub("", key)
     return key[:MAX_LENGTH]
