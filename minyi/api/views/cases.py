@@ -23,10 +23,10 @@ from minyi.api import idempotency
 from minyi.api.serializers import (
     MAX_FILES,
     OPERATION_NAMES,
-    CaseCreated,
     CaseDetail,
     CaseIn,
     CaseOut,
+    CaseReceipt,
     EventOut,
     OperationIn,
     OperationOut,
@@ -110,7 +110,7 @@ class CaseList(GenericAPIView):
                 "the same case.",
             )
         ],
-        responses={201: CaseCreated, **errors(400, 401, 403, 409)},
+        responses={201: CaseReceipt, **errors(400, 401, 403, 409)},
     )
     def post(self, request):
         return idempotency.once(request, lambda: self._create(request))
@@ -129,9 +129,7 @@ class CaseList(GenericAPIView):
         case = case_create(
             actor=request.user, channel=channel, attachments=data.pop("attachments", ()), **data
         )
-        # The case just written is the answer (its area and category objects are on it): reading it
-        # back would cost four more queries on every registration.
-        return 201, CaseCreated(case, context={"request": request}).data
+        return 201, CaseReceipt(case, context={"request": request}).data
 
 
 class CaseRead(APIView):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minyi.api import webhooks
-from minyi.api.serializers import CaseCreated, WebhookIn
+from minyi.api.serializers import CaseReceipt, WebhookIn
 from minyi.api.views.common import errors
 from minyi.cases.models import Case
 from minyi.cases.services import case_create
@@ -43,7 +43,7 @@ class ChannelWebhook(APIView):
         summary="A demand posted by a channel's front end, signed with the channel key's secret",
         parameters=SIGNATURE_HEADERS,
         request={"application/json": WebhookIn},
-        responses={200: CaseCreated, 201: CaseCreated, **errors(400, 401, 404, 409)},
+        responses={200: CaseReceipt, 201: CaseReceipt, **errors(400, 401, 404, 409)},
         auth=[],
     )
     def post(self, request, channel: str):
@@ -51,7 +51,7 @@ class ChannelWebhook(APIView):
             raise NotFound(_("There is no channel “%(channel)s”.") % {"channel": channel})
         body = request.body
         key, digest = webhooks.verify(channel, request.headers, body)
-        request.user = key.user  # the serializers show the case as this key's account sees it
+        request.user = key.user  # the account the case is registered by
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -69,5 +69,4 @@ class ChannelWebhook(APIView):
                 case, status = case_create(actor=key.user, channel=channel, **data), 201
             delivery.case = case
             delivery.save(update_fields=["case"])
-        fresh = Case.objects.select_related("area", "category", "lead_unit", "master").get(pk=case.pk)
-        return Response(CaseCreated(fresh, context={"request": request}).data, status=status)
+        return Response(CaseReceipt(case, context={"request": request}).data, status=status)
