@@ -77,6 +77,7 @@ CONSOLE = SESSION
 API = (*SESSION, *KEYS)
 OPEN311 = ("anonymous", "dispatcher", *KEYS)  # Open311 reads keys only: a session widens nothing
 PORTAL = ("anonymous", "citizen", "dispatcher")
+MONITORS = ("anonymous", "dispatcher", "leader", "admin")
 
 
 def sees(case: str) -> frozenset[str]:
@@ -690,6 +691,11 @@ MATRIX: dict[str, list[Rule]] = {
     "open311:root": [Rule(frozenset(), personas=OPEN311)],
     "open311/v2/^(?P<path>.*)$": [Rule(frozenset(), kwargs=None, personas=OPEN311)],
     # --- the citizen portal (the public; a citizen who proved a case with its query code) ---
+    # The load balancer's and the monitor's check: open to all; its details for administrators only.
+    "healthz": [
+        Rule(ANY, personas=MONITORS),
+        Rule({"admin"}, query=lambda m: {"detail": "1"}, personas=MONITORS),
+    ],
     "portal:home": [Rule(ANY, personas=PORTAL)],
     "portal:submit": [Rule(ANY, personas=PORTAL)],
     "portal:submitted": [Rule(ANY, ok=(404,), personas=PORTAL)],  # nothing submitted in this session
