@@ -113,7 +113,7 @@ def attempts(world):
         (
             "api",
             lambda: api.post(
-                "cases/", {**DEMAND, "description": DEMAND["description"] * 50}, **{"Idempotency-Key": "k-1"}
+                "cases/", {**DEMAND, "description": DEMAND["description"] * 400}, **{"Idempotency-Key": "k-1"}
             ),
         ),
     ]
