@@ -55,6 +55,9 @@ LOCK_TIMEOUT = "5s"
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 MAX_EXTENSION_DAYS = 30
 MAX_HANDLE_DAYS = 60
+# The longest description, note or reply any channel takes (forms, API): a pasted megabyte would
+# otherwise be stored and shown on every page of the case.
+MAX_TEXT = 20_000
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10  # files one registration or operation may carry (the API's MAX_FILES)
 # A file that calls itself a photo (by its name or the sender's content type) is shown inline by the
@@ -1076,7 +1079,7 @@ def _check_attachments(files: Sequence[UploadedFile]) -> None:
             )
         name = f.name or ""
         claimed = getattr(f, "content_type", "") in PHOTO_TYPES or name.lower().endswith(PHOTO_SUFFIXES)
-        if claimed and _photo_type(f) is None:
+        if claimed and photo_type_of(f) is None:
             raise InvalidInput(
                 _(
                     "%(name)s is not the photo its name or type says: send a JPEG, PNG, WebP or GIF photo, "
@@ -1092,8 +1095,9 @@ def _not_a_photo(content_type: str) -> str:
     return content_type if content_type and content_type not in PHOTO_TYPES else "application/octet-stream"
 
 
-def _photo_type(f: UploadedFile) -> str | None:
-    """The photo type the file's first bytes show, or None when they show none."""
+def photo_type_of(f: UploadedFile) -> str | None:
+    """The photo type (JPEG, PNG, GIF, WebP) the file's first bytes show, or None when they show
+    none: the one test of a photo for staff uploads (case attachments, project report photos)."""
     f.seek(0)
     head = f.read(16)
     f.seek(0)
@@ -1111,7 +1115,7 @@ def _save_attachments(case, event, files, actor, now) -> None:
             file=f,
             name=f.name[:200],
             size=f.size,
-            content_type=_photo_type(f) or _not_a_photo(getattr(f, "content_type", "")),
+            content_type=photo_type_of(f) or _not_a_photo(getattr(f, "content_type", "")),
             uploaded_by=actor if isinstance(actor, User) else None,
             created_at=now,
         )

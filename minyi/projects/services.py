@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as case_access
 from minyi.access import projects as access
+from minyi.cases.services import photo_type_of
 from minyi.core import clock
 from minyi.core.errors import Conflict, InvalidInput
 from minyi.projects import progress
@@ -35,13 +36,6 @@ from minyi.workcal.services import current_calendar
 MAX_PHOTOS = 6
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 MAX_TEXT = 4000
-# What a photo's first bytes must be: the browser's content type is only a claim.
-IMAGE_SIGNATURES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 
 
 def report_due(batch: Batch, month: dt.date, cal=None) -> dt.date:
@@ -203,11 +197,7 @@ def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
                 % {"name": photo.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)},
                 field="photos",
             )
-        head = photo.read(16)
-        photo.seek(0)
-        kind = next((t for sig, t in IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
-        if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-            kind = "image/webp"
+        kind = photo_type_of(photo)
         if kind is None:
             raise InvalidInput(
                 _("%(name)s is not a photo: send JPEG, PNG, WebP or GIF images.") % {"name": photo.name},
