@@ -12,7 +12,7 @@ from minyi.access import cases as access
 from minyi.access.personal_data import requester_for
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
-from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.core import clock
@@ -161,7 +161,7 @@ class CaseIn(serializers.Serializer):
     demand_type = serializers.ChoiceField(DemandType.choices)
     urgency = serializers.ChoiceField(Urgency.choices, required=False, default=Urgency.NORMAL)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20000)
+    description = serializers.CharField(max_length=MAX_TEXT)
     area = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="Area code.")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     latitude = serializers.DecimalField(
@@ -197,7 +197,7 @@ class OperationIn(serializers.Serializer):
     """An operation on a case. `note` is required by some operations; the other fields are the
     parameters of particular operations (see docs/api.md) and are refused by the others."""
 
-    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     expected_version = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -11,15 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from minyi.cases.models import Satisfaction, SupervisionLevel
-from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
 from minyi.web.forms import MultipleFileField
-
-# The longest description or note a form takes, as the API (api/serializers.py): a pasted megabyte
-# would otherwise be stored and shown on every page of the case.
-TEXT_MAX = 20000
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -38,7 +34,7 @@ class IntakeForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("What the caller says"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("What the caller says"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
     )
     area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
@@ -65,7 +61,7 @@ class OperationForm(forms.Form):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
-        label=_("Note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -17,7 +17,7 @@ from minyi.analysis.reply_review import review_draft, review_reply
 from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case
-from minyi.cases.services import case_apply
+from minyi.cases.services import MAX_TEXT, case_apply
 from minyi.cases.workflow import OPERATIONS, Status
 from minyi.catalog.services import limits_for, routing_for
 from minyi.console.forms import operation_form
@@ -203,6 +203,6 @@ def reply_check(request, case_id: int):
     case = access.access_case_by_id(request.user, case_id)
     if not access.permitted(request.user, case, OPERATIONS["reply"]):
         raise NotFound(_("There is no such case."))
-    text = (request.GET.get("note") or "")[:20000]
+    text = (request.GET.get("note") or "")[:MAX_TEXT]
     review = review_draft(case, text) if text.strip() else None
     return render(request, "console/_reply_check.html", {"review": review, "checking": True})
