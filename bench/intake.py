@@ -88,8 +88,8 @@ def prepare() -> None:
     print(json.dumps({"key": raw, "bodies": bodies}, ensure_ascii=False))
 
 
-def count_acknowledged(numbers: list[str]) -> None:
-    """(subprocess) how many of the acknowledged tracking numbers exist, and any twice."""
+def count_acknowledged() -> None:
+    """(subprocess) how many of the bench's cases exist, and how many external ids twice."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minyi.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -239,7 +239,7 @@ def main() -> None:
         prepare()
         return
     if sys.argv[1:2] == ["count"]:
-        count_acknowledged([])
+        count_acknowledged()
         return
     if sys.argv[1:2] == ["client"]:
         port, seconds, clients = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
