@@ -214,6 +214,8 @@ MINYI_PORTAL_MAX_PHOTOS = env_int("MINYI_PORTAL_MAX_PHOTOS", 3, minimum=0)
 MINYI_PORTAL_MAX_PHOTO_MB = env_int("MINYI_PORTAL_MAX_PHOTO_MB", 5, minimum=1)
 MINYI_PORTAL_SUBMISSIONS_PER_HOUR = env_int("MINYI_PORTAL_SUBMISSIONS_PER_HOUR", 10, minimum=1)
 MINYI_PORTAL_LOOKUPS_PER_HOUR = env_int("MINYI_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)
+# Caller history (来电历史): the most different phone numbers one operator may look up within an hour.
+MINYI_CALLER_LOOKUPS_PER_HOUR = env_int("MINYI_CALLER_LOOKUPS_PER_HOUR", 60, minimum=1)
 # Rows per page in console lists, and the most rows one export may hold.
 MINYI_PAGE_SIZE = env_int("MINYI_PAGE_SIZE", 25, minimum=5)
 MINYI_EXPORT_MAX_ROWS = env_int("MINYI_EXPORT_MAX_ROWS", 100_000, minimum=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from minyi.access.models import PersonalDataAccess
+from minyi.access.models import PersonalDataAccess, RequesterLookup
 from minyi.core.admin_site import ReadOnlyAdmin, site
 
 
@@ -16,4 +16,14 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__full_name", "case__tracking_number", "purpose")
     list_select_related = ("user", "case")
     fields = ("created_at", "user", "case", "fields", "purpose")
+    show_full_result_count = False
+
+
+@admin.register(RequesterLookup, site=site)
+class RequesterLookupAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "found")
+    date_hierarchy = "created_at"
+    search_fields = ("user__username", "user__full_name")
+    list_select_related = ("user",)
+    fields = ("created_at", "user", "found", "digest")
     show_full_result_count = False

@@ -26,3 +26,28 @@ class PersonalDataAccess(models.Model):
         return (
             f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.user} {self.case_id} {self.fields}"
         )
+
+
+class RequesterLookup(models.Model):
+    """One look-up of cases by a requester's full phone number (来电查询记录), whatever it found.
+
+    The number itself is not kept, only a keyed hash of it (`digest`): enough to count the distinct
+    numbers a user looked up (the rate limit) and to answer "did this user look up that number?"
+    with the server's key, without a second copy of citizens' numbers. What a look-up found is
+    audited as reveals (`PersonalDataAccess`), one row per case."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    digest = models.CharField(_("number (keyed hash)"), max_length=64)
+    found = models.PositiveIntegerField(_("cases found"), default=0)
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("requester look-up")
+        verbose_name_plural = _("requester look-ups")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="requester_lookup_user_time")]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.user} {self.found}"

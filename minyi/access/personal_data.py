@@ -3,21 +3,109 @@
 Handling units see the name and phone masked (张* / 138****1234) unless the case needs contact; the
 identity of someone who reports wrongdoing (举报), or asked for confidentiality, is never shown to
 units. Centre staff may reveal. Every reveal writes a `PersonalDataAccess` row.
+
+Finding cases by a full phone number tells a user no more than an audited reveal would
+(`cases_of_caller`): only call-taking roles look up, only among the cases whose requester they may
+reveal, every look-up is recorded and rate-limited per user, and what it finds is audited as a reveal.
+
+Phone numbers have one normal form (`normal_phone`: digits, full-width folded, separators out, the
++86 prefix dropped), in which cases store them, so that a look-up matches however the number was
+typed; and one rule finds them in free text (`mask_numbers`) whatever separators a person typed.
+See docs/privacy.md for what is audited and what is not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+import re
+import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from minyi.access.cases import acts_for_a_unit_of, can_see
-from minyi.access.models import PersonalDataAccess
+from minyi.access.cases import acts_for_a_unit_of, can_see, cases_visible_to, units_acted_for
+from minyi.access.models import PersonalDataAccess, RequesterLookup
 from minyi.cases.models import Case
 from minyi.core import clock
-from minyi.core.errors import NotFound, NotPermitted
+from minyi.core.errors import NotFound, NotPermitted, TooManyRequests
 from minyi.org.models import User
-from minyi.org.roles import CENTRE_ROLES
+from minyi.org.roles import CALL_TAKING_ROLES, CENTRE_ROLES
+
+# --- phone numbers -------------------------------------------------------------------------------
+
+# What people put between the digits of a number: spaces, dashes of every width, dots, underscores,
+# slashes, brackets, middle dots, in their ASCII and full-width forms.
+SEPARATORS = (
+    " \t\u00a0\u3000"  # spaces
+    "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"  # hyphen, dashes, minus, full-width hyphen
+    "_\uff3f.\uff0e\u3002/\uff0f\\\uff3c"  # underscore, dot, full stop, slash, backslash
+    "()\uff08\uff09[]\u3010\u3011"  # brackets
+    "\u00b7\u30fb\u3001"  # middle dots, enumeration comma
+)
+_SEPARATOR = "[" + re.escape(SEPARATORS) + "]"
+_DIGIT = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
+# A date written with separators is not a phone number: 2026-11-25, 2026.11.25, 2026/11/25.
+_DATE_SEPARATOR = "[-./\uff0d\uff0e\uff0f]"
+_DATE = (
+    rf"(?<![0-9\uff10-\uff19])(?:19|20)[0-9]{{2}}{_DATE_SEPARATOR}(?:0?[1-9]|1[0-2])"
+    rf"{_DATE_SEPARATOR}(?:0?[1-9]|[12][0-9]|3[01])(?![0-9\uff10-\uff19])"
+)
+# At least MIN_DIGITS digits with any separators between them, an ID number's final X, and the
+# brackets and "+" around: phone numbers (7-8 digits locally, 11 mobile, 13 with 86), ID numbers.
+MIN_DIGITS = 7
+_NUMBER = (
+    rf"[+\uff0b]?[(\uff08]?{_DIGIT}(?:{_SEPARATOR}*{_DIGIT}){{{MIN_DIGITS - 1},}}"
+    rf"(?:{_SEPARATOR}*[XxＸｘ](?![A-Za-z]))?"
+)
+NUMBER_IN_TEXT = re.compile(rf"(?P<date>{_DATE})|(?P<number>{_NUMBER})")
+NUMBER_MASK = "***"
+# Whole numbers: a mobile, a landline with its area code, a landline of the district without it,
+# a 400/800 service line, or a foreign number after "+".
+WHOLE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|[48]00[0-9]{7}|\+[0-9]{8,15}")
+_PHONE = re.compile(r"\+?[0-9]+")
+
+
+def mask_numbers(text: str) -> str:
+    """Free text with every phone or ID number in it blanked ("***"), whatever separators were typed
+    between its digits (138.1234.5678, 138—1234—5678, (138)1234/5678, full-width digits …); dates
+    are left alone. For text that leaves the circle of people who may see the requester."""
+
+    def blank(match: re.Match) -> str:
+        return match.group() if match.group("date") else NUMBER_MASK
+
+    return NUMBER_IN_TEXT.sub(blank, text or "")
+
+
+def normal_phone(text: str) -> str:
+    """The one stored form of a phone number: ASCII digits, no separators, the Chinese country
+    prefix (+86, 0086) dropped (a landline gets its trunk 0 back), a foreign number keeps "+".
+    Raises ValueError when the text holds anything but digits, separators and a leading "+"."""
+    folded = unicodedata.normalize("NFKC", text or "").strip()
+    compact = "".join(ch for ch in folded if ch not in SEPARATORS)
+    if not compact:
+        return ""
+    if not _PHONE.fullmatch(compact):
+        raise ValueError(compact)
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix) and len(compact) > len(prefix) + 6:
+            rest = compact[len(prefix) :]
+            return rest if rest.startswith(("1", "0")) else "0" + rest
+    return compact
+
+
+def whole_phone(text: str) -> str | None:
+    """The normal form of a whole phone number typed in any way; None for anything else, such as
+    the first digits of one."""
+    try:
+        number = normal_phone(text)
+    except ValueError:
+        return None
+    return number if WHOLE_PHONE.fullmatch(number) else None
 
 
 def mask_name(name: str) -> str:
@@ -28,6 +116,7 @@ def mask_name(name: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
+    """138****1234: the first three and last four of a mobile, two and two of a shorter number."""
     digits = phone.strip()
     if len(digits) >= 11:
         return f"{digits[:3]}****{digits[-4:]}"
@@ -91,13 +180,7 @@ def requester_reveal(user: User, case: Case, *, purpose: str = "") -> Requester:
         raise NotFound(_("There is no such case, or it is outside your scope."))
     if not may_reveal(user, case):
         raise NotPermitted(_("You may not see this requester's personal data."))
-    PersonalDataAccess.objects.create(
-        user=user,
-        case=case,
-        fields="name,phone,id_number",
-        purpose=purpose[:200],
-        created_at=clock.now(),
-    )
+    _audit(user, [case], fields="name,phone,id_number", purpose=purpose)
     return Requester(
         name=case.requester_name,
         phone=case.requester_phone,
@@ -105,3 +188,144 @@ def requester_reveal(user: User, case: Case, *, purpose: str = "") -> Requester:
         masked=False,
         anonymous=case.is_anonymous,
     )
+
+
+def _audit(user: User, cases: list[Case], *, fields: str, purpose: str) -> None:
+    now = clock.now()
+    PersonalDataAccess.objects.bulk_create(
+        [
+            PersonalDataAccess(user=user, case=c, fields=fields, purpose=purpose[:200], created_at=now)
+            for c in cases
+        ]
+    )
+
+
+# --- finding cases by a requester's number -------------------------------------------------------
+
+
+def revealable_cases(user: User) -> QuerySet[Case]:
+    """The cases whose requester this user may reveal: `may_reveal` as a filter."""
+    visible = cases_visible_to(user)
+    if user.has_role(*CENTRE_ROLES):
+        return visible
+    units = units_acted_for(user, user.role_scopes)
+    contact = Q(needs_contact=True, is_confidential=False)
+    if units is None:
+        return visible.filter(contact)
+    co = Case.co_units.through.objects.filter(unit_id__in=units).values("case_id")
+    return visible.filter(contact & (Q(lead_unit_id__in=units) | Q(pk__in=co)))
+
+
+def may_look_up_callers(user) -> bool:
+    """Caller history (来电历史) is for the roles whose job is taking calls."""
+    return isinstance(user, User) and user.has_role(*CALL_TAKING_ROLES)
+
+
+def cases_of_caller(user: User, *, phone: str, limit: int = 10) -> list[Case]:
+    """The cases whose requester has this phone number, newest first: the caller's history.
+
+    It tells the user no more than an audited reveal would: only call-taking roles may look up; a
+    partial number finds nothing (no search by prefix); only cases whose requester the user may
+    reveal are matched; every look-up is recorded and counted against the user's hourly limit of
+    distinct numbers (TooManyRequests beyond it); every case found is audited as a reveal."""
+    if not may_look_up_callers(user):
+        raise NotPermitted(_("Only operators taking calls may look up a caller's earlier cases."))
+    number = whole_phone(phone)
+    if number is None:
+        return []
+    digest = hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    with transaction.atomic():
+        _count_lookup(user, digest)
+        found = list(
+            revealable_cases(user)
+            .filter(requester_phone=number)
+            .select_related("category", "lead_unit")
+            .order_by("-received_at")[:limit]
+        )
+        RequesterLookup.objects.create(user=user, digest=digest, found=len(found), created_at=clock.now())
+        _audit(user, found, fields="phone", purpose=_("caller history: looked up by phone"))
+    return found
+
+
+LOOKUP_WINDOW = dt.timedelta(hours=1)
+
+
+def _count_lookup(user: User, digest: str) -> None:
+    """Refuse a look-up of a new number once the user looked up MINYI_CALLER_LOOKUPS_PER_HOUR
+    distinct numbers within the last hour (the same number again is free: the form asks as it is
+    typed and corrected). The user's row is locked meanwhile, so two servers cannot both let the
+    last one through."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    since = clock.now() - LOOKUP_WINDOW
+    recent = RequesterLookup.objects.filter(user=user, created_at__gte=since)
+    if recent.filter(digest=digest).exists():
+        return
+    numbers = recent.values("digest").annotate(first=Min("created_at"))
+    if len(numbers) < settings.MINYI_CALLER_LOOKUPS_PER_HOUR:
+        return
+    retry_at = min(row["first"] for row in numbers) + LOOKUP_WINDOW
+    raise TooManyRequests(
+        _(
+            "You looked up %(count)d different numbers within an hour, the most allowed: "
+            "look up another one after %(time)s."
+        )
+        % {"count": len(numbers), "time": clock.local(retry_at).strftime("%H:%M")},
+        retry_at=retry_at.isoformat(),
+    )
+
+
+def same_requester_cases(user: User, case: Case) -> QuerySet[Case]:
+    """The other cases of this case's requester (same phone) that the user may see linked to it:
+    only when the user may reveal this requester, and only among the cases whose requester they
+    may reveal too — a link to a case the user may reveal would otherwise reveal this one."""
+    if not case.requester_phone or not may_reveal(user, case):
+        return Case.objects.none()
+    return revealable_cases(user).filter(requester_phone=case.requester_phone).exclude(pk=case.pk)
+
+
+# --- who raised a confidential case --------------------------------------------------------------
+
+
+def hides_reporter(actor, case: Case) -> bool:
+    """Must this reader get the case without anything that identifies who raised it? Everyone
+    outside the centre, for a confidential case (every 举报): the handling unit may be the one
+    reported on. What is withheld: the requester (requester_for), who registered the case or acted
+    for the requester in its timeline (`event_actor`), the names of the files the requester's side
+    sent (`attachment_name`), and the visit it was raised at (access/visits.py)."""
+    return case.is_confidential and not (isinstance(actor, User) and actor.has_role(*CENTRE_ROLES))
+
+
+@dataclass(frozen=True)
+class ShownActor:
+    name: str
+    unit: str = ""
+
+
+def event_actor(reader, case: Case, event) -> ShownActor:
+    """Who did this step of the timeline, as this reader may see it. For a confidential case outside
+    the centre, the registration and every step of whoever registered it show no name: a grid
+    worker or a visit secretary who reports wrongdoing registers the report themselves."""
+    if hides_reporter(reader, case) and (
+        event.operation == "create" or (event.actor_id is not None and event.actor_id == case.created_by_id)
+    ):
+        return ShownActor(_("withheld (confidential report)"))
+    if event.actor_id is None:
+        return ShownActor(event.actor_label)
+    actor = event.actor
+    return ShownActor(actor.full_name or actor.username, event.actor_unit.name if event.actor_unit_id else "")
+
+
+def attachment_name(reader, case: Case, attachment) -> str:
+    """The name of a file as this reader may see it. For a confidential case outside the centre,
+    only the handling units' own files keep their names ("举报人张三身份证.jpg" would name the
+    reporter); the others are called by their number."""
+    if not hides_reporter(reader, case):
+        return attachment.name
+    uploader = attachment.uploaded_by
+    handling = {case.lead_unit_id, *(u.pk for u in case.co_units.all())} - {None}
+    if uploader is not None and uploader.unit_id in handling and uploader.pk != case.created_by_id:
+        return attachment.name
+    extension = attachment.name.rsplit(".", 1)[-1][:8] if "." in attachment.name else ""
+    extension = extension if extension.isascii() and extension.isalnum() else ""
+    number = _("attachment %(id)d") % {"id": attachment.pk}
+    return f"{number}.{extension}" if extension else number

@@ -5,8 +5,9 @@ cases like a demand, take its keywords, read for each the most recent postings w
 (MINYI_SIMILAR_DAYS) through the (term, received_at) index — at most PER_TERM rows per word, so the
 cost does not grow with the number of cases stored — and rank the cases that share words by the
 cosine of their keyword weights. The same place (grid, community, street) and the same requester
-add to the score: the same words in the same grid are more likely the same problem. Only cases the
-user may see are returned (access.cases.cases_visible_to).
+(for a registered case, where the user may see that link: access.personal_data) add to the score:
+the same words in the same grid are more likely the same problem. Only cases the user may see are
+returned (access.cases.cases_visible_to).
 
 The dispatcher can merge a repeat into its master from the list (the workflow's `merge`).
 """
@@ -16,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 
 from minyi.access import cases as access
+from minyi.access.personal_data import same_requester_cases
 from minyi.analysis.keyword_index import case_keywords
 from minyi.analysis.models import CaseKeyword
 from minyi.cases.models import Case
@@ -52,7 +55,7 @@ def similar_cases(
     title: str,
     description: str,
     area: Area | None = None,
-    requester_phone: str = "",
+    same_requester: Collection[int] = (),
     of_case: Case | None = None,
     keywords: dict[str, float] | None = None,
     limit: int = 8,
@@ -73,8 +76,6 @@ def similar_cases(
             shared[case_id].append(term)
     ranked = sorted((c for c in dot if len(shared[c]) >= MIN_SHARED), key=lambda c: -dot[c])
     query_norm = math.sqrt(sum(w * w for w in query.values()))
-    if not access.links_confidential(user):  # nor does a phone number tie requesters together
-        requester_phone = ""
     found = []
     # The best candidates by the index, CANDIDATES at a time, until enough of them are ones the user
     # may see linked to this demand (a unit sees few of the district's cases; a master's own merged
@@ -91,10 +92,10 @@ def similar_cases(
             if cosine < settings.MINYI_SIMILAR_MIN_SCORE:
                 continue
             place = _same_place(area, case.area)
-            same_requester = bool(requester_phone) and case.requester_phone == requester_phone
-            score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same_requester else 0.0)
+            same = case.pk in same_requester
+            score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same else 0.0)
             words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
-            found.append(SimilarCase(case, round(score, 3), words, place, same_requester))
+            found.append(SimilarCase(case, round(score, 3), words, place, same))
         if len(found) >= limit:
             break
     found.sort(key=lambda s: (-s.score, -s.case.received_at.timestamp()))
@@ -109,7 +110,8 @@ def similar_to_case(user, case: Case, *, limit: int = 8) -> list[SimilarCase]:
         title=case.title,
         description=case.description,
         area=case.area,
-        requester_phone=case.requester_phone,
+        # "same requester" only where the user may see the link (personal_data.same_requester_cases)
+        same_requester=frozenset(same_requester_cases(user, case).values_list("pk", flat=True)[:200]),
         of_case=case,
         keywords=dict(CaseKeyword.objects.filter(case=case).values_list("term", "weight")),
         limit=limit,

@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
+from minyi.access.personal_data import normal_phone
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.analysis.keyword_index import index_cases
 from minyi.cases import deadlines
@@ -112,26 +113,31 @@ def case_create(
     _choice(channel, Channel, "channel")
     _choice(demand_type, DemandType, "demand_type")
     _choice(urgency, Urgency, "urgency")
-    title, description = (title or "").strip(), (description or "").strip()
+    title, description = _text(title, "title"), _text(description, "description")
     if not title:
         raise InvalidInput(
             _("A title is required: say in a few words what the demand is about."), field="title"
         )
-    if len(title) > 200:
-        raise InvalidInput(_("The title is too long: keep it under 200 characters."), field="title")
     if not description:
         raise InvalidInput(
             _("A description is required: write down what the requester said."), field="description"
         )
+    address, external_id = _text(address, "address"), _text(external_id, "external_id")
+    requester_name, requester_ref = (
+        _text(requester_name, "requester_name"),
+        _text(requester_ref, "requester_ref"),
+    )
+    requester_id_number = _text(requester_id_number, "requester_id_number")
     place = _area(area)
     lat, lon = _coordinate(latitude, "latitude", 90), _coordinate(longitude, "longitude", 180)
-    phone = (requester_phone or "").strip()
-    if phone and not phone.replace("-", "").replace(" ", "").lstrip("+").isdigit():
+    try:
+        phone = normal_phone(_text(requester_phone, "requester_phone"))
+    except ValueError:
         raise InvalidInput(
             _("The phone number may hold only digits, spaces, “-” and a leading “+”."),
             field="requester_phone",
-        )
-    if not is_anonymous and not (requester_name or "").strip() and not phone:
+        ) from None
+    if not is_anonymous and not requester_name and not phone:
         raise InvalidInput(
             _("Give the requester's name or phone, or mark the case as anonymous."), field="requester_name"
         )
@@ -158,13 +164,13 @@ def case_create(
                 title=title,
                 description=description,
                 area=place,
-                address=(address or "").strip(),
+                address=address,
                 latitude=lat,
                 longitude=lon,
-                requester_name="" if is_anonymous else (requester_name or "").strip(),
+                requester_name="" if is_anonymous else requester_name,
                 requester_phone=phone,
-                requester_id_number=(requester_id_number or "").strip(),
-                requester_ref=(requester_ref or "").strip()[:64],
+                requester_id_number=requester_id_number,
+                requester_ref=requester_ref,
                 is_anonymous=is_anonymous,
                 is_confidential=kept_confidential(demand_type, asked=is_confidential),
                 needs_contact=needs_contact,
@@ -289,7 +295,7 @@ def case_apply(
     if expected_version is not None:
         expected_version = _positive_int(expected_version, "expected_version", 2**31)
     _check_attachments(attachments)
-    note = (note or "").strip()
+    note = _text(note, "note")
     if op.material_required and not attachments and not note:
         raise InvalidInput(
             _("“%(op)s” needs a text or at least one file: write what to add or attach it.")
@@ -970,6 +976,7 @@ assert set(EFFECTS) == set(OPERATIONS) - {"create"}, "every operation of the wor
 
 # Parameters that are not fields of the case, named for people in error messages.
 PARAMETER_LABELS = {
+    "note": _("note"),
     "knowledge_entry": _("knowledge entry"),
     "co_units": _("co-units"),
     "days": _("extension days"),
@@ -986,6 +993,33 @@ def _label(field_name: str) -> str:
         return str(Case._meta.get_field(field_name).verbose_name)
     except FieldDoesNotExist:
         return str(PARAMETER_LABELS.get(field_name, field_name))
+
+
+def _text(value: object, field_name: str) -> str:
+    """A text of a case or an operation, stripped, within its limit (the column's width, or MAX_TEXT
+    for the long texts): every channel goes through here, so none can store more or a NUL that
+    PostgreSQL refuses."""
+    text = "" if value is None else str(value).strip()
+    if "\x00" in text:
+        raise InvalidInput(
+            _("%(field)s holds a NUL character: send plain text.") % {"field": _label(field_name)},
+            field=field_name,
+        )
+    most = _max_length(field_name)
+    if len(text) > most:
+        raise InvalidInput(
+            _("%(field)s is too long: %(n)d characters, at most %(max)d are allowed; shorten it.")
+            % {"field": _label(field_name), "n": len(text), "max": most},
+            field=field_name,
+        )
+    return text
+
+
+def _max_length(field_name: str) -> int:
+    try:
+        return Case._meta.get_field(field_name).max_length or MAX_TEXT
+    except FieldDoesNotExist:
+        return MAX_TEXT  # a note, a reply
 
 
 def _choice(value: str, choices, field_name: str) -> str:

@@ -60,3 +60,10 @@ class Conflict(MinyiError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyRequests(MinyiError):
+    """The user did this too often in a short time; `retry_at` says when they may again."""
+
+    code = "rate_limited"
+    http_status = 429

@@ -8,8 +8,9 @@ Two readers, two pictures of the same case:
 - the public (no key, MINYI_OPEN311_PUBLIC_READ) gets what a notice board would show: the title
   instead of the description (a citizen's own words often hold names, phone numbers, door numbers),
   the area instead of the street address, coordinates rounded to about 100 m, and for notes only the
-  name of the step (“Reply”), because a reply is written to one requester, not to everyone; long
-  runs of digits (phone or ID numbers) in a title are blanked out.
+  name of the step (“Reply”), because a reply is written to one requester, not to everyone; phone
+  and ID numbers in a title are blanked out, whatever separators were typed between their digits
+  (access.personal_data.mask_numbers, the one rule for numbers in free text).
 
 Neither ever contains the requester's name, phone, e-mail or ID, the query code, staff names or
 internal notes: the texts come only from the operations the workflow declares public, read with the
@@ -18,12 +19,12 @@ portal's rules (portal/timeline.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
 
+from minyi.access.personal_data import mask_numbers
 from minyi.cases.models import Case, CaseEvent
 from minyi.cases.workflow import OPERATIONS
 from minyi.open311 import statuses
@@ -32,13 +33,12 @@ from minyi.org.models import Area
 from minyi.portal.timeline import PUBLIC_OPERATIONS, REASONS, REPLIES
 
 PUBLIC_PRECISION = Decimal("0.001")  # about 100 m
-# Runs of digits long enough to be a phone or ID number; a title derived from a citizen's first
-# sentence may hold one ("我是张三，电话13812341234").
-NUMBER_RUN = re.compile(r"\d[\d\s-]{5,}[\dXx]")
 
 
 def public_title(title: str) -> str:
-    return NUMBER_RUN.sub("***", title)
+    """A title for everyone: one derived from a citizen's first sentence may hold a phone number
+    ("我是张三，电话138.1234.5678")."""
+    return mask_numbers(title)
 
 
 # Material that an Open311 client posted as an update (attach by an API key's account) is part of the

@@ -54,3 +54,7 @@ DEFAULT_SCOPE: dict[str, str] = {
 CENTRE_ROLES = frozenset(
     {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.CALLBACK_AGENT, Role.LEADER, Role.ADMINISTRATOR}
 )
+
+# Roles whose job is taking calls (话务员/受理员): only they look up a caller's earlier cases by the
+# phone number typed in (access/personal_data.py, cases_of_caller), because they hear the number.
+CALL_TAKING_ROLES = frozenset({Role.OPERATOR})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from minyi.access.personal_data import normal_phone
 from minyi.cases import history
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
@@ -260,14 +261,16 @@ class RowReader:
                 _("This text has %(n)d characters, more than the %(max)d allowed: shorten it.")
                 % {"n": len(text), "max": limit},
             )  # fmt: skip
-        if (
-            fname == "requester_phone"
-            and text
-            and not text.replace("-", "").replace(" ", "").lstrip("+").isdigit()
-        ):
-            self._error(
-                row, fname, text, _("The phone number may hold only digits, spaces, “-” and a leading “+”.")
-            )
+        if fname == "requester_phone" and text:
+            try:
+                return normal_phone(text)  # the one stored form, so the caller history finds it
+            except ValueError:
+                self._error(
+                    row,
+                    fname,
+                    text,
+                    _("The phone number may hold only digits, spaces, “-” and a leading “+”."),
+                )
         return text
 
     def _choice(self, row: Row, fname: str, text: str) -> str | None:

@@ -59,6 +59,7 @@ ID_NUMBER = "110101199001011234"
 # --- who is who ------------------------------------------------------------------------------------
 
 INTAKE = frozenset({"operator", "grid_worker", "visit_secretary"})
+CALL_TAKERS = frozenset({"operator"})  # the caller history (access.personal_data.cases_of_caller)
 UNITS = frozenset(UNIT_STAFF)  # unit handlers and heads (their workbench, their problem register)
 ROLED = frozenset(STAFF)  # every session persona holding a role
 LOGGED_IN = ROLED | {"nobody"}
@@ -108,6 +109,8 @@ class Rule:
     # Text a persona must not be shown, whatever the status (another unit's project …)
     hidden: Callable[[M, str], set[str]] | None = None
     reveals: bool = False  # the persona in reach is shown the requester in full (audited)
+    # A look-up by phone number: what it finds is audited as reveals, one row per case of its user.
+    looks_up: bool = False
     complete: bool = False  # a list: a persona in reach is shown every case of its scope
     # The personas in reach are shown the query code (查询码) of this case: read back to the caller.
     code_of: str = ""
@@ -260,8 +263,9 @@ MATRIX: dict[str, list[Rule]] = {
     ],
     "console:caller_history": [
         Rule(
-            INTAKE,
+            CALL_TAKERS,
             query=lambda m, n=name: {"requester_phone": REQUESTERS[n][1]},
+            looks_up=True,
             hidden=unlinked_report(None),
             label=name,
         )
@@ -921,8 +925,11 @@ def check(m: M, clients, key: str, rule: Rule) -> list[str]:
             problems.append(
                 f"{where}: {'changed' if before != after else 'did not change'} {rule.effect.__name__}"
             )
-        if audit_after != audit_before and not (rule.reveals and persona in reach):
+        if audit_after != audit_before and not ((rule.reveals or rule.looks_up) and persona in reach):
             problems.append(f"{where}: wrote an audit row of a reveal")
+        own_rows = bool(written) and {row.user_id for row in written} == {m.user(persona).pk}
+        if rule.looks_up and persona in reach and not own_rows:
+            problems.append(f"{where}: the look-up found a case without an audit row of its user")
         if rule.reveals and persona in reach:
             expected = [(m.user(persona).pk, m.cases[rule.label].pk)]
             if [(row.user_id, row.case_id) for row in written] != expected:

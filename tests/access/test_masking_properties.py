@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minyi.access.personal_data import mask_id_number, mask_name, mask_phone
+from minyi.access.personal_data import mask_id_number, mask_name, mask_numbers, mask_phone, normal_phone
 
 EXAMPLES = int(os.environ.get("MINYI_PROPERTY_EXAMPLES", "100"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None)
@@ -87,3 +87,30 @@ def test_masking_is_stable_under_surrounding_whitespace(value, space):
     """A value typed with a stray space masks as without it (lists and exports can be compared)."""
     for mask in (mask_phone, mask_id_number, mask_name):
         assert mask(f"{space}{value}{space}") == mask(value)
+
+
+SEPARATOR_CHARS = st.sampled_from(list(" .-_/()—–－．／（）·\u3000"))
+MOBILES = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+@st.composite
+def typed_numbers(draw) -> tuple[str, str]:
+    """A mobile number as a person might type it: separators of any kind between any digits, some
+    digits full-width. Returns (digits, typed)."""
+    digits = draw(MOBILES)
+    typed = ""
+    for i, d in enumerate(digits):
+        if draw(st.booleans()) and i:
+            typed += draw(st.text(SEPARATOR_CHARS, min_size=1, max_size=2))
+        typed += chr(ord(d) + 0xFEE0) if draw(st.booleans()) else d
+    return digits, typed
+
+
+@PROPERTY
+@given(typed_numbers(), st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=8))
+def test_a_phone_number_in_free_text_is_blanked_whatever_its_separators(number, words):
+    digits, typed = number
+    masked = mask_numbers(f"{words}电话{typed}{words}")
+    assert "***" in masked
+    assert not any(ch.isdigit() for ch in masked)  # no digit of the number is left
+    assert normal_phone(typed) == digits  # and the same number, typed so, is found by a look-up

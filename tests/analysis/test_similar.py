@@ -72,9 +72,22 @@ def test_the_same_requester_adds_to_the_score(world, clock, heating_cases):
     first, *_ = heating_cases
     kwargs = {"title": "暖气不热", "description": "幸福小区暖气冰凉，室温低"}
     plain = similar_cases(world.dispatcher, **kwargs)
-    same = similar_cases(world.dispatcher, **kwargs, requester_phone=first.requester_phone)
+    same = similar_cases(world.dispatcher, **kwargs, same_requester={first.pk})
     score = {s.case: s for s in same}
     assert score[first].same_requester and score[first].score > {s.case: s for s in plain}[first].score
+
+
+def test_a_registered_case_marks_its_requesters_other_cases_only_where_the_link_may_be_seen(
+    world, clock, heating_cases
+):
+    first, *_ = heating_cases
+    again = register(world, "暖气不热", "幸福小区暖气冰凉不热，室温只有十四度", phone=first.requester_phone)
+    assert {s.case: s.same_requester for s in similar_to_case(world.dispatcher, again)}[first]
+    for case in (first, again):
+        case_apply(case_id=case.pk, operation="accept", actor=world.dispatcher, category="010101")
+        case_apply(case_id=case.pk, operation="assign", actor=world.dispatcher)
+    # the heating company may not reveal these requesters: it is not told that one person raised both
+    assert not any(s.same_requester for s in similar_to_case(world.heating_handler, again))
 
 
 def test_cases_older_than_the_window_are_not_listed(world, clock, heating_cases, settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from minyi.cases.models import Case, CaseEvent
 from minyi.cases.services import case_apply
@@ -178,3 +179,40 @@ def test_a_stale_expected_version_is_a_conflict(world, clock):
         case_apply(case_id=case.pk, operation="reply", actor=world.heating_handler, note="好",
                    expected_version=case.version - 1)  # fmt: skip
     assert Case.objects.get(pk=case.pk).status == "handling"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "题" * 201),
+        ("description", "述" * 20_001),
+        ("address", "路" * 201),
+        ("requester_name", "名" * 51),
+        ("requester_phone", "1" * 33),
+        ("requester_id_number", "1" * 33),
+        ("requester_ref", "r" * 65),
+        ("external_id", "e" * 65),
+    ],
+)
+def test_every_text_of_a_case_is_held_to_its_limit_whatever_the_channel(world, clock, field, value):
+    """The limits live in case_create, so no edge (Open311, a webhook, an import) can skip them; on
+    PostgreSQL a value wider than its column would otherwise be a 500."""
+    with translation.override("en"), pytest.raises(InvalidInput, match="too long") as caught:
+        new_case(world.operator, **{field: value})
+    assert caught.value.field == field
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["title", "description", "address", "requester_name"])
+def test_a_nul_character_is_refused_with_a_clear_error(world, clock, field):
+    with translation.override("en"), pytest.raises(InvalidInput, match="NUL") as caught:
+        new_case(world.operator, **{field: "暖气\x00不热"})
+    assert caught.value.field == field and not Case.objects.exists()
+
+
+def test_a_note_longer_than_the_limit_is_refused_and_changes_nothing(world, clock):
+    case = handling_case(world)
+    before = snapshot(case)
+    with translation.override("en"), pytest.raises(InvalidInput, match="too long") as caught:
+        case_apply(case_id=case.pk, operation="reply", actor=world.heating_handler, note="答" * 20_001)
+    assert caught.value.field == "note" and snapshot(case) == before

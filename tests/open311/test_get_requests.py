@@ -85,6 +85,15 @@ def test_numbers_in_a_public_title_are_blanked(client, world, clock, fmt):
     assert row["description"] == case.description
 
 
+@pytest.mark.parametrize(
+    "typed", ["138.1234.5678", "138—1234—5678", "138_1234_5678", "(138)1234/5678", "１３８ １２３４ ５６７８"]
+)
+def test_a_public_title_blanks_a_number_whatever_separators_were_typed(client, world, clock, typed):
+    registered(world, title=f"电话{typed}，2026-11-25起暖气不热")
+    (row,) = get_requests(client, "json")
+    assert row["description"] == "电话***，2026-11-25起暖气不热"  # the date is no phone number
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_public_never_sees_confidential_cases_or_hidden_categories(client, world, clock, fmt):
     from minyi.catalog.models import Category

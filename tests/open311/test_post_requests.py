@@ -227,3 +227,12 @@ def test_posts_need_no_csrf_token(world, wechat_key):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/open311/v2/requests.json", demand(wechat_key))
     assert response.status_code == 200, response.content
+
+
+def test_a_description_longer_than_any_channel_takes_is_refused(client, world, wechat_key):
+    """Open311 once stored 40,000 characters; the limit is the services', the same for every edge."""
+    description = expect_error(
+        client, "POST", "requests", "json", demand(wechat_key, description="暖气不热。" * 8000), status=400
+    )
+    assert "too long" in description and "20000" in description
+    assert not Case.objects.exists()

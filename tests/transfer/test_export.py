@@ -69,7 +69,7 @@ def build(world, clock) -> list[Case]:
         title="=1+1 医保报销比例",
         description="-想问一下门诊报销比例。",
         requester_name="王五",
-        requester_phone="+8613700002222",
+        requester_phone="+442071234567",
         requester_ref="W-77",
     )
     clock.advance(minutes=5)
@@ -130,7 +130,7 @@ def test_cells_that_look_like_formulas_are_defused(world, clock, tmp_path):
     rows = {r[H["description"]]: r for r in read_csv(tmp_path / "c.csv")}
     answered = rows["'-想问一下门诊报销比例。"]
     assert (
-        answered[H["title"]] == "'=1+1 医保报销比例" and answered[H["requester_phone"]] == "'+8613700002222"
+        answered[H["title"]] == "'=1+1 医保报销比例" and answered[H["requester_phone"]] == "'+442071234567"
     )
     export(tmp_path / "c.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
