@@ -129,9 +129,7 @@ def test_cells_that_look_like_formulas_are_defused(world, clock, tmp_path):
     export(tmp_path / "c.csv")
     rows = {r[H["description"]]: r for r in read_csv(tmp_path / "c.csv")}
     answered = rows["'-想问一下门诊报销比例。"]
-    assert (
-        answered[H["title"]] == "'=1+1 医保报销比例" and answered[H["requester_phone"]] == "'+442071234567"
-    )
+    assert answered[H["title"]] == "'=1+1 医保报销比例" and answered[H["requester_phone"]] == "'+442071234567"
     export(tmp_path / "c.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
     assert not [c for r in sheet.iter_rows() for c in r if c.data_type == "f"]
