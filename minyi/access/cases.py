@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
-from minyi.cases.models import Case
+from minyi.cases.models import Attachment, Case
 from minyi.cases.workflow import CITIZEN, OPERATIONS, SYSTEM, Operation, Relation, operations_from
 from minyi.core.errors import NotFound, NotPermitted
 from minyi.org.models import Area, Unit, User
@@ -173,6 +173,25 @@ def attachments_visible_to(actor: Actor, case: Case):
     if isinstance(actor, User):
         return items.filter(uploaded_by=actor)
     return items.none()
+
+
+def access_attachment_by_id(actor: Actor, attachment_id: int | str):
+    """The attachment, if the actor may see it: it belongs to a case the actor sees and is among
+    the case's attachments for this actor (`attachments_visible_to`); NotFound otherwise. The one
+    rule of every download (console, API)."""
+    from_case = Attachment.objects.filter(pk=_pk(attachment_id)).select_related("case").first()
+    if from_case is None or not can_see(actor, from_case.case):
+        raise NotFound(_("There is no such attachment, or it is outside your scope."))
+    if not attachments_visible_to(actor, from_case.case).filter(pk=from_case.pk).exists():
+        raise NotFound(_("There is no such attachment, or it is outside your scope."))
+    return from_case
+
+
+def _pk(value: int | str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def can_see(actor: Actor, case: Case) -> bool:

@@ -70,6 +70,19 @@ def _reader_area(user) -> Area | None:
     return None
 
 
+def sees_confidential_problems(user) -> bool:
+    """May the user see the confidential problems (every 举报) raised at a door, with their case? The
+    centre and the visit secretaries, who heard them, may; a street or community office head reading
+    its area's visits may not: the visit names the household, and the office may be the unit the
+    report is about (access/personal_data.py, hides_reporter)."""
+    return sees_every_campaign(user) or bool(_member_team_ids(user))
+
+
+def problems_shown_to(user, problems):
+    """Of these visit problems (a queryset), those the user may see listed with their visit."""
+    return problems if sees_confidential_problems(user) else problems.exclude(case__is_confidential=True)
+
+
 def may_open_visits(user) -> bool:
     """The 民情走访 menu entry: for those who see at least something of the campaigns."""
     if not user.is_authenticated:

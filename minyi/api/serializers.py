@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minyi.access import cases as access
-from minyi.access.personal_data import requester_for
+from minyi.access.personal_data import attachment_name, event_actor, requester_for
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
@@ -49,11 +49,16 @@ class Requester(serializers.Serializer):
 
 
 class AttachmentOut(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Attachment
         fields = ["id", "name", "size", "content_type", "created_at", "url"]
+
+    def get_name(self, item: Attachment) -> str:
+        case = self.context.get("case") or item.case
+        return attachment_name(self.context["request"].user, case, item)
 
     def get_url(self, item: Attachment) -> str:
         request = self.context.get("request")
@@ -127,8 +132,10 @@ class CaseDetail(CaseOut):
 
     @extend_schema_field(AttachmentOut(many=True))
     def get_attachments(self, case: Case) -> list[dict]:
-        items = access.attachments_visible_to(self.context["request"].user, case)
-        return AttachmentOut(items, many=True, context=self.context).data
+        items = access.attachments_visible_to(self.context["request"].user, case).select_related(
+            "uploaded_by"
+        )
+        return AttachmentOut(items, many=True, context={**self.context, "case": case}).data
 
     def get_allowed_operations(self, case: Case) -> list[str]:
         return [op.name for op in access.allowed_operations(self.context["request"].user, case)]
@@ -281,12 +288,13 @@ class EventOut(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: CaseEvent) -> str:
-        return (
-            (str(event.actor) if event.actor_id else event.actor_label) if self.context.get("staff") else ""
-        )
+        return self._shown(event).name if self.context.get("staff") else ""
 
     def get_unit(self, event: CaseEvent) -> str:
-        return event.actor_unit.name if event.actor_unit_id and self.context.get("staff") else ""
+        return self._shown(event).unit if self.context.get("staff") else ""
+
+    def _shown(self, event: CaseEvent):
+        return event_actor(self.context["request"].user, self.context["case"], event)
 
 
 class CategoryOut(serializers.Serializer):

@@ -21,7 +21,7 @@ from minyi.cases.models import Case
 from minyi.console.exports import CONTROL_CHARACTERS, FORMATS, FORMULA_START
 from minyi.core import clock
 from minyi.visits import progress
-from minyi.visits.models import Assignment, Campaign, Visit
+from minyi.visits.models import Assignment, Campaign, Visit, VisitProblem
 
 
 def cell(value: object) -> object:
@@ -65,7 +65,12 @@ def _figures(f: progress.Figures) -> list:
 
 
 def workbook(
-    *, campaign: Campaign, assignments: QuerySet[Assignment], visits: QuerySet[Visit], now: dt.datetime
+    *,
+    campaign: Campaign,
+    assignments: QuerySet[Assignment],
+    visits: QuerySet[Visit],
+    problems: QuerySet[VisitProblem],
+    now: dt.datetime,
 ) -> bytes:
     """The workbook, written row by row (openpyxl's write-only mode), so that a campaign of tens of
     thousands of visits does not hold every cell object in memory at once."""
@@ -150,7 +155,7 @@ def workbook(
     index = progress.AreaIndex(assignments)
     problems = (
         p
-        for p in progress.problems_of(visits.filter(campaign=campaign)).iterator(chunk_size=2000)
+        for p in problems.filter(visit__campaign=campaign).iterator(chunk_size=2000)
         if index.assignment_of(p.visit.household.area.path) is not None
     )
     sheet(
@@ -192,9 +197,16 @@ def filename(campaign: Campaign, now: dt.datetime) -> str:
 
 
 def summary_response(
-    *, campaign: Campaign, assignments: QuerySet[Assignment], visits: QuerySet[Visit], now: dt.datetime
+    *,
+    campaign: Campaign,
+    assignments: QuerySet[Assignment],
+    visits: QuerySet[Visit],
+    problems: QuerySet[VisitProblem],
+    now: dt.datetime,
 ) -> HttpResponse:
-    body = workbook(campaign=campaign, assignments=assignments, visits=visits, now=now)
+    """The summary workbook; `problems`: those of `visits` the reader may see listed
+    (access.visits.problems_shown_to)."""
+    body = workbook(campaign=campaign, assignments=assignments, visits=visits, problems=problems, now=now)
     response = HttpResponse(body, content_type=FORMATS["xlsx"])
     response["Content-Disposition"] = content_disposition_header(True, filename(campaign, now))
     return response

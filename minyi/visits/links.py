@@ -20,6 +20,8 @@ def case_links(user, case) -> list[Related]:
     )
     if problem is None or not access.can_see_visit(user, problem.visit):
         return []
+    if case.is_confidential and not access.sees_confidential_problems(user):
+        return []  # the visit names the household a report (举报) came from
     visit = problem.visit
     return [
         Related(

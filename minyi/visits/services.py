@@ -143,7 +143,7 @@ def visit_record(
                     demand_type=problem.demand_type,
                     urgency=problem.urgency,
                     title=_title(problem.text),
-                    description=_description(visit, problem.text),
+                    description=_description(visit, problem.text, confidential=problem.confidential),
                     area=place,
                     # A confidential problem (a 举报) must not lead the handling unit to the door
                     # it was raised at: the case is placed in the grid, without the address.
@@ -322,11 +322,17 @@ def _title(text: str) -> str:
     return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
 
 
-def _description(visit: Visit, text: str) -> str:
+def _description(visit: Visit, text: str, *, confidential: bool) -> str:
     # Every unit the case reaches reads its description: it names the visit by its number only.
     # The people met are the case's requester (masked, revealed with an audit row) and the door is
     # the case's address (left out for a confidential problem); those who may see the visit follow
-    # the case page's link to it.
+    # the case page's link to it. A confidential problem (a 举报) does not even name the visit: its
+    # number and day would lead a unit that reads the visits of its area to the household.
+    if confidential:
+        return _("Raised at a door-to-door visit (%(campaign)s).\n%(text)s") % {
+            "campaign": visit.campaign.name,
+            "text": text,
+        }
     return _("Raised at door-to-door visit no. %(visit)d (%(campaign)s) on %(date)s.\n%(text)s") % {
         "visit": visit.pk,
         "campaign": visit.campaign.name,

@@ -23,7 +23,7 @@ from minyi.org.roles import Role
 from minyi.visits import exports, progress
 from minyi.visits.addresses import address_key
 from minyi.visits.forms import PROBLEM_TYPES, URGENCY_CHOICES, ProblemRow, VisitForm
-from minyi.visits.models import Household
+from minyi.visits.models import Household, VisitProblem
 from minyi.visits.services import MAX_PROBLEMS, visit_record
 
 
@@ -67,7 +67,7 @@ def campaign_page(request, campaign_id: int):
     assignments = access.assignments_visible_to(user, campaign)
     figures = progress.campaign_progress(campaign=campaign, assignments=assignments)
     visible = access.visits_visible_to(user, campaign)
-    problems = list(progress.problems_of(visible)[:20])
+    problems = list(access.problems_shown_to(user, progress.problems_of(visible))[:20])
     return render(
         request,
         "visits/campaign.html",
@@ -90,10 +90,12 @@ def campaign_page(request, campaign_id: int):
 def campaign_export(request, campaign_id: int):
     user = request.user
     campaign = access.access_campaign_by_id(user, campaign_id)
+    visits = access.visits_visible_to(user, campaign)
     return exports.summary_response(
         campaign=campaign,
         assignments=access.assignments_visible_to(user, campaign),
-        visits=access.visits_visible_to(user, campaign),
+        visits=visits,
+        problems=access.problems_shown_to(user, progress.problems_of(visits)),
         now=clock.now(),
     )
 
@@ -186,7 +188,9 @@ def household_lookup(request, campaign_id: int):
 def visit_page(request, visit_id: int):
     user = request.user
     visit = access.access_visit_by_id(user, visit_id)
-    problems = list(visit.problems.select_related("case").order_by("position"))
+    problems = list(
+        access.problems_shown_to(user, visit.problems.select_related("case")).order_by("position")
+    )
     visible = access.visits_visible_to(user)
     return render(
         request,
@@ -210,7 +214,15 @@ def household_page(request, household_id: int):
     user = request.user
     household: Household = access.access_household_by_id(user, household_id)
     visits = list(progress.household_visits(household, visible=access.visits_visible_to(user)))
-    cases = [p.case for v in visits for p in v.problems.all()]
+    shown = access.problems_shown_to(
+        user, VisitProblem.objects.filter(visit__in=visits).select_related("case")
+    )
+    problems: dict[int, list] = {}
+    for problem in shown.order_by("position"):
+        problems.setdefault(problem.visit_id, []).append(problem)
+    for v in visits:
+        v.shown_problems = problems.get(v.pk, [])
+    cases = [p.case for found in problems.values() for p in found]
     return render(
         request,
         "visits/household.html",

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minyi.access import cases as access
-from minyi.access.personal_data import requester_reveal
+from minyi.access.personal_data import attachment_name, requester_reveal
 from minyi.api import idempotency
 from minyi.api.serializers import (
     MAX_FILES,
@@ -33,7 +33,7 @@ from minyi.api.serializers import (
     Requester,
 )
 from minyi.api.views.common import CASE_REF, case_for, errors
-from minyi.cases.models import Attachment, Case
+from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS, target_status
 from minyi.catalog.choices import Channel
@@ -158,7 +158,7 @@ class CaseEvents(GenericAPIView):
         events = case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
         if not staff:
             events = events.filter(operation__in=PUBLIC_OPERATIONS)
-        data = EventOut(events, many=True, context={"request": request, "staff": staff}).data
+        data = EventOut(events, many=True, context={"request": request, "staff": staff, "case": case}).data
         if not staff:  # public notes only: replies and reasons, as the portal shows them
             for row in data:
                 if row["operation"] not in REPLIES | REASONS:
@@ -275,15 +275,10 @@ class AttachmentDownload(APIView):
         },
     )
     def get(self, request, attachment_id: int):
-        item = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
-        if (
-            item is None
-            or not access.can_see(request.user, item.case)
-            or not access.attachments_visible_to(request.user, item.case).filter(pk=item.pk).exists()
-        ):
-            raise NotFound(_("There is no such attachment, or it is outside your scope."))
+        item = access.access_attachment_by_id(request.user, attachment_id)
+        name = attachment_name(request.user, item.case, item)
         inline = item.content_type in INLINE_TYPES
-        response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
+        response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=name)
         response["Content-Type"] = item.content_type if inline else "application/octet-stream"
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
         return response

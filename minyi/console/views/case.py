@@ -16,7 +16,7 @@ from minyi.analysis import suggestions
 from minyi.analysis.reply_review import review_draft, review_reply
 from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
-from minyi.cases.models import Attachment, Case
+from minyi.cases.models import Case
 from minyi.cases.services import MAX_TEXT, case_apply
 from minyi.cases.workflow import OPERATIONS, Status
 from minyi.catalog.services import limits_for, routing_for
@@ -66,7 +66,16 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         forms[op.name] = operation_form(op, case, next=back, **_initial_for(op, case, proposal))
     if bound:
         forms.update(bound)
-    events = case.events.select_related("actor", "actor_unit").prefetch_related("attachments")
+    events = list(
+        case.events.select_related("actor", "actor_unit").prefetch_related("attachments__uploaded_by")
+    )
+    attachments = list(case.attachments.select_related("uploaded_by"))
+    for event in events:  # what this reader may know of who acted and what the files are called
+        event.shown_actor = personal_data.event_actor(user, case, event)
+        for item in event.attachments.all():
+            item.shown_name = personal_data.attachment_name(user, case, item)
+    for item in attachments:
+        item.shown_name = personal_data.attachment_name(user, case, item)
     linked = _same_requester(user, case)
     return {
         "case": case,
@@ -74,7 +83,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "ops": [(op, forms[op.name]) for op in ops],
         "error": error,
         "events": events,
-        "attachments": case.attachments.all(),
+        "attachments": attachments,
         "co_units": list(case.co_units.all()),
         "merged_cases": access.cases_visible_to(user).filter(master=case).order_by("received_at"),
         "master": case.master if case.master_id and access.can_see(user, case.master) else None,
@@ -95,11 +104,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
 
 
 def _same_requester(user, case: Case) -> list[Case]:
-    """The requester's other cases (outside the centre, none across a confidential report)."""
-    if not case.requester_phone:
-        return []
-    others = access.cases_visible_to(user).filter(requester_phone=case.requester_phone).exclude(pk=case.pk)
-    return list(access.linkable_from(user, case, others).order_by("-received_at")[:10])
+    """The requester's other cases, where the user may see that link (personal_data)."""
+    return list(personal_data.same_requester_cases(user, case).order_by("-received_at")[:10])
 
 
 def _proposal(case: Case, now) -> dict:
@@ -179,11 +185,10 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 @staff_view()
 def attachment(request, attachment_id: int):
     """An attachment, only for users who may see its case (never a public file address)."""
-    item = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
-    if item is None or not access.can_see(request.user, item.case):
-        raise NotFound(_("There is no such attachment, or it is outside your scope."))
+    item = access.access_attachment_by_id(request.user, attachment_id)
+    name = personal_data.attachment_name(request.user, item.case, item)
     inline = item.content_type in INLINE_TYPES
-    response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
+    response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=name)
     response["Content-Type"] = item.content_type if inline else "application/octet-stream"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

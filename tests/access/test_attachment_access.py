@@ -1,0 +1,46 @@
+"""One rule for every download of an attachment (access.cases.access_attachment_by_id): the console
+and the API answer alike, and an integration (acting for citizens) gets only its own files."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from minyi.access.cases import access_attachment_by_id
+from minyi.core.errors import NotFound
+from tests.cases.helpers import do, new_case
+from tests.console.helpers import client_for
+
+
+@pytest.fixture
+def files(world, clock):
+    """A demand the WeChat integration registered with its photo, and the centre's working file."""
+    case = new_case(
+        world.integration,
+        channel="wechat",
+        attachments=[SimpleUploadedFile("own.pdf", b"%PDF-1.4 own", "application/pdf")],
+    )
+    do(case, "attach", world.dispatcher, note="核查记录",
+       attachments=[SimpleUploadedFile("internal.pdf", b"%PDF-1.4 internal", "application/pdf")])  # fmt: skip
+    own, internal = case.attachments.order_by("pk")
+    return own, internal
+
+
+def test_an_integration_gets_its_own_file_and_not_the_staffs_in_console_and_api(world, files):
+    own, internal = files
+    client = client_for(world.integration)
+    for url in ("/console/attachments/{}/", "/api/v1/attachments/{}/"):
+        assert client.get(url.format(own.pk)).status_code == 200, url
+        assert client.get(url.format(internal.pk)).status_code == 404, url
+    assert access_attachment_by_id(world.integration, own.pk) == own
+    with pytest.raises(NotFound):
+        access_attachment_by_id(world.integration, internal.pk)
+
+
+def test_staff_outside_the_case_get_not_found_and_staff_within_get_both(world, files):
+    own, internal = files
+    for url in ("/console/attachments/{}/", "/api/v1/attachments/{}/"):
+        assert client_for(world.heating_handler).get(url.format(own.pk)).status_code == 404
+        assert client_for(world.dispatcher).get(url.format(internal.pk)).status_code == 200
+    with pytest.raises(NotFound):
+        access_attachment_by_id(world.dispatcher, "not-a-number")
