@@ -164,3 +164,25 @@ def test_a_sqlite_backup_inside_a_transaction_is_refused_instead_of_waiting_fore
         pytest.skip("pg_dump reads its own snapshot; only SQLite's backup API waits for our lock")
     with pytest.raises(CommandError, match="cannot run inside a transaction"):
         call_command("backup", str(tmp_path / "backup"))
+
+
+def test_a_backup_is_readable_by_its_owner_alone_from_its_first_byte(transactional_db, data_dir, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    """Every citizen's data is in it: the folder minyi creates is 0700 and each file 0600, created so
+    (not changed afterwards, which would leave a moment where another user could open it)."""
+    (data_dir / "media").mkdir(parents=True)
+    (data_dir / "media" / "photo.png").write_bytes(b"a photo")
+    changed = []
+    monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: changed.append(args))
+    monkeypatch.setattr(Path, "chmod", lambda *args, **kwargs: changed.append(args))
+    previous = os.umask(0)  # even without a protective umask
+    try:
+        call_command("backup", str(tmp_path / "new" / "backup"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    finally:
+        os.umask(previous)
+
+    dest = tmp_path / "new" / "backup"
+    assert dest.stat().st_mode & 0o777 == 0o700
+    modes = {path.name: path.stat().st_mode & 0o777 for path in dest.iterdir()}
+    assert len(modes) == 3 and set(modes.values()) == {0o600}, modes
+    assert changed == []
