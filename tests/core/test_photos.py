@@ -7,10 +7,18 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from minyi.core import photos
 from minyi.core.errors import InvalidInput
 from tests import images
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English (the msgids), whichever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
