@@ -1,6 +1,6 @@
 """Django settings for minyi, read from the environment (see docs/settings.md for every variable).
 
-Defaults are safe for one machine: SQLite in the data directory, DEBUG off unless the demo runs.
+Defaults are safe for one machine: SQLite in the data directory, DEBUG off (the demo's too).
 Production sets DATABASE_URL to PostgreSQL and SECRET_KEY (or SECRET_KEY_FILE) shared by all servers.
 """
 
@@ -19,7 +19,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR = env_path("MINYI_DATA_DIR", Path.cwd() / "data")
 DEMO = env_bool("MINYI_DEMO", False)
-DEBUG = env_bool("DEBUG", DEMO)
+# Off for the demo too: a demo is reachable by strangers, and Django's debug pages would show them the
+# URL list, the settings and tracebacks. A developer turns it on with DEBUG=1, never by default.
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("minyi.portal.urls")),
 ]
 
+handler400 = "minyi.web.views.bad_request"
 handler500 = "minyi.web.views.server_error"
 
 # Attachments are not served from MEDIA_URL on purpose: they may show people and addresses, so the

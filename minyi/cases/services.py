@@ -41,7 +41,7 @@ from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, Superv
 from minyi.cases.workflow import MASTER_STATUSES, OPERATIONS, TERMINAL, Operation, Status, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
-from minyi.core import clock
+from minyi.core import clock, photos
 from minyi.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
@@ -61,16 +61,6 @@ MAX_HANDLE_DAYS = 60
 MAX_TEXT = 20_000
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10  # files one registration or operation may carry (the API's MAX_FILES)
-# A file that calls itself a photo (by its name or the sender's content type) is shown inline by the
-# attachment views, so it must be one by its first bytes; the type stored is the one the bytes show.
-PHOTO_SIGNATURES = {
-    b"\xff\xd8": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
-PHOTO_TYPES = frozenset({*PHOTO_SIGNATURES.values(), "image/webp"})
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 # --- registering a case --------------------------------------------------------------------------
@@ -143,7 +133,7 @@ def case_create(
         )
     chosen_category = category_by_code(category) if category else None
     access.check_create(actor, area=place)
-    _check_attachments(attachments)
+    attachments = _checked_attachments(attachments)
 
     now = clock.now()
     duplicate = Conflict(
@@ -294,7 +284,7 @@ def case_apply(
     _check_params(effect, op, params)
     if expected_version is not None:
         expected_version = _positive_int(expected_version, "expected_version", 2**31)
-    _check_attachments(attachments)
+    attachments = _checked_attachments(attachments)
     note = _text(note, "note")
     if op.material_required and not attachments and not note:
         raise InvalidInput(
@@ -1097,48 +1087,34 @@ def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
     return number
 
 
-def _check_attachments(files: Sequence[UploadedFile]) -> None:
+def _checked_attachments(files: Sequence[UploadedFile]) -> list[UploadedFile]:
+    """The files to store: a file that claims to be a photo becomes its re-encoded copy without EXIF
+    (core/photos.py, which refuses one that does not decode); any other is kept as a document, which
+    the attachment views only ever offer as a download."""
     if len(files) > ATTACHMENT_MAX_FILES:
         raise InvalidInput(
             _("You sent %(count)d files; at most %(most)d may be sent at once.")
             % {"count": len(files), "most": ATTACHMENT_MAX_FILES},
             field="attachments",
         )
+    checked = []
     for f in files:
-        if f.size > ATTACHMENT_MAX_BYTES:
+        if getattr(f, "sent_size", f.size) > ATTACHMENT_MAX_BYTES:  # a photo's copy: the size sent
             raise InvalidInput(
                 _("%(name)s is larger than %(mb)d MB: send a smaller file.")
                 % {"name": f.name, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
                 field="attachments",
             )
-        name = f.name or ""
-        claimed = getattr(f, "content_type", "") in PHOTO_TYPES or name.lower().endswith(PHOTO_SUFFIXES)
-        if claimed and photo_type_of(f) is None:
-            raise InvalidInput(
-                _(
-                    "%(name)s is not the photo its name or type says: send a JPEG, PNG, WebP or GIF photo, "
-                    "or the document under its own name."
-                )
-                % {"name": name},
-                field="attachments",
-            )
+        checked.append(photos.photo_copy(f, field="attachments") if photos.claims_photo(f) else f)
+    return checked
 
 
-def _not_a_photo(content_type: str) -> str:
-    # What is no photo by its bytes is never stored under a photo's type (the views show those).
-    return content_type if content_type and content_type not in PHOTO_TYPES else "application/octet-stream"
-
-
-def photo_type_of(f: UploadedFile) -> str | None:
-    """The photo type (JPEG, PNG, GIF, WebP) the file's first bytes show, or None when they show
-    none: the one test of a photo for staff uploads (case attachments, project report photos)."""
-    f.seek(0)
-    head = f.read(16)
-    f.seek(0)
-    kind = next((t for sig, t in PHOTO_SIGNATURES.items() if head.startswith(sig)), None)
-    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        kind = "image/webp"
-    return kind
+def _stored_type(f: UploadedFile) -> str:
+    if isinstance(f, photos.Photo):
+        return f.content_type
+    # A document is never stored under a photo's type (the views show those inline).
+    sent = getattr(f, "content_type", "") or ""
+    return sent if sent and sent not in photos.PHOTO_TYPES else "application/octet-stream"
 
 
 def _save_attachments(case, event, files, actor, now) -> None:
@@ -1149,7 +1125,7 @@ def _save_attachments(case, event, files, actor, now) -> None:
             file=f,
             name=f.name[:200],
             size=f.size,
-            content_type=photo_type_of(f) or _not_a_photo(getattr(f, "content_type", "")),
+            content_type=_stored_type(f),
             uploaded_by=actor if isinstance(actor, User) else None,
             created_at=now,
         )

@@ -14,6 +14,10 @@ in the copy. So the manifest describes exactly what was saved, and a restore can
 all of it. The database is saved before the files: every attachment row saved has its file (a file
 is written before its row commits), at worst the tar holds a few files whose rows came later.
 
+A backup holds every citizen's data, so only the user who runs `minyi backup` may read it: the folder
+it creates is 0700, and each file is created 0600 (never made private afterwards, which would leave a
+moment where another user could open it).
+
 The SECRET_KEY is not in the backup: keep it with the deployment's other secrets (without it users
 must log in again; no stored data depends on it).
 """
@@ -41,6 +45,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 FILES = "files.tar"
 DUMPS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 class BackupError(Exception):
@@ -50,6 +56,11 @@ class BackupError(Exception):
 def file_roots() -> dict[str, Path]:
     """The folders saved with the database, by their name inside files.tar."""
     return {"media": Path(settings.MEDIA_ROOT), "models": Path(settings.DATA_DIR) / "models"}
+
+
+def _private(path: Path):
+    """A new file, open for writing, that only its owner may read from its first byte."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "wb")
 
 
 def _sha256(path: Path) -> str:
@@ -128,6 +139,8 @@ def _pg_backup(target: Path) -> tuple[dict[str, int], dict[str, str]]:
                 cursor.execute("SELECT app, name FROM django_migrations")
                 migrations = _latest_migrations(cursor.fetchall())
             # pg_dump sees exactly this transaction's snapshot while the transaction stays open.
+            # It writes into the private file made here (it would create its own readable by all).
+            _private(target).close()
             _run([pg_dump, "-Fc", f"--snapshot={snapshot}", "-f", str(target)], "pg_dump")
         raw.rollback()
     finally:
@@ -170,6 +183,7 @@ def _sqlite_backup(target: Path) -> tuple[dict[str, int], dict[str, str]]:
         # The backup would wait for this very transaction's lock, forever.
         raise BackupError("A SQLite backup cannot run inside a transaction: run `minyi backup` on its own.")
     connection.ensure_connection()
+    _private(target).close()  # SQLite takes an empty file as a new database and keeps its mode
     copy = sqlite3.connect(target)
     try:
         # The online backup API copies a consistent state even while other processes write.
@@ -197,7 +211,7 @@ def _sqlite_restore(source: Path) -> None:
 
 def _tar_files(target: Path) -> dict[str, int]:
     count = size = 0
-    with tarfile.open(target, "w") as tar:
+    with _private(target) as raw, tarfile.open(fileobj=raw, mode="w") as tar:
         for arcname, root in file_roots().items():
             if not root.is_dir():
                 continue
@@ -251,7 +265,7 @@ def backup(*, dest: Path, now: dt.datetime | None = None) -> dict:
         raise BackupError(f"minyi backs up PostgreSQL and SQLite, not {vendor}.")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} exists and is not an empty folder: give a new folder for each backup.")
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
     dump = dest / DUMPS[vendor]
     counts, migrations = _pg_backup(dump) if vendor == "postgresql" else _sqlite_backup(dump)
     files = _tar_files(dest / FILES)
@@ -263,7 +277,8 @@ def backup(*, dest: Path, now: dt.datetime | None = None) -> dict:
         "migrations": migrations,
         "tables": counts,
     }
-    (dest / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _private(dest / MANIFEST) as f:
+        f.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 
 

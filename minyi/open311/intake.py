@@ -16,10 +16,10 @@ from minyi.api.models import ApiKey
 from minyi.cases.models import Case
 from minyi.cases.services import case_create
 from minyi.catalog.choices import Channel
+from minyi.core import photos
 from minyi.core.errors import InvalidInput
 from minyi.open311 import catalog
 from minyi.open311.params import Params
-from minyi.portal.photos import HEAD_BYTES, photo_type
 
 TITLE_LENGTH = 30
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
@@ -55,21 +55,12 @@ def requester_name(first: str | None, last: str | None) -> str:
 
 
 def checked_photos(files) -> list:
-    """The uploaded `media` files, if they are photos by their first bytes (as in the portal); they
-    are stored under a name and type of our own, not the sender's."""
-    photos = []
-    for number, photo in enumerate(files, start=1):
-        photo.seek(0)
-        kind = photo_type(photo.read(HEAD_BYTES))
-        photo.seek(0)
-        if kind is None:
-            raise InvalidInput(
-                _("media “%(name)s” is not a JPEG, PNG or WebP photo.") % {"name": photo.name}, field="media"
-            )
-        photo.name = f"open311-{number}.{kind.extension}"
-        photo.content_type = kind.content_type
-        photos.append(photo)
-    return photos
+    """The uploaded `media` files re-encoded by the one rule for photos (core/photos.py: JPEG, PNG or
+    WebP that decodes fully, stored without EXIF), under a name of our own (`open311-1.jpg`)."""
+    return [
+        photos.photo_copy(photo, field="media", formats=photos.CITIZEN_FORMATS, stem=f"open311-{number}")
+        for number, photo in enumerate(files, start=1)
+    ]
 
 
 def _check_lengths(params: Params) -> None:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from minyi.catalog.choices import DemandType
-from minyi.core.errors import MinyiError
+from minyi.core import photos
+from minyi.core.errors import InvalidInput, MinyiError
 from minyi.org.models import Area
-from minyi.portal.photos import HEAD_BYTES, photo_type
 from minyi.web.forms import MultipleFileField
 
 STREET, COMMUNITY, GRID = Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID
@@ -27,7 +27,7 @@ EMPTY_LABELS = {
     COMMUNITY: _("— choose a community —"),
     GRID: _("— choose a grid, if you know it —"),
 }
-ACCEPTED_PHOTOS = "image/jpeg,image/png,image/webp"
+ACCEPTED_PHOTOS = ",".join(f.content_type for f in photos.CITIZEN_FORMATS)
 
 
 def places_under(parent_id: object, level: int) -> QuerySet[Area]:
@@ -47,7 +47,8 @@ def place_choices(parent_id: object, level: int) -> list[tuple[object, str]]:
 
 
 class PhotosField(MultipleFileField):
-    """Several photos in one input, checked here for count, size and type (by their first bytes)."""
+    """Several photos in one input, checked here for count and size, then re-encoded by the one rule
+    for photos (core/photos.py: JPEG, PNG or WebP that decodes fully): the form gives the copies."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -66,7 +67,7 @@ class PhotosField(MultipleFileField):
                 % {"count": len(files), "most": most},
                 code="too_many",
             )
-        errors = []
+        errors, copies = [], []
         for number, photo in enumerate(files, start=1):
             if photo.size > mb * 1024 * 1024:
                 errors.append(
@@ -80,24 +81,15 @@ class PhotosField(MultipleFileField):
                     )
                 )
                 continue
-            photo.seek(0)
-            kind = photo_type(photo.read(HEAD_BYTES))
-            photo.seek(0)
-            if kind is None:
-                errors.append(
-                    ValidationError(
-                        _("“%(name)s” is not a JPEG, PNG or WebP photo: choose a photo file."),
-                        params={"name": photo.name},
-                        code="not_a_photo",
-                    )
-                )
-                continue
-            # Stored under a name and type of our own: the sender's name and word are not trusted.
-            photo.name = f"photo-{number}.{kind.extension}"
-            photo.content_type = kind.content_type
+            # Stored under a name of our own, re-encoded without EXIF (where the photo was taken).
+            stem, citizen = f"photo-{number}", photos.CITIZEN_FORMATS
+            try:
+                copies.append(photos.photo_copy(photo, field="photos", formats=citizen, stem=stem))
+            except InvalidInput as refused:
+                errors.append(ValidationError(refused.message, code="not_a_photo"))
         if errors:
             raise ValidationError(errors)
-        return files
+        return copies
 
 
 class DemandForm(forms.Form):

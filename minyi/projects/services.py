@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from minyi.access import cases as case_access
 from minyi.access import projects as access
-from minyi.cases.services import photo_type_of
 from minyi.core import clock
 from minyi.core.errors import Conflict, InvalidInput
+from minyi.core.photos import Photo, photo_copy
 from minyi.projects import progress
 from minyi.projects.models import (
     Batch,
@@ -154,13 +154,13 @@ def report_file(
             now,
         )
         report.save()
-        for upload, content_type in checked:
+        for photo in checked:
             ReportPhoto.objects.create(
                 report=report,
-                file=upload,
-                name=upload.name[:200],
-                content_type=content_type,
-                size=upload.size,
+                file=photo,
+                name=photo.name[:200],
+                content_type=photo.content_type,
+                size=photo.size,
                 uploaded_at=now,
             )
         refresh_project(item.project)
@@ -184,7 +184,8 @@ def _text(value: str, field: str) -> str:
     return value
 
 
-def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+def _check_photos(photos: Sequence[UploadedFile]) -> list[Photo]:
+    """The photos re-encoded without their EXIF (core/photos.py refuses what does not decode)."""
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(
             _("Send at most %(n)d photos with one report.") % {"n": MAX_PHOTOS}, field="photos"
@@ -197,13 +198,7 @@ def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
                 % {"name": photo.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)},
                 field="photos",
             )
-        kind = photo_type_of(photo)
-        if kind is None:
-            raise InvalidInput(
-                _("%(name)s is not a photo: send JPEG, PNG, WebP or GIF images.") % {"name": photo.name},
-                field="photos",
-            )
-        checked.append((photo, kind))
+        checked.append(photo_copy(photo, field="photos"))
     return checked
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -23,6 +31,42 @@ def csrf_failure(request, reason=""):
     )
 
 
+def bad_request(request, exception=None):
+    """What Django refuses before any view (a Host this server does not serve, too many fields or
+    files, too much form text): the page says what to do (the API answers in its JSON shape, Open311
+    in its error list). Never the sender's Host or data: they are not ours to repeat."""
+    message = _bad_request_message(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "message": message}, status=400)
+    if request.path.startswith("/open311/"):
+        from minyi.open311 import formats
+
+        return formats.error(request.path.rsplit(".", 1)[-1], 400, message)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _bad_request_message(exception) -> str:
+    if isinstance(exception, DisallowedHost):
+        return _(
+            "This server does not answer to the host name in the address you used: open minyi under the "
+            "address the centre gave you."
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return _(
+            "The form sent more than %(most)d fields, more than any form of minyi has: reload the page "
+            "and send the form again."
+        ) % {"most": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    if isinstance(exception, TooManyFilesSent):
+        return _("The form sent more than %(most)d files: send at most %(most)d at once.") % {
+            "most": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    if isinstance(exception, RequestDataTooBig):
+        return _("The form's text (without its files) is larger than %(mb).1f MB: send shorter texts.") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        }
+    return _("The request could not be understood. Reload the page and try again.")
+
+
 def server_error(request):
     """A bug: the friendly page, or for API clients the API's JSON error shape. A database failure
     outside a view (a middleware saving the session) still gets the 503 of the middleware."""
@@ -32,8 +76,6 @@ def server_error(request):
     if exc is not None and database_unavailable(exc):
         return unavailable_response(request)
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         message = _("Something went wrong on our side; it has been logged. Try again later.")
         return JsonResponse({"code": "server_error", "message": str(message)}, status=500)
     return render(request, "500.html", status=500)

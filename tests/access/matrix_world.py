@@ -38,6 +38,7 @@ from minyi.projects.models import ProgressReport
 from minyi.projects.services import case_link, report_file
 from minyi.visits.models import Household
 from minyi.visits.services import visit_record
+from tests import images
 from tests.cases.helpers import do, new_case
 from tests.projects.conftest import build_ledger
 from tests.visits.helpers import build_campaign
@@ -125,7 +126,7 @@ class MatrixWorld:
 
 
 def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"\xff\xd8" + b"0" * 200, content_type="image/jpeg")
+    return SimpleUploadedFile(name, images.jpeg(), content_type="image/jpeg")
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:

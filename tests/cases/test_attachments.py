@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from minyi.cases import services
 from minyi.cases.models import Attachment
 from minyi.core.errors import InvalidInput
+from tests import images
 from tests.cases.helpers import do, new_case
 
 
@@ -16,8 +17,10 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def photo(name="现场.jpg", size=1024):
-    return SimpleUploadedFile(name, b"\xff\xd8" + b"0" * (size - 2), content_type="image/jpeg")
+def photo(name="现场.jpg", size=0):
+    """A real JPEG, padded to `size` bytes."""
+    content = images.jpeg()
+    return SimpleUploadedFile(name, content + b"\0" * (size - len(content)), content_type="image/jpeg")
 
 
 def test_photos_with_the_registration_and_the_reply(world, clock):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from minyi.access.models import PersonalDataAccess
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
+from tests import images
 from tests.cases.helpers import do, new_case
 from tests.console.helpers import client_for, text_of
 
@@ -100,7 +101,7 @@ def test_units_see_the_requester_masked_and_the_centre_may_reveal_with_an_audit(
 def test_a_reply_with_an_attachment_is_served_only_within_scope(world, clock, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     case = do(do(accepted(world), "assign", world.dispatcher), "sign_for", world.heating_handler)
-    photo = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    photo = SimpleUploadedFile("现场照片.png", images.png(), content_type="image/png")
     response = client_for(world.heating_handler).post(
         f"/console/cases/{case.pk}/do/reply/",
         {"expected_version": case.version, "note": "已派人检修，温度恢复到20度。", "attachments": [photo]},

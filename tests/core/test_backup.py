@@ -20,9 +20,10 @@ from django.db import connection
 
 from minyi.cases.models import Attachment, CaseEvent
 from minyi.core.backup import row_counts
+from tests import images
 from tests.cases.helpers import do, new_case
 
-PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # every byte value: any mangling shows
+PHOTO = images.png((64, 64), noise=True)  # random pixels: every byte value, any mangling shows
 
 # Run in the restored deployment: the row counts (before anything writes a session), then the case
 # page and the attachment as the dispatcher sees them.
@@ -31,6 +32,7 @@ import json, sys, django
 django.setup()
 from django.test import Client
 from minyi.core.backup import row_counts
+from tests import images
 from minyi.org.models import User
 counts = row_counts()
 client = Client()
@@ -99,6 +101,7 @@ def test_backup_then_restore_into_a_new_database_gives_back_every_row_and_file(
 ):
     case = a_replied_case_with_a_photo(tx_world)
     attachment = Attachment.objects.get(case=case)
+    saved = attachment.file.read()  # the photo as stored: re-encoded without its metadata
     assert CaseEvent.objects.filter(case=case).count() == 5
     (data_dir / "models" / "classifier").mkdir(parents=True)
     (data_dir / "models" / "classifier" / "v1.joblib").write_bytes(b"model")
@@ -113,7 +116,7 @@ def test_backup_then_restore_into_a_new_database_gives_back_every_row_and_file(
     done = minyi("restore", str(tmp_path / "backup"), database_url=fresh_database, data_dir=restored)
     assert done.returncode == 0, done.stderr
     assert "every table's rows match the manifest" in done.stdout
-    assert (restored / "media" / attachment.file.name).read_bytes() == PHOTO
+    assert (restored / "media" / attachment.file.name).read_bytes() == saved
     assert (restored / "models" / "classifier" / "v1.joblib").read_bytes() == b"model"
 
     values = {"case": case.pk, "attachment": attachment.pk, "number": case.tracking_number}
@@ -122,7 +125,7 @@ def test_backup_then_restore_into_a_new_database_gives_back_every_row_and_file(
     seen = json.loads(checked.stdout)
     assert seen["counts"] == manifest["tables"]
     assert seen["page"] == [200, True]
-    assert seen["attachment"] == [200, PHOTO.hex()]
+    assert seen["attachment"] == [200, saved.hex()]
 
     # A second restore into the now filled database is refused and changes nothing.
     again = minyi("restore", str(tmp_path / "backup"), database_url=fresh_database, data_dir=restored)
@@ -164,3 +167,25 @@ def test_a_sqlite_backup_inside_a_transaction_is_refused_instead_of_waiting_fore
         pytest.skip("pg_dump reads its own snapshot; only SQLite's backup API waits for our lock")
     with pytest.raises(CommandError, match="cannot run inside a transaction"):
         call_command("backup", str(tmp_path / "backup"))
+
+
+def test_a_backup_is_readable_by_its_owner_alone_from_its_first_byte(transactional_db, data_dir, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    """Every citizen's data is in it: the folder minyi creates is 0700 and each file 0600, created so
+    (not changed afterwards, which would leave a moment where another user could open it)."""
+    (data_dir / "media").mkdir(parents=True)
+    (data_dir / "media" / "photo.png").write_bytes(b"a photo")
+    changed = []
+    monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: changed.append(args))
+    monkeypatch.setattr(Path, "chmod", lambda *args, **kwargs: changed.append(args))
+    previous = os.umask(0)  # even without a protective umask
+    try:
+        call_command("backup", str(tmp_path / "new" / "backup"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    finally:
+        os.umask(previous)
+
+    dest = tmp_path / "new" / "backup"
+    assert dest.stat().st_mode & 0o777 == 0o700
+    modes = {path.name: path.stat().st_mode & 0o777 for path in dest.iterdir()}
+    assert len(modes) == 3 and set(modes.values()) == {0o600}, modes
+    assert changed == []

@@ -10,6 +10,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from minyi.cases.models import Case
+from tests import images
 from tests.cases.helpers import new_case
 
 BASE = "/open311/v2/"
@@ -55,7 +56,7 @@ REQUEST_FIELDS = {
 UPDATE_FIELDS = {"update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"}
 ERROR_FIELDS = {"code", "description"}
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
+JPEG = images.jpeg()  # a real photo: it is decoded
 PHP = b"<?php system($_GET['c']); ?>"
 
 

@@ -113,7 +113,7 @@ def test_a_file_that_is_no_photo_is_refused(client, world, wechat_key, fmt):
     description = expect_error(
         client, "POST", "requests", fmt, {**demand(wechat_key), "media": script}, status=400
     )
-    assert "photo.jpg" in description and "not a JPEG" in description
+    assert "photo.jpg" in description and "cannot be opened as a JPEG/PNG/WebP photo" in description
     assert not Case.objects.exists()
 
 

@@ -284,7 +284,7 @@ def test_update_parameters_are_checked(client, world, heating_key, clock, fmt):
         client, "POST", "servicerequestupdates", fmt, {**base, "updated_datetime": "noon"}, status=400
     )
     script = SimpleUploadedFile("x.jpg", PHP, content_type="image/jpeg")
-    assert "not a JPEG" in expect_error(
+    assert "cannot be opened as a JPEG/PNG/WebP photo" in expect_error(
         client, "POST", "servicerequestupdates", fmt, {**base, "media": script}, status=400
     )
     assert case.events.count() == 3

@@ -6,11 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from minyi.cases.models import Case
+from tests import images
 from tests.cases.helpers import do, new_case
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
-WEBP = b"RIFF\xd0\x00\x00\x00WEBPVP8 " + b"\x00" * 200
+JPEG, PNG, WEBP = images.jpeg(), images.png(), images.webp()  # real photos: they are decoded
 PHP = b"<?php system($_GET['c']); ?>"
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
 

@@ -215,7 +215,8 @@ def test_a_file_that_is_not_a_photo_by_its_content_is_refused_whatever_its_name(
     )
 
     assert field_errors(response, "photos") == [
-        f"“{name}” is not a JPEG, PNG or WebP photo: choose a photo file."
+        f"“{name}” cannot be opened as a JPEG/PNG/WebP photo: it is damaged, cut short or no photo. "
+        "Send the photo itself."
     ]
     assert Case.objects.count() == 0 and Attachment.objects.count() == 0 and stored_files(media) == []
 

@@ -10,9 +10,10 @@ from minyi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from minyi.projects import progress
 from minyi.projects.models import ProgressReport, ProjectCase, ReportPhoto
 from minyi.projects.services import case_link, report_due, report_file
+from tests import images
 
 NOV = dt.date(2026, 11, 1)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = images.png()
 
 
 def file_report(actor, item, month=NOV, **kwargs):

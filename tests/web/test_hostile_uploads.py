@@ -1,15 +1,19 @@
 """Hostile uploads through every door that takes files: the portal's photos, the console's case
-attachments (intake and reply), the API's attachment endpoint and the projects' report photos.
+attachments (intake and reply), the API's attachment endpoint, Open311's media (a request and an
+update) and the projects' report photos.
 
 Too big, mislabelled (a ".jpg" that is HTML, a PDF, a program or an SVG with a script), empty, too
 many, or named to climb out of the media folder: each gets a clear 4xx (or the form again with the
 error) and leaves neither a row nor a file behind; what is accepted is stored under a harmless name
-inside MEDIA_ROOT and never served as something a browser would run."""
+inside MEDIA_ROOT and never served as something a browser would run. A photo must decode fully (a
+file that only starts like a JPEG, a truncated one, a decompression bomb are refused), and what is
+stored is a copy without the phone's EXIF (its GPS position and model)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from minyi.api.keys import create_key
@@ -17,9 +21,11 @@ from minyi.cases import services as case_services
 from minyi.cases.models import Attachment, Case, CaseEvent
 from minyi.projects import services as project_services
 from minyi.projects.models import ProgressReport, ReportPhoto
+from tests import images
 from tests.api.conftest import DEMAND, Api
 from tests.cases.helpers import do, new_case
 from tests.console.helpers import client_for
+from tests.open311.helpers import demand as open311_demand
 from tests.portal.helpers import JPEG, PNG, demand
 from tests.projects.conftest import build_ledger
 
@@ -78,8 +84,6 @@ def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> Simpl
 
 
 def portal(world, files):
-    from django.test import Client
-
     return Client().post(reverse("portal:submit"), {**demand(world), "photos": files})
 
 
@@ -114,6 +118,19 @@ def report(world, files):
     return client_for(world.heating_handler).post(reverse("projects:report", args=[ledger.mains.pk]), data)
 
 
+def open311(world, files):
+    _key, raw = create_key("wechat-front", channel="wechat")
+    return Client().post("/open311/v2/requests.json", {**open311_demand(raw), "media": files})
+
+
+def open311_update(world, files):
+    case = handling_case(world)
+    _key, raw = create_key("heating-sys", unit=world.heating)
+    data = {"api_key": raw, "service_request_id": case.tracking_number, "status": "IN_PROGRESS",
+            "description": "抢修队已到现场。", "media": files}  # fmt: skip
+    return Client().post("/open311/v2/servicerequestupdates.json", data)
+
+
 def handling_case(world) -> Case:
     case = new_case(world.operator, category="0101")
     do(case, "accept", world.dispatcher)
@@ -122,8 +139,10 @@ def handling_case(world) -> Case:
 
 
 DOORS = {"portal": portal, "intake": intake, "reply": reply, "api": api, "api-create": api_create,
-         "report": report}  # fmt: skip
-PHOTO_DOORS = ("portal", "report")  # these take photos only
+         "open311": open311, "open311-update": open311_update, "report": report}  # fmt: skip
+PHOTO_DOORS = ("portal", "open311", "open311-update", "report")  # these take photos only
+# The doors that take one file at most (Open311's `media`).
+ONE_FILE = ("open311", "open311-update")
 
 
 def refused(response) -> bool:
@@ -236,8 +255,6 @@ def test_a_non_utf8_file_name_in_a_raw_multipart_body_is_no_500(world, clock, me
         + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
-    from django.test import Client
-
     response = Client().post(
         reverse("portal:submit"), b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}"
     )
@@ -248,3 +265,39 @@ def test_a_non_utf8_file_name_in_a_raw_multipart_body_is_no_500(world, clock, me
     for item in Attachment.objects.all():
         assert item.name == "photo-1.png"
     assert all(inside(media, path) for path in stored(media))
+
+
+# --- photos must decode, and are stored without the phone's EXIF -------------------------------------
+
+NOT_DECODING = {
+    "jpeg-head-then-html": images.html_with_a_jpeg_head(),
+    "truncated-jpeg": images.truncated_jpeg(),
+    "png-bomb": images.png_bomb(),
+}
+
+
+@pytest.mark.parametrize("kind", NOT_DECODING)
+@pytest.mark.parametrize("door", DOORS)
+def test_a_photo_that_does_not_decode_is_refused_naming_the_file(world, clock, media, door, kind):
+    name = "bomb.png" if kind == "png-bomb" else "现场.jpg"
+
+    response, was_refused = attempt(world, media, door, [upload(name, NOT_DECODING[kind])])
+
+    assert was_refused, response.status_code
+    assert name in response.content.decode()
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_the_phones_gps_and_model_never_reach_the_stored_photo(world, clock, media, door):
+    sent = images.jpeg((48, 32), gps=True, orientation=6)
+
+    response, was_refused = attempt(world, media, door, [upload("IMG_0001.jpg", sent)])
+
+    assert not was_refused, response.content.decode()[:2000]
+    (path,) = stored(media)
+    item = Attachment.objects.first() or ReportPhoto.objects.get()
+    kept = path.read_bytes()
+    image = images.read_back(kept)
+    assert dict(image.getexif()) == {} and images.MODEL.encode() not in kept
+    assert image.format == "JPEG" and image.size == (32, 48)  # turned upright as the phone said
+    assert (item.content_type, item.size) == ("image/jpeg", len(kept)) and item.name.endswith(".jpg")
