@@ -209,11 +209,17 @@ except ValueError as exc:
 # Where SMS and e-mail notifications go: a dotted path to a sender class (see notifications/senders.py).
 MINYI_SMS_SENDER = env_str("MINYI_SMS_SENDER", "minyi.notifications.senders.LogSender")
 MINYI_EMAIL_SENDER = env_str("MINYI_EMAIL_SENDER", "minyi.notifications.senders.LogSender")
-# Citizen portal: photos per demand and their size; submissions and look-ups per address and hour.
+# Citizen portal: photos per demand and their size. Limits per hour (portal/limits.py): demands per
+# browser, per phone number and per address (a ceiling: a community may share one carrier address);
+# look-ups per browser and per address; wrong query codes per tracking number, from all addresses.
 MINYI_PORTAL_MAX_PHOTOS = env_int("MINYI_PORTAL_MAX_PHOTOS", 3, minimum=0)
 MINYI_PORTAL_MAX_PHOTO_MB = env_int("MINYI_PORTAL_MAX_PHOTO_MB", 5, minimum=1)
 MINYI_PORTAL_SUBMISSIONS_PER_HOUR = env_int("MINYI_PORTAL_SUBMISSIONS_PER_HOUR", 10, minimum=1)
+MINYI_PORTAL_SUBMISSIONS_PER_PHONE = env_int("MINYI_PORTAL_SUBMISSIONS_PER_PHONE", 10, minimum=1)
+MINYI_PORTAL_SUBMISSIONS_PER_ADDRESS = env_int("MINYI_PORTAL_SUBMISSIONS_PER_ADDRESS", 200, minimum=1)
 MINYI_PORTAL_LOOKUPS_PER_HOUR = env_int("MINYI_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)
+MINYI_PORTAL_LOOKUPS_PER_ADDRESS = env_int("MINYI_PORTAL_LOOKUPS_PER_ADDRESS", 1000, minimum=1)
+MINYI_PORTAL_WRONG_CODES_PER_NUMBER = env_int("MINYI_PORTAL_WRONG_CODES_PER_NUMBER", 10, minimum=1)
 # Rows per page in console lists, and the most rows one export may hold.
 MINYI_PAGE_SIZE = env_int("MINYI_PAGE_SIZE", 25, minimum=5)
 MINYI_EXPORT_MAX_ROWS = env_int("MINYI_EXPORT_MAX_ROWS", 100_000, minimum=1)
