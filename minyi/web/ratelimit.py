@@ -27,7 +27,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy (TRUST_PROXY=1) the last
     address of X-Forwarded-For — the one our proxy appended; entries before it are whatever the
     client sent and could be forged to dodge limits. None when there is no valid address. Used by
-    the portal's limits and the login lockout (django-axes stores it in an address column)."""
+    the portal's limits and the login limits (web/logins.py)."""
     candidates = [request.META.get("REMOTE_ADDR", "")]
     if settings.TRUST_PROXY:
         candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1])
