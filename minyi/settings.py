@@ -6,7 +6,6 @@ Production sets DATABASE_URL to PostgreSQL and SECRET_KEY (or SECRET_KEY_FILE) s
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -69,7 +68,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -91,15 +89,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "minyi.web.middleware.ErrorMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    # Turns a login refused by the login limits into the page that says until when.
+    "minyi.web.logins.LoginRefusalMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    # First, as django-axes asks: refuses a login while its username (from this address) is locked out.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's password check within the login limits (web/logins.py).
+AUTHENTICATION_BACKENDS = ["minyi.web.logins.LimitedModelBackend"]
 
 ROOT_URLCONF = "minyi.urls"
 WSGI_APPLICATION = "minyi.wsgi.application"
@@ -188,18 +183,20 @@ LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
 
-# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
-# address, that pair is locked for LOGIN_LOCKOUT_MINUTES. Attempts live in the database, so every
-# application server sees them.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
-AXES_VERBOSE = False
-# Behind a reverse proxy, the client's address is the first of X-Forwarded-For (set TRUST_PROXY=1).
+# Login limits (web/logins.py, docs/production.md): after LOGIN_ACCOUNT_FREE_FAILURES wrong passwords
+# in a row for one account, from any address, each further attempt waits LOGIN_ACCOUNT_DELAY_SECONDS,
+# doubled with each wrong password up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS; administrators are told once
+# at LOGIN_ACCOUNT_ALERT_FAILURES. An address with LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords (any user
+# names) without a pause of LOGIN_LOCKOUT_MINUTES is locked for that long. Counted in the database, so
+# every application server sees them.
+MINYI_LOGIN_ACCOUNT_FREE_FAILURES = env_int("LOGIN_ACCOUNT_FREE_FAILURES", 3, minimum=1)
+MINYI_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_SECONDS", 30, minimum=1)
+MINYI_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 600, minimum=1)
+MINYI_LOGIN_ACCOUNT_ALERT_FAILURES = env_int("LOGIN_ACCOUNT_ALERT_FAILURES", 10, minimum=1)
+MINYI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+MINYI_LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Behind a reverse proxy, the client's address is the last of X-Forwarded-For (set TRUST_PROXY=1).
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
-AXES_CLIENT_IP_CALLABLE = "minyi.web.ratelimit.client_ip"
 
 # --- minyi's own settings ----------------------------------------------------------------------
 # Working periods of a working day, local time: deadlines in working hours count only these.
@@ -211,11 +208,17 @@ except ValueError as exc:
 # Where SMS and e-mail notifications go: a dotted path to a sender class (see notifications/senders.py).
 MINYI_SMS_SENDER = env_str("MINYI_SMS_SENDER", "minyi.notifications.senders.LogSender")
 MINYI_EMAIL_SENDER = env_str("MINYI_EMAIL_SENDER", "minyi.notifications.senders.LogSender")
-# Citizen portal: photos per demand and their size; submissions and look-ups per address and hour.
+# Citizen portal: photos per demand and their size. Limits per hour (portal/limits.py): demands per
+# browser, per phone number and per address (a ceiling: a community may share one carrier address);
+# look-ups per browser and per address; wrong query codes per tracking number, from all addresses.
 MINYI_PORTAL_MAX_PHOTOS = env_int("MINYI_PORTAL_MAX_PHOTOS", 3, minimum=0)
 MINYI_PORTAL_MAX_PHOTO_MB = env_int("MINYI_PORTAL_MAX_PHOTO_MB", 5, minimum=1)
 MINYI_PORTAL_SUBMISSIONS_PER_HOUR = env_int("MINYI_PORTAL_SUBMISSIONS_PER_HOUR", 10, minimum=1)
+MINYI_PORTAL_SUBMISSIONS_PER_PHONE = env_int("MINYI_PORTAL_SUBMISSIONS_PER_PHONE", 10, minimum=1)
+MINYI_PORTAL_SUBMISSIONS_PER_ADDRESS = env_int("MINYI_PORTAL_SUBMISSIONS_PER_ADDRESS", 200, minimum=1)
 MINYI_PORTAL_LOOKUPS_PER_HOUR = env_int("MINYI_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)
+MINYI_PORTAL_LOOKUPS_PER_ADDRESS = env_int("MINYI_PORTAL_LOOKUPS_PER_ADDRESS", 1000, minimum=1)
+MINYI_PORTAL_WRONG_CODES_PER_NUMBER = env_int("MINYI_PORTAL_WRONG_CODES_PER_NUMBER", 10, minimum=1)
 # Caller history (来电历史): the most different phone numbers one operator may look up within an hour.
 MINYI_CALLER_LOOKUPS_PER_HOUR = env_int("MINYI_CALLER_LOOKUPS_PER_HOUR", 60, minimum=1)
 # Rows per page in console lists, and the most rows one export may hold.
@@ -290,6 +293,5 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "jieba": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
     },
 }

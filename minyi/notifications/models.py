@@ -25,6 +25,7 @@ class Notification(models.Model):
         CALENDAR = "calendar", _("Calendar")  # 日历维护
         SURGE = "surge", _("Rising topic")  # 上升苗头
         PROJECT_REPORT = "project_report", _("Project monthly report")  # 月调度
+        LOGIN_FAILURES = "login_failures", _("Repeated wrong passwords")  # 密码多次错误
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

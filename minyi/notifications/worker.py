@@ -31,7 +31,7 @@ from minyi.notifications.services import (
     unit_staff,
 )
 from minyi.org.roles import Role
-from minyi.web import ratelimit
+from minyi.web import logins, ratelimit
 from minyi.workcal.services import years_needing_entry
 
 log = logging.getLogger("minyi.worker")
@@ -170,6 +170,7 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "calendar": remind_calendar(now=now),
         # Rate-limit windows of the portal and the API last an hour; a day's margin is plenty.
         "rate_windows": ratelimit.forget_before(now - dt.timedelta(days=1)),
+        "login_failures": logins.forget_stale(now),
         # API: answers to Idempotency-Keys past their replay window, and webhook signatures too old
         # to be accepted again anyway (their timestamp is outside the tolerance).
         "idempotency": idempotency.forget_before(now - dt.timedelta(hours=settings.MINYI_IDEMPOTENCY_HOURS)),

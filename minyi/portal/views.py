@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,12 +28,12 @@ from minyi.catalog.choices import Channel
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
 from minyi.org.models import Area
-from minyi.portal import proofs
+from minyi.portal import limits, proofs
 from minyi.portal.forms import COMMUNITY, GRID, DemandForm, FollowForm, RateForm, place_choices
 from minyi.portal.timeline import public_timeline
 from minyi.stats.measures import headline, top_categories
 from minyi.stats.periods import this_month
-from minyi.web.ratelimit import allow, hourly_limit_lifts_at
+from minyi.web.ratelimit import Refused
 
 RATEABLE = OPERATIONS["rate"].sources
 
@@ -50,13 +49,17 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     if request.method == "POST":
-        # Every attempt counts, refused ones too: their uploads cost as much as accepted ones.
-        if not allow(request, "portal-submit", per_hour=settings.MINYI_PORTAL_SUBMISSIONS_PER_HOUR):
-            return _too_many(request)
+        refused = limits.submission_refused(request)
+        if refused:
+            return _too_many(request, refused)
         form = DemandForm(request.POST, request.FILES)
         if form.is_valid():
+            fields = form.case_fields()
+            refused = limits.phone_refused(fields["requester_phone"])
+            if refused:
+                return _too_many(request, refused)
             try:
-                case = case_create(actor=Citizen(), channel=Channel.WEB, **form.case_fields())
+                case = case_create(actor=Citizen(), channel=Channel.WEB, **fields)
             except MinyiError as exc:
                 form.add_service_error(exc)
             else:
@@ -107,17 +110,21 @@ def submitted(request):
 @never_cache
 def follow(request):
     if request.method == "POST":
-        if not allow(request, "portal-lookup", per_hour=settings.MINYI_PORTAL_LOOKUPS_PER_HOUR):
-            return _too_many(request)
+        refused = limits.lookup_refused(request)
+        if refused:
+            return _too_many(request, refused)
         form = FollowForm(request.POST)
         if form.is_valid():
+            number, asked_at = form.cleaned_data["tracking_number"], clock.now()
+            refused = limits.code_guess_refused(number, at=asked_at)
+            if refused:
+                return _too_many(request, refused)
             try:
-                case = access.access_case_by_query_code(
-                    form.cleaned_data["tracking_number"], form.cleaned_data["query_code"]
-                )
+                case = access.access_case_by_query_code(number, form.cleaned_data["query_code"])
             except NotFound as exc:
                 form.add_error(None, exc.message)
             else:
+                limits.code_was_right(number, at=asked_at)
                 proofs.prove(request, case)
                 return redirect("portal:case", tracking_number=case.tracking_number)
     else:
@@ -222,9 +229,9 @@ def stats(request):
 # --- refusals ------------------------------------------------------------------------------------
 
 
-def _too_many(request):
-    """429 with the moment the limit lifts."""
-    retry_at = hourly_limit_lifts_at()
-    response = render(request, "portal/too_many.html", {"retry_at": retry_at}, status=429)
-    response["Retry-After"] = str(int((retry_at - clock.now()).total_seconds()))
+def _too_many(request, refused: Refused):
+    """429 saying which limit refused and when it lifts."""
+    context = {"message": limits.refusal_message(refused)}
+    response = render(request, "portal/too_many.html", context, status=429)
+    response["Retry-After"] = str(max(0, int((refused.retry_at - clock.now()).total_seconds())))
     return response

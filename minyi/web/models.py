@@ -20,3 +20,29 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+
+
+class LoginFailures(models.Model):
+    """Wrong passwords in a row for one account (from any address) or from one address (for any user
+    names): what the login limits of web/logins.py read. Kept in the database so that every application
+    server counts the same failures; an administrator unlocks by deleting the row."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        ADDRESS = "address", _("IP address")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # The user name as typed (it need not exist), or the client address.
+    name = models.CharField(_("user name or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("wrong passwords in a row"), default=0)
+    last_failure_at = models.DateTimeField(_("last wrong password"), null=True, blank=True)
+    alerted_at = models.DateTimeField(_("administrators alerted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login failures")
+        verbose_name_plural = _("login failures")
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="login_failures_unique")]
+        indexes = [models.Index(fields=["last_failure_at"], name="login_failures_last")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}: {self.failures}"

@@ -1,4 +1,5 @@
-"""Rate limits for public actions (portal submissions and look-ups) and the client address rule.
+"""Rate limits for public actions (portal submissions and look-ups), the client address rule and the
+browser's id.
 
 Why not django-ratelimit: it needs memcached or Redis for atomic counters, and minyi's embedded
 default has neither. A counter row per key and fixed window, incremented by one conditional UPDATE
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,7 +27,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy (TRUST_PROXY=1) the last
     address of X-Forwarded-For — the one our proxy appended; entries before it are whatever the
     client sent and could be forged to dodge limits. None when there is no valid address. Used by
-    the portal's limits and the login lockout (django-axes stores it in an address column)."""
+    the portal's limits and the login limits (web/logins.py)."""
     candidates = [request.META.get("REMOTE_ADDR", "")]
     if settings.TRUST_PROXY:
         candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1])
@@ -45,9 +48,11 @@ def window_start(moment: dt.datetime, window: dt.timedelta) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, tz=dt.UTC)
 
 
-def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
-    """Count one hit of `key`; False when it exceeds `limit` hits within the current window."""
-    start = window_start(clock.now(), window)
+def hit(key: str, *, limit: int, window: dt.timedelta, at: dt.datetime | None = None) -> bool:
+    """Count one hit of `key`; False when it exceeds `limit` hits within the window of `at` (now).
+    The count read back is this hit's own: on PostgreSQL the UPDATE holds the row until commit, so no
+    other hit is counted in between."""
+    start = window_start(at or clock.now(), window)
     with transaction.atomic():
         rows = RateCounter.objects.filter(key=key, window_start=start)
         if not rows.update(hits=F("hits") + 1):
@@ -60,14 +65,54 @@ def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
     return hits <= limit
 
 
-def allow(request: HttpRequest, action: str, *, per_hour: int) -> bool:
-    """One hit of `action` from this client; False when it made more than `per_hour` in this hour."""
-    return hit(f"{action}:{client_ip(request) or 'unknown'}", limit=per_hour, window=HOUR)
+def refund(key: str, *, window: dt.timedelta, at: dt.datetime) -> None:
+    """Take back one hit of `key` counted at `at`: for an attempt counted in advance that turned out
+    not to be what the limit counts (a right query code)."""
+    start = window_start(at, window)
+    RateCounter.objects.filter(key=key, window_start=start, hits__gt=0).update(hits=F("hits") - 1)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `most` hits of `key` per hour; `who` says whose hits they are (for the refusal)."""
+
+    key: str
+    most: int
+    who: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    who: str
+    retry_at: dt.datetime
+
+
+def charge(*limits: Limit) -> Refused | None:
+    """One hit against each limit in turn, stopping at the first that refuses it: later limits are
+    not charged for a refused hit, so a browser that keeps sending past its own limit does not use up
+    the ceiling of the address it shares with its neighbours."""
+    for limit in limits:
+        if not hit(limit.key, limit=limit.most, window=HOUR):
+            return Refused(limit.who, hourly_limit_lifts_at())
+    return None
 
 
 def hourly_limit_lifts_at() -> dt.datetime:
-    """When a refused client of `allow` may try again: the start of the next window."""
+    """When a refused hit of an hourly limit may be tried again: the start of the next window."""
     return window_start(clock.now(), HOUR) + HOUR
+
+
+BROWSER_ID = "minyi_browser"
+
+
+def browser_id(request: HttpRequest) -> str:
+    """A random id of this browser, kept in its session (created on first use). It survives the new
+    session key a login or a portal proof gives; a browser that drops its cookies gets a new one, so
+    limits per browser always come with a ceiling per address."""
+    value = request.session.get(BROWSER_ID)
+    if not isinstance(value, str) or not value:
+        value = request.session[BROWSER_ID] = secrets.token_urlsafe(16)
+    return value
 
 
 def forget_before(moment: dt.datetime) -> int:

@@ -1,4 +1,4 @@
-"""Login (with lockout by django-axes), logout and the home page that sends each role to its desk."""
+"""Login (within the limits of web/logins.py), logout and the home page that sends each role to its desk."""
 
 from __future__ import annotations
 
