@@ -12,13 +12,13 @@ code. All limits count per hour (`ratelimit.HOUR`) and lift at the start of the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from minyi.access.personal_data import normal_phone
 from minyi.core import clock
 from minyi.web import ratelimit
 from minyi.web.ratelimit import HOUR, Limit, Refused
@@ -45,7 +45,10 @@ def submission_refused(request: HttpRequest) -> Refused | None:
 
 def phone_refused(phone: str) -> Refused | None:
     """Count one demand giving this phone number (none for an anonymous demand)."""
-    digits = _phone_digits(phone)
+    try:
+        digits = normal_phone(phone)  # the one stored form: +86 138-1234-1234 is 13812341234
+    except ValueError:
+        return None  # no phone number at all: the form refuses it
     if not digits:
         return None
     # The counter's key holds a keyed hash, not the number: personal data stays in the case.
@@ -113,12 +116,3 @@ def _address(request: HttpRequest) -> str:
 def _number_key(tracking_number: str) -> str:
     # As the look-up reads it (access.cases.access_case_by_query_code), so no spelling escapes the count.
     return f"portal-code:{tracking_number.strip()}"
-
-
-def _phone_digits(phone: str) -> str:
-    """The number without spaces, dashes or China's country code: +86 138-1234-1234 is 13812341234."""
-    digits = re.sub(r"\D", "", phone or "")
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            return digits[len(prefix) :]
-    return digits
