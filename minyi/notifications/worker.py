@@ -14,8 +14,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi.api import idempotency, webhooks
@@ -156,6 +158,11 @@ def remind_calendar(*, now: dt.datetime | None = None) -> int:
     return told
 
 
+def forget_expired_sessions() -> int:
+    """Delete the sessions past their expiry (Django's clearsessions, as one step of the round)."""
+    return Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
+
+
 def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of all background work; `minyi worker` repeats it."""
     from minyi.analysis.jobs import run_daily  # analysis builds on cases and notifications
@@ -171,6 +178,9 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         # Rate-limit windows of the portal and the API last an hour; a day's margin is plenty.
         "rate_windows": ratelimit.forget_before(now - dt.timedelta(days=1)),
         "login_failures": logins.forget_stale(now),
+        # Sessions past their age: the portal gives every browser that sends a form one (its limits
+        # are counted per browser), so they would pile up.
+        "sessions": forget_expired_sessions(),
         # API: answers to Idempotency-Keys past their replay window, and webhook signatures too old
         # to be accepted again anyway (their timestamp is outside the tolerance).
         "idempotency": idempotency.forget_before(now - dt.timedelta(hours=settings.MINYI_IDEMPOTENCY_HOURS)),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
 from minyi.cases.models import Case
@@ -153,3 +155,16 @@ def test_the_worker_survives_a_failing_round(world, clock, monkeypatch, capsys):
     with pytest.raises(KeyboardInterrupt):
         call_command("worker", "--interval", "1")
     assert len(rounds) == 2
+
+
+def test_a_round_deletes_the_sessions_past_their_expiry(world, clock):
+    """The portal gives every browser that sends a form a session; expired ones must not pile up."""
+    kept, gone = SessionStore(), SessionStore()
+    kept["x"], gone["x"] = 1, 1
+    kept.create()
+    gone.create()
+    Session.objects.filter(session_key=gone.session_key).update(
+        expire_date=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    assert run_once()["sessions"] == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [kept.session_key]
