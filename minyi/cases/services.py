@@ -1070,21 +1070,27 @@ def _area(area: Area | int | str | None) -> Area | None:
 
 
 def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
+    """A latitude or longitude in degrees, to six places. Every edge that takes coordinates (the
+    API, Open311, any form) ends here, so NaN and Infinity, which Decimal parses but no place has,
+    are refused here for all of them (a NaN would otherwise fail the range comparison itself)."""
     if value is None or value == "":
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        number = Decimal(str(value))
     except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
         raise InvalidInput(
-            _("%(field)s must be a number.") % {"field": _label(field_name)}, field=field_name
-        ) from None
+            _("%(field)s must be a number.") % {"field": _label(field_name)},
+            field=field_name,
+        )
     if abs(number) > limit:
         raise InvalidInput(
             _("%(field)s must lie between -%(limit)d and %(limit)d.")
             % {"field": _label(field_name), "limit": limit},
             field=field_name,
         )
-    return number
+    return number.quantize(Decimal("0.000001"))
 
 
 def _checked_attachments(files: Sequence[UploadedFile]) -> list[UploadedFile]:

@@ -139,6 +139,16 @@ def test_registration_refuses_bad_fields(world, clock, field, value):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["latitude", "longitude"])
+@pytest.mark.parametrize("value", ["NaN", "-nan", "sNaN", "Infinity", "-inf", float("nan"), float("inf")])
+def test_registration_refuses_coordinates_that_are_no_place(world, clock, field, value):
+    """case_create is where every edge's coordinates are checked: NaN and Infinity too."""
+    with pytest.raises(InvalidInput, match="must be a number|必须是数字|数字") as caught:
+        new_case(world.operator, **{field: value})
+    assert caught.value.field == field
+    assert not Case.objects.exists()
+
+
 def test_registration_needs_a_name_a_phone_or_anonymity(world, clock):
     with pytest.raises(InvalidInput):
         new_case(world.operator, requester_name="", requester_phone="")

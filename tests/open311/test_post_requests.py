@@ -212,6 +212,20 @@ def test_bad_values_are_400_with_the_services_message(client, world, wechat_key,
     assert not Case.objects.exists()
 
 
+NOT_A_PLACE = ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "inf", "1e999999"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("field", ["lat", "long"])
+def test_nan_or_infinite_coordinates_are_400_in_the_spec_format(client, world, wechat_key, fmt, field):
+    for value in NOT_A_PLACE:
+        description = expect_error(
+            client, "POST", "requests", fmt, demand(wechat_key, **{field: value}), status=400
+        )
+        assert "must be a number" in description or "between" in description, value
+    assert not Case.objects.exists()
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_jurisdiction_when_configured(client, world, wechat_key, settings, fmt):
     settings.MINYI_OPEN311_JURISDICTION = "shifanqu.gov.cn"
