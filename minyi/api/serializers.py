@@ -162,7 +162,12 @@ class CaseReceipt(serializers.Serializer):
 
 
 class CaseIn(serializers.Serializer):
-    """A new demand. Codes for area and category; the channel is the key's when it has one."""
+    """A new demand. Codes for area and category; the channel is the key's when it has one.
+
+    Beyond each field's type, a demand is refused (400, naming the field) when it gives neither
+    requester_name nor requester_phone and is not anonymous, when area or category is not a code of
+    GET /api/v1/areas/ or /categories/ (or an area outside the account's scope), or when the phone
+    holds other than digits, spaces, "-" and a leading "+"."""
 
     channel = serializers.ChoiceField(Channel.choices, required=False)
     demand_type = serializers.ChoiceField(DemandType.choices)

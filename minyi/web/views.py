@@ -32,17 +32,18 @@ def csrf_failure(request, reason=""):
 
 
 def bad_request(request, exception=None):
-    """What Django refuses before any view (a Host this server does not serve, too many fields or
-    files, too much form text): the page says what to do (the API answers in its JSON shape, Open311
-    in its error list). Never the sender's Host or data: they are not ours to repeat."""
-    message = _bad_request_message(exception)
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "bad_request", "message": message}, status=400)
-    if request.path.startswith("/open311/"):
-        from minyi.open311 import formats
+    """What Django refuses before or in a view (a Host this server does not serve, too many fields or
+    files, a body whose text is over DATA_UPLOAD_MAX_MEMORY_SIZE): the page says what to do, the API
+    answers in its JSON shape, Open311 in its error list (web/refusals.py). A body too large is a 413,
+    the honest status; the rest of it is read after the answer by minyi's gunicorn worker
+    (web/server.py), so the client is not cut off. Never the sender's Host or data: they are not ours
+    to repeat."""
+    from minyi.web import refusals
 
-        return formats.error(request.path.rsplit(".", 1)[-1], 400, message)
-    return render(request, "400.html", {"message": message}, status=400)
+    message = _bad_request_message(exception)
+    status, code = (413, "too_large") if isinstance(exception, RequestDataTooBig) else (400, "bad_request")
+    response = refusals.refusal(request.path, status, code, message)
+    return response or render(request, "400.html", {"message": message}, status=status)
 
 
 def _bad_request_message(exception) -> str:
@@ -61,9 +62,11 @@ def _bad_request_message(exception) -> str:
             "most": settings.DATA_UPLOAD_MAX_NUMBER_FILES
         }
     if isinstance(exception, RequestDataTooBig):
-        return _("The form's text (without its files) is larger than %(mb).1f MB: send shorter texts.") % {
-            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
-        }
+        most = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _(
+            "The text of the request (a JSON body, or a form without its files) is larger than "
+            "%(mb).1f MB (%(most)d bytes): send shorter texts."
+        ) % {"mb": most / 2**20, "most": most}
     return _("The request could not be understood. Reload the page and try again.")
 
 

@@ -1,11 +1,20 @@
 """Contract test: schemathesis generates requests for every operation of the published OpenAPI
 schema and sends them to the application in process; no request may cause a server error, and
-every response must match the schema's status codes and shapes.
+every response must be one the schema documents: its status code, its content type, its headers and
+its body's shape (schemathesis' response checks).
+
+The schema must also tell valid requests from invalid ones, as the server does: requests that break
+it (a `page_size=null`, a date that is no date) are generated for the lists and must be refused, and
+for the operations whose rules the schema states in full, a request it allows must not be refused
+(`page=0` refused while the schema allowed it was such a disagreement). Rules a schema cannot state
+(a code that must exist, "a name or a phone") are in the descriptions, and not checked that way.
 
 The requests are sent with the keys of several accounts (every role, a unit's own system, a
 read-only leader screen), with broken credentials (which must be refused, 401/403), and signed and
 unsigned to the channel webhook. A stateful run follows links (create a case, then read it, list its
 operations and perform them). MINYI_CONTRACT_EXAMPLES sets the examples per operation (default 40).
+What only a real server answers (413, 414 and 431 from gunicorn and minyi's worker) is checked
+against this schema by tests/web/test_server_limits.py.
 """
 
 from __future__ import annotations
@@ -24,7 +33,16 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from minyi.api.keys import create_key
 from minyi.api.webhooks import sign
@@ -33,7 +51,35 @@ from minyi.demo.stories import site_photo
 from tests.cases.helpers import do, new_case
 
 EXAMPLES = int(os.environ.get("MINYI_CONTRACT_EXAMPLES", "40"))
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# Operations whose every rule on a request is in the schema: a request it allows is not refused
+# (404 for an id that names nothing, 401/403 for an account that may not, 409 stay possible).
+FULLY_DESCRIBED = {
+    "GET /api/v1/categories/",
+    "GET /api/v1/areas/",
+    "GET /api/v1/units/",
+    "GET /api/v1/knowledge/",
+    "GET /api/v1/cases/{ref}/",
+    "GET /api/v1/cases/{ref}/events/",
+    "GET /api/v1/cases/{ref}/operations/",
+    "GET /api/v1/cases/{ref}/requester/",
+    "GET /api/v1/attachments/{attachment_id}/",
+}
+# Lists read by query parameters alone: requests outside the schema are generated for them.
+LISTS = {
+    "GET /api/v1/cases/",
+    "GET /api/v1/categories/",
+    "GET /api/v1/areas/",
+    "GET /api/v1/units/",
+    "GET /api/v1/knowledge/",
+    "GET /api/v1/measures/",
+}
 WEBHOOK = "POST /api/v1/webhooks/{channel}/"
 # Credentials that identify nobody: each must be refused, whatever the request.
 BROKEN = {
@@ -137,14 +183,19 @@ def signed(channel_key, case, ours) -> dict:
     }
 
 
-def fuzz(schema, send, *, examples: int = EXAMPLES) -> dict[str, Counter]:
-    """Every operation with `examples` generated requests; `send(case)` returns the response.
-    Returns the status codes seen per operation."""
+def fuzz(
+    schema, send, *, examples: int = EXAMPLES, mode=GenerationMode.POSITIVE, only: set[str] | None = None
+) -> dict[str, Counter]:
+    """Every operation (or those labelled in `only`) with `examples` generated requests, valid ones
+    or, in negative mode, ones the schema forbids; `send(case)` returns the response. Returns the
+    status codes seen per operation."""
     statuses: dict[str, Counter] = {}
     for result in schema.get_all_operations():
         operation = result.ok()
+        if only is not None and operation.label not in only:
+            continue
 
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
             max_examples=examples,
             deadline=None,
@@ -193,7 +244,8 @@ def test_no_generated_request_causes_a_server_error(district, account):
             return case.call_and_validate(
                 checks=CHECKS, **signed(district["channel_key"], case, next(district["ours"]))
             )
-        return case.call_and_validate(headers=headers, checks=CHECKS)
+        checks = CHECKS + [positive_data_acceptance] * (case.operation.label in FULLY_DESCRIBED)
+        return case.call_and_validate(headers=headers, checks=checks)
 
     statuses = fuzz(schema, send)
     # The generated requests got through (authenticated, valid enough) to the real work, not only
@@ -207,6 +259,20 @@ def test_no_generated_request_causes_a_server_error(district, account):
     if account == "leader screen":  # reads everything, may change nothing
         assert statuses["POST /api/v1/cases/"][201] == 0, statuses["POST /api/v1/cases/"]
         assert statuses["POST /api/v1/cases/{ref}/operations/{operation}/"][200] == 0
+
+
+def test_requests_the_schema_forbids_are_refused(district):
+    """Negative mode on the lists: a parameter of the wrong type, out of its range or not in its
+    enum must get a documented refusal (400), never the default page quietly."""
+    schema = load_schema(district)
+    headers = {"Authorization": f"Bearer {district['keys']['every role']}"}
+
+    def send(case):
+        return case.call_and_validate(headers=headers, checks=[*CHECKS, negative_data_rejection])
+
+    statuses = fuzz(schema, send, examples=max(EXAMPLES // 2, 5), mode=GenerationMode.NEGATIVE, only=LISTS)
+    assert set(statuses) == LISTS
+    assert all(seen[400] > 0 for seen in statuses.values()), statuses
 
 
 @pytest.mark.parametrize("credentials", list(BROKEN))

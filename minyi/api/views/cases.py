@@ -13,13 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minyi.access import cases as access
 from minyi.access.personal_data import attachment_name, requester_reveal
 from minyi.api import idempotency
+from minyi.api.parsers import JSONParser
 from minyi.api.serializers import (
     MAX_FILES,
     OPERATION_NAMES,
@@ -32,7 +33,7 @@ from minyi.api.serializers import (
     OperationOut,
     Requester,
 )
-from minyi.api.views.common import CASE_REF, case_for, errors
+from minyi.api.views.common import CASE_REF, DATE, case_for, errors
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS, target_status
@@ -44,23 +45,47 @@ from minyi.portal.timeline import PUBLIC_OPERATIONS, REASONS, REPLIES
 
 RELATED = ("area", "category", "lead_unit", "master")
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+DOWNLOAD = "The file: a JPEG, PNG or WebP photo as itself, any other file as application/octet-stream."
+
+
+# What the schema says of a list filter beyond its type: the refusals the console's filter form makes
+# (a 400 naming the parameter), so that a client can tell a valid request from the schema.
+REFERENCE_ID = "the id of an active %s in GET /api/v1/%s/; another number is refused (400)"
+DATE_RANGE = "a date (YYYY-MM-DD) from 1990-01-01 to 2199-12-31"
+FILTER_SCHEMAS = {
+    "q": {"type": "string", "maxLength": 200},
+    "unit": {"type": "integer", "minimum": 1},
+    "area": {"type": "integer", "minimum": 1},
+    "received_from": DATE,
+    "received_to": DATE,
+}
+FILTER_RULES = {
+    "unit": REFERENCE_ID % ("unit", "units") + "; the cases it leads",
+    "area": REFERENCE_ID % ("area", "areas") + "; the cases in it and the areas below it",
+    "category": "a category code in GET /api/v1/categories/ (another is refused, 400); the cases in "
+    "it and the categories below it",
+    "received_from": DATE_RANGE,
+    "received_to": DATE_RANGE + "; not before received_from",
+}
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
     """The list's query parameters, read from the console's filter form (one definition)."""
-    kinds = {"DateField": OpenApiTypes.DATE, "TypedChoiceField": OpenApiTypes.INT}
     parameters = []
     for name, field in CaseFilterForm.base_fields.items():
-        kind = kinds.get(type(field).__name__, OpenApiTypes.STR)
+        kind = FILTER_SCHEMAS.get(name, OpenApiTypes.STR)
         enum = None
         if type(field).__name__ in ("ChoiceField", "MultipleChoiceField") and field.choices:
             enum = [value for value, _label in field.choices if value] or None
+        description = str(field.help_text or field.label)
+        if name in FILTER_RULES:
+            description = f"{description}: {FILTER_RULES[name]}."
         parameters.append(
             OpenApiParameter(
                 name,
                 kind,
                 OpenApiParameter.QUERY,
-                description=str(field.help_text or field.label),
+                description=description,
                 enum=enum,
                 many=type(field).__name__ == "MultipleChoiceField",
                 explode=True,
@@ -150,7 +175,7 @@ class CaseEvents(GenericAPIView):
         operation_id="cases_events",
         summary="The case's timeline (public steps only for integrations)",
         parameters=[CASE_REF],
-        responses={200: EventOut(many=True), **errors(401, 404)},
+        responses={200: EventOut(many=True), **errors(400, 401, 404)},
     )
     def get(self, request, ref: str):
         case = case_for(request.user, ref)
@@ -270,7 +295,11 @@ class AttachmentDownload(APIView):
         operation_id="attachments_read",
         summary="Download an attachment of a case you may see",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            # Photos are sent as what they are (shown inline), any other file as a download.
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description=DOWNLOAD)
+                for content_type in (*sorted(INLINE_TYPES), "application/octet-stream")
+            },
             **errors(401, 404),
         },
     )

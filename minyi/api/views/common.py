@@ -28,6 +28,9 @@ def errors(*codes: int) -> dict:
     return {code: OpenApiResponse(Error, description=texts[code]) for code in codes}
 
 
+# A date the filters take (console/filters.py: FIRST_DAY to LAST_DAY, 1990-01-01 to 2199-12-31).
+DATE = {"type": "string", "format": "date", "pattern": r"^(199[0-9]|2[01][0-9][0-9])-"}
+
 REF = re.compile(r"^([0-9]{1,18}|[0-9]{6}-[0-9]{1,12})$")
 
 

@@ -4,14 +4,13 @@ the headline measures of the caller's scope."""
 from __future__ import annotations
 
 from django.db.models import F
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from minyi.access import cases as access
 from minyi.api.serializers import AreaOut, CategoryOut, KnowledgeOut, MeasuresOut, UnitOut
-from minyi.api.views.common import errors
+from minyi.api.views.common import DATE, errors
 from minyi.catalog.models import Category
 from minyi.console.filters import PeriodForm
 from minyi.core import clock
@@ -19,6 +18,11 @@ from minyi.core.errors import InvalidInput
 from minyi.knowledge.search import search
 from minyi.org.models import Area, Unit
 from minyi.stats import measures
+
+PERIOD_DATE = (
+    "With period=dates (or no named period): a date from 1990-01-01 to 2199-12-31, given together "
+    "with the other date (400 otherwise)."
+)
 
 
 def _tree(model, fields: tuple[str, ...]):
@@ -33,7 +37,7 @@ class Categories(GenericAPIView):
     serializer_class = CategoryOut
 
     @extend_schema(
-        operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(401, 404)}
+        operation_id="categories_list", responses={200: CategoryOut(many=True), **errors(400, 401, 404)}
     )
     def get(self, request):
         rows = _tree(Category, ("code", "name", "depth", "is_public"))
@@ -44,7 +48,7 @@ class Categories(GenericAPIView):
 class Areas(GenericAPIView):
     serializer_class = AreaOut
 
-    @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(401, 404)})
+    @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(400, 401, 404)})
     def get(self, request):
         rows = _tree(Area, ("id", "code", "name", "level", "households"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
@@ -54,7 +58,7 @@ class Areas(GenericAPIView):
 class Units(GenericAPIView):
     serializer_class = UnitOut
 
-    @extend_schema(operation_id="units_list", responses={200: UnitOut(many=True), **errors(401, 404)})
+    @extend_schema(operation_id="units_list", responses={200: UnitOut(many=True), **errors(400, 401, 404)})
     def get(self, request):
         rows = _tree(Unit, ("id", "code", "name", "kind"))
         page = self.paginate_queryset([{**r, "parent": r.pop("parent_code")} for r in rows])
@@ -69,8 +73,20 @@ class Knowledge(GenericAPIView):
         operation_id="knowledge_search",
         summary="Knowledge-base entries answering a question (Chinese words matched with jieba)",
         parameters=[
-            OpenApiParameter("q", str, OpenApiParameter.QUERY, required=True),
-            OpenApiParameter("limit", int, OpenApiParameter.QUERY),
+            OpenApiParameter(
+                "q",
+                # Words to look for: blank is refused (400); only the first 200 characters count.
+                {"type": "string", "minLength": 1, "pattern": r"\S"},
+                OpenApiParameter.QUERY,
+                required=True,
+                description="The question or words to look for (not blank; the first 200 characters).",
+            ),
+            OpenApiParameter(
+                "limit",
+                int,
+                OpenApiParameter.QUERY,
+                description="How many entries, 1 to 50 (default 10; a number outside is brought within).",
+            ),
         ],
         responses={200: KnowledgeOut(many=True), **errors(400, 401)},
     )
@@ -106,10 +122,18 @@ class Measures(GenericAPIView):
         summary="Received, closed, on-time and satisfaction of the cases in your scope",
         parameters=[
             OpenApiParameter(
-                "period", str, OpenApiParameter.QUERY, enum=["month", "last_month", "year", "dates"]
+                "period",
+                str,
+                OpenApiParameter.QUERY,
+                enum=["month", "last_month", "year", "dates"],
+                description="This month (the default), last month, this year, or the dates start to "
+                "end. period=dates, or a start or end without a named period, needs both dates: "
+                "one alone is refused (400).",
             ),
-            OpenApiParameter("start", OpenApiTypes.DATE, OpenApiParameter.QUERY),
-            OpenApiParameter("end", OpenApiTypes.DATE, OpenApiParameter.QUERY),
+            OpenApiParameter("start", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE),
+            OpenApiParameter(
+                "end", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE + " Not before start."
+            ),
         ],
         responses={200: MeasuresOut, **errors(400, 401)},
     )

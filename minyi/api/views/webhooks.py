@@ -6,8 +6,6 @@ time (200) instead of a second case; the exact same signed request sent again is
 
 from __future__ import annotations
 
-import json
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from minyi.api import webhooks
+from minyi.api import parsers, webhooks
 from minyi.api.serializers import CaseReceipt, WebhookIn
 from minyi.api.views.common import errors
 from minyi.cases.models import Case
@@ -52,11 +50,10 @@ class ChannelWebhook(APIView):
         body = request.body
         key, digest = webhooks.verify(channel, request.headers, body)
         request.user = key.user  # the account the case is registered by
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            raise InvalidInput(_("The body must be a JSON object in UTF-8.")) from None
-        given = WebhookIn(data=payload if isinstance(payload, dict) else {})
+        payload = parsers.loads(body)  # the API's JSON parser, on the bytes that were signed
+        if not isinstance(payload, dict):
+            raise InvalidInput(_("The body must be a JSON object in UTF-8."))
+        given = WebhookIn(data=payload)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         with transaction.atomic():

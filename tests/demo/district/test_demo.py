@@ -218,6 +218,8 @@ def test_serve_builds_the_gunicorn_command_line(monkeypatch):
         "127.0.0.1:8000",
         "--workers",
         "2",
+        "--worker-class",
+        "minyi.web.server.Worker",
         "--access-logfile",
         "-",
         "--preload",

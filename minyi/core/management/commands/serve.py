@@ -25,6 +25,9 @@ from django.db import connections
 from minyi.core.env import EnvError, env_int, env_str
 
 WSGI_APPLICATION = "minyi.wsgi:application"
+# gunicorn's sync worker, with API and Open311 errors for what gunicorn refuses itself and unread
+# bodies read to their end after the answer (web/server.py).
+WORKER_CLASS = "minyi.web.server.Worker"
 WORKER_STOP_SECONDS = 10
 
 
@@ -54,6 +57,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         bind_address(host, port),
         "--workers",
         str(workers),
+        "--worker-class",
+        WORKER_CLASS,
         "--access-logfile",
         "-",
         # Load the application (minyi.wsgi warms it up) once, before forking the workers.
