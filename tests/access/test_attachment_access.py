@@ -10,6 +10,7 @@ from minyi.access.cases import access_attachment_by_id
 from minyi.core.errors import NotFound
 from tests.cases.helpers import do, new_case
 from tests.console.helpers import client_for
+from tests.images import gif
 
 
 @pytest.fixture
@@ -44,3 +45,13 @@ def test_staff_outside_the_case_get_not_found_and_staff_within_get_both(world, f
         assert client_for(world.dispatcher).get(url.format(internal.pk)).status_code == 200
     with pytest.raises(NotFound):
         access_attachment_by_id(world.dispatcher, "not-a-number")
+
+
+def test_the_console_and_the_api_send_a_file_alike(world, clock):
+    case = new_case(world.operator, attachments=[SimpleUploadedFile("map.gif", gif(), "image/gif")])
+    item = case.attachments.get()
+    console = client_for(world.dispatcher).get(f"/console/attachments/{item.pk}/")
+    api = client_for(world.dispatcher).get(f"/api/v1/attachments/{item.pk}/")
+    for header in ("Content-Type", "Content-Disposition", "Content-Security-Policy"):
+        assert console[header] == api[header], header
+    assert console["Content-Type"] == "image/gif" and "script" not in console["Content-Security-Policy"]

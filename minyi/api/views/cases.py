@@ -7,7 +7,6 @@ the API allows exactly what the console allows.
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minyi.access import cases as access
-from minyi.access.personal_data import attachment_name, requester_reveal
+from minyi.access.personal_data import requester_reveal
 from minyi.api import idempotency
 from minyi.api.parsers import JSONParser
 from minyi.api.serializers import (
@@ -42,10 +41,10 @@ from minyi.console.filters import CaseFilterForm, filter_cases
 from minyi.core import clock
 from minyi.core.errors import InvalidInput, NotFound
 from minyi.portal.timeline import PUBLIC_OPERATIONS, REASONS, REPLIES
+from minyi.web.downloads import INLINE_TYPES, attachment_response
 
 RELATED = ("area", "category", "lead_unit", "master")
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
-DOWNLOAD = "The file: a JPEG, PNG or WebP photo as itself, any other file as application/octet-stream."
+DOWNLOAD = "The file: a JPEG, PNG, WebP or GIF photo as itself, any other file as application/octet-stream."
 
 
 # What the schema says of a list filter beyond its type: the refusals the console's filter form makes
@@ -304,10 +303,4 @@ class AttachmentDownload(APIView):
         },
     )
     def get(self, request, attachment_id: int):
-        item = access.access_attachment_by_id(request.user, attachment_id)
-        name = attachment_name(request.user, item.case, item)
-        inline = item.content_type in INLINE_TYPES
-        response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=name)
-        response["Content-Type"] = item.content_type if inline else "application/octet-stream"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-        return response
+        return attachment_response(request.user, attachment_id)

@@ -4,7 +4,6 @@ requester (masked, with an audited reveal) and a form for each operation the use
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
 from minyi.org.roles import CENTRE_ROLES
 from minyi.projects.links import linkable_projects
+from minyi.web.downloads import attachment_response
 from minyi.workcal.services import current_calendar
 
 # The usual next step of the loop in each status: its form is listed first and open.
@@ -179,19 +179,10 @@ def reveal_requester(request, case_id: int):
 
 
 # Shown in the browser; anything else (whatever its declared type) is downloaded, never rendered.
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
-
-
 @staff_view()
 def attachment(request, attachment_id: int):
     """An attachment, only for users who may see its case (never a public file address)."""
-    item = access.access_attachment_by_id(request.user, attachment_id)
-    name = personal_data.attachment_name(request.user, item.case, item)
-    inline = item.content_type in INLINE_TYPES
-    response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=name)
-    response["Content-Type"] = item.content_type if inline else "application/octet-stream"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
+    return attachment_response(request.user, attachment_id)
 
 
 @staff_view()
