@@ -32,7 +32,7 @@ from minyi.access.cases import acts_for_a_unit_of, can_see, cases_visible_to, un
 from minyi.access.models import PersonalDataAccess, RequesterLookup
 from minyi.cases.models import Case
 from minyi.core import clock
-from minyi.core.errors import NotFound, NotPermitted, TooManyRequests
+from minyi.core.errors import InvalidInput, NotFound, NotPermitted, TooManyRequests
 from minyi.org.models import User
 from minyi.org.roles import CALL_TAKING_ROLES, CENTRE_ROLES
 
@@ -96,6 +96,29 @@ def normal_phone(text: str) -> str:
             rest = compact[len(prefix) :]
             return rest if rest.startswith(("1", "0")) else "0" + rest
     return compact
+
+
+def checked_phone(text: str) -> str:
+    """A requester's phone number as registered: its normal form, or "" when none was given;
+    InvalidInput saying what is wrong for anything that is not a whole phone number (a mistyped or
+    cut-off number is no way to call the requester back, and no caller history would find it)."""
+    try:
+        number = normal_phone(text)
+    except ValueError:
+        raise InvalidInput(
+            _("The phone number may hold only digits, spaces, “-” and a leading “+”."),
+            field="requester_phone",
+        ) from None
+    if number and not WHOLE_PHONE.fullmatch(number):
+        raise InvalidInput(
+            _(
+                "“%(number)s” is not a whole phone number: a mobile number has 11 digits, a landline "
+                "its area code and number (such as 0371-66889700)."
+            )
+            % {"number": text.strip()[:40]},
+            field="requester_phone",
+        )
+    return number
 
 
 def whole_phone(text: str) -> str | None:

@@ -33,7 +33,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
-from minyi.access.personal_data import normal_phone
+from minyi.access.personal_data import checked_phone
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.analysis.keyword_index import index_cases
 from minyi.cases import deadlines
@@ -120,13 +120,7 @@ def case_create(
     requester_id_number = _text(requester_id_number, "requester_id_number")
     place = _area(area)
     lat, lon = _coordinate(latitude, "latitude", 90), _coordinate(longitude, "longitude", 180)
-    try:
-        phone = normal_phone(_text(requester_phone, "requester_phone"))
-    except ValueError:
-        raise InvalidInput(
-            _("The phone number may hold only digits, spaces, “-” and a leading “+”."),
-            field="requester_phone",
-        ) from None
+    phone = checked_phone(_text(requester_phone, "requester_phone"))
     if not is_anonymous and not requester_name and not phone:
         raise InvalidInput(
             _("Give the requester's name or phone, or mark the case as anonymous."), field="requester_name"

@@ -15,7 +15,7 @@ from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_H
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
-from minyi.web.forms import MultipleFileField
+from minyi.web.forms import MultipleFileField, PhoneField
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -26,7 +26,7 @@ STAFF_CHANNELS = [
 class IntakeForm(forms.Form):
     """受理台: one fast form for a call or a window visit."""
 
-    requester_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False)
+    requester_phone = PhoneField(label=_("Caller's phone"), max_length=32, required=False)
     requester_name = forms.CharField(label=_("Name"), max_length=50, required=False)
     is_anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS, initial=Channel.HOTLINE)

@@ -19,7 +19,7 @@ from minyi.catalog.choices import DemandType
 from minyi.core import photos
 from minyi.core.errors import InvalidInput, MinyiError
 from minyi.org.models import Area
-from minyi.web.forms import MultipleFileField
+from minyi.web.forms import MultipleFileField, PhoneField
 
 STREET, COMMUNITY, GRID = Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID
 EMPTY_LABELS = {
@@ -148,9 +148,9 @@ class DemandForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    requester_phone = forms.CharField(
+    requester_phone = PhoneField(
         label=_("Your phone number"),
-        max_length=20,
+        max_length=32,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         help_text=_("The handling unit may call you to understand the problem or tell you the result."),
@@ -197,17 +197,6 @@ class DemandForm(forms.Form):
                 "Up to %(most)d photos (JPEG, PNG or WebP), at most %(mb)d MB each.",
                 most,
             ) % {"most": most, "mb": settings.MINYI_PORTAL_MAX_PHOTO_MB}
-
-    def clean_requester_phone(self) -> str:
-        phone = self.cleaned_data["requester_phone"].strip()
-        digits = phone.replace(" ", "").replace("-", "")
-        digits = digits[1:] if digits.startswith("+") else digits
-        if phone and not (digits.isdigit() and 7 <= len(digits) <= 15):
-            raise ValidationError(
-                _("Write the phone number with digits only, e.g. 13812345678 or 010-12345678."),
-                code="phone",
-            )
-        return phone
 
     def clean(self) -> dict:
         data = super().clean()

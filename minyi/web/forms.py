@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from minyi.access.personal_data import checked_phone
+from minyi.core.errors import InvalidInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -22,3 +26,16 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         return [single(f, initial) for f in (data if isinstance(data, list | tuple) else [data]) if f]
+
+
+class PhoneField(forms.CharField):
+    """A requester's phone number, checked by the rule of registration (access.personal_data
+    .checked_phone: a whole number, however it is typed), so a form shows the error with the others."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            checked_phone(text)
+        except InvalidInput as exc:
+            raise ValidationError(exc.message, code="phone") from None
+        return text.strip()

@@ -93,3 +93,15 @@ def test_caller_history_hides_confidential_reports_outside_the_centre(world, clo
     assert report.tracking_number not in text_of(grid)
     centre = client_for(world.operator).get("/console/intake/history/", {"requester_phone": "13912345678"})
     assert report.tracking_number in text_of(centre)
+
+
+def test_a_phone_number_that_is_not_whole_is_shown_with_the_other_mistakes(world, clock):
+    """A cut-off or mistyped number is no way to call back, and no caller history finds it."""
+    client = client_for(world.operator)
+    for typed in ("1888654", "abc-12", "139123456789"):
+        response = client.post("/console/intake/", {**CALL, "requester_phone": typed, "title": ""})
+        errors = response.context["form"].errors
+        assert errors["requester_phone"] and errors["title"], typed  # both at once, not one by one
+    assert Case.objects.count() == 0
+    client.post("/console/intake/", {**CALL, "requester_phone": "+86 139-1234-5678"})
+    assert Case.objects.get().requester_phone == "13912345678"
