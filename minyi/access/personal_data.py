@@ -311,11 +311,29 @@ def same_requester_cases(user: User, case: Case) -> QuerySet[Case]:
 
 def hides_reporter(actor, case: Case) -> bool:
     """Must this reader get the case without anything that identifies who raised it? Everyone
-    outside the centre, for a confidential case (every 举报): the handling unit may be the one
-    reported on. What is withheld: the requester (requester_for), who registered the case or acted
-    for the requester in its timeline (`event_actor`), the names of the files the requester's side
-    sent (`attachment_name`), and the visit it was raised at (access/visits.py)."""
-    return case.is_confidential and not (isinstance(actor, User) and actor.has_role(*CENTRE_ROLES))
+    outside the centre but the one who registered it, for a confidential case (every 举报): the
+    handling unit may be the one reported on. What is withheld: the requester (requester_for), who
+    registered the case or acted for the requester in its timeline (`event_actor`), the channel
+    (`shown_channel`: "grid worker" and the grid name the one person of that grid), the names of
+    the files the requester's side sent (`attachment_name`), and the visit it was raised at
+    (access/visits.py)."""
+    if not case.is_confidential or not isinstance(actor, User):
+        return case.is_confidential
+    return not actor.has_role(*CENTRE_ROLES) and actor.pk != case.created_by_id
+
+
+def reveals_reporter_channels(actor) -> Q:
+    """The cases whose channel this reader may know, as a filter (a list filtered by channel must not
+    sort out the confidential cases a grid worker raised): all for the centre, else the cases that
+    are not confidential or that the reader registered."""
+    if not isinstance(actor, User) or actor.has_role(*CENTRE_ROLES):
+        return Q()  # the centre, and the system (the export command without --user)
+    return Q(is_confidential=False) | Q(created_by_id=actor.pk)
+
+
+def shown_channel(reader, case: Case) -> str:
+    """The channel as this reader may know it: "" where it would point at who raised the case."""
+    return "" if hides_reporter(reader, case) else case.channel
 
 
 @dataclass(frozen=True)

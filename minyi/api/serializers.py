@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minyi.access import cases as access
-from minyi.access.personal_data import attachment_name, event_actor, requester_for
+from minyi.access.personal_data import attachment_name, event_actor, requester_for, shown_channel
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
@@ -69,6 +69,7 @@ class AttachmentOut(serializers.ModelSerializer):
 class CaseOut(serializers.ModelSerializer):
     """A case as the caller may see it: personal data masked (reveal: GET …/requester/)."""
 
+    channel = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     area = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
@@ -88,6 +89,17 @@ class CaseOut(serializers.ModelSerializer):
             "satisfaction", "resolved", "citizen_rating", "supervision_level", "master", "external_id",
             "is_anonymous", "is_confidential", "needs_contact", "requester",
         ]  # fmt: skip
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Channel.choices,
+            allow_null=True,
+            help_text="null for a confidential case outside the centre: the channel would point at "
+            "who raised it (a grid worker's report names the grid's one worker).",
+        )
+    )
+    def get_channel(self, case: Case) -> str | None:
+        return shown_channel(self.context["request"].user, case) or None
 
     @extend_schema_field(Named(allow_null=True))
     def get_area(self, case: Case) -> Named | None:

@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minyi.access.personal_data import requester_for
+from minyi.access.personal_data import requester_for, shown_channel
 from minyi.cases import deadlines
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
@@ -90,6 +90,10 @@ class Sheet:
         light = deadlines.light(case, self.now)
         return str(light.label) if light else ""
 
+    def channel(self, case: Case) -> str:
+        channel = shown_channel(self.user, case)
+        return self.labels["channel"].get(channel, channel)
+
     def requester(self, case: Case):
         return requester_for(self.user, case)
 
@@ -105,7 +109,7 @@ def _verbose(field: str):
 COLUMNS: tuple[Column, ...] = (
     Column(_verbose("tracking_number"), 15, lambda s, c: c.tracking_number),
     Column(_verbose("received_at"), 17, lambda s, c: s.moment(c.received_at)),
-    Column(_verbose("channel"), 10, lambda s, c: s.label(c, "channel")),
+    Column(_verbose("channel"), 10, lambda s, c: s.channel(c)),
     Column(_verbose("demand_type"), 10, lambda s, c: s.label(c, "demand_type")),
     Column(_verbose("title"), 32, lambda s, c: c.title),
     Column(_verbose("category"), 26, lambda s, c: s.category(c)),

@@ -21,6 +21,7 @@ from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from minyi.access.personal_data import reveals_reporter_channels
 from minyi.cases.deadlines import Light, light_q
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
@@ -130,9 +131,9 @@ WHITESPACE = re.compile(r"\s+")
 TRACKING_NUMBER = re.compile(r"\d{6}-\d{6,}")  # YYYYMM-NNNNNN (cases.services.reserve_tracking_numbers)
 
 
-def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime) -> QuerySet[Case]:
+def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime, *, reader) -> QuerySet[Case]:
     """The cases matching the cleaned data of a valid `CaseFilterForm`, in the order it asks for.
-    `cases` is the user's scope (access.cases_visible_to): filters only ever narrow it."""
+    `cases` is the reader's scope (access.cases_visible_to): filters only ever narrow it."""
     q = Q()
     if criteria.get("status"):
         q &= Q(status__in=criteria["status"])
@@ -145,7 +146,8 @@ def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime) -> Que
     if criteria.get("category"):
         q &= Q(category__path__startswith=criteria["category"].path)
     if criteria.get("channel"):
-        q &= Q(channel=criteria["channel"])
+        # not the confidential cases whose channel the reader may not know (it names the reporter)
+        q &= Q(channel=criteria["channel"]) & reveals_reporter_channels(reader)
     if criteria.get("demand_type"):
         q &= Q(demand_type=criteria["demand_type"])
     if criteria.get("received_from"):

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from minyi.access.models import PersonalDataAccess
-from minyi.access.personal_data import mask_id_number, may_reveal, requester_for
+from minyi.access.personal_data import mask_id_number, may_reveal, requester_for, shown_channel
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
 from minyi.console.exports import BOM, safe_cell
@@ -81,7 +81,9 @@ class CaseWriter:
         if kind is Kind.BOOL:
             return self.mapping.true_words[0] if getattr(case, fname) else self.mapping.false_words[0]
         if kind is Kind.CHOICE:
-            value = getattr(case, fname)
+            value = (
+                shown_channel(self.user, case) if fname == "channel" and self.user else getattr(case, fname)
+            )
             if not value:
                 return ""
             return self.mapping.values_out.get(fname, {}).get(value) or self.labels[fname].get(value, value)

@@ -111,3 +111,23 @@ def test_a_report_raised_at_a_door_does_not_lead_the_area_office_to_the_househol
     book = load_workbook(io.BytesIO(export.content))
     cells = [str(c) for row in book[book.sheetnames[-1]].iter_rows(values_only=True) for c in row]
     assert plain.tracking_number in cells and report.tracking_number not in cells
+
+
+def test_the_channel_of_a_report_is_withheld_from_the_units_not_from_its_registrant(world, clock):
+    """ "A grid worker's report" and the grid's name point at the grid's one worker."""
+    case = grid_workers_own_report(world)
+    unit = client_for(world.heating_handler)
+    page = unit.get(f"/console/cases/{case.pk}/")
+    assert page.context["channel_shown"] == "" and "网格员上报" not in text_of(page)
+    assert unit.get(f"/api/v1/cases/{case.pk}/").json()["channel"] is None
+    for client, listed in ((unit, False), (client_for(world.dispatcher), True)):
+        found = client.get("/api/v1/cases/", {"channel": "grid"}).json()["results"]
+        assert (case.tracking_number in [c["tracking_number"] for c in found]) is listed
+        page = client.get("/console/cases/", {"channel": "grid"})
+        assert (case.tracking_number in page.content.decode()) is listed
+    export = unit.get("/console/cases/export/", {"format": "csv"})
+    assert "网格员上报" not in b"".join(export.streaming_content).decode("utf-8-sig")
+    # the one who registered it knows who they are
+    own = client_for(world.grid_worker).get(f"/console/cases/{case.pk}/")
+    assert world.grid_worker.full_name in text_of(own) and FILE_NAME in text_of(own)
+    assert own.context["channel_shown"] == "grid"

@@ -261,7 +261,13 @@ def test_the_schema_states_the_refusals(world, clock):
     measures = parameters(schema, "measures/")
     assert "both dates" in measures["period"]["description"]
     download = schema["paths"]["/api/v1/attachments/{attachment_id}/"]["get"]["responses"]["200"]
-    assert set(download["content"]) == {"image/jpeg", "image/png", "image/webp", "application/octet-stream"}
+    assert set(download["content"]) == {
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "application/octet-stream",
+    }
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert {"414", "431"} <= set(operation["responses"]), (method, path)

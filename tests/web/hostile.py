@@ -11,6 +11,8 @@ import openpyxl
 from django import forms
 from django.utils.html import escape
 
+from minyi.web.forms import PhoneField
+
 MEGABYTE = "x" * (1024 * 1024)
 # Each payload, with the name the test ids show.
 PAYLOADS = {
@@ -35,7 +37,7 @@ def text_fields(form_class: type[forms.Form]) -> list[str]:
     for name, field in form_class.base_fields.items():
         if isinstance(field.widget, forms.HiddenInput | forms.ClearableFileInput | forms.FileInput):
             continue
-        if type(field) is forms.CharField:
+        if type(field) is forms.CharField or isinstance(field, PhoneField):
             found.append(name)
     return found
 

@@ -117,7 +117,9 @@ class CaseList(GenericAPIView):
         form = CaseFilterForm(request.query_params)
         if not form.is_valid():
             raise _form_error(form)
-        cases = filter_cases(access.cases_visible_to(request.user), form.cleaned_data, clock.now())
+        cases = filter_cases(
+            access.cases_visible_to(request.user), form.cleaned_data, clock.now(), reader=request.user
+        )
         page = self.paginate_queryset(cases.select_related(*RELATED).prefetch_related("co_units"))
         return self.get_paginated_response(CaseOut(page, many=True, context={"request": request}).data)
 

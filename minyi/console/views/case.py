@@ -91,6 +91,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "related": related_to(user, case),
         "linkable_projects": linkable_projects(user, case),
         "requester": personal_data.requester_for(user, case),
+        "channel_shown": personal_data.shown_channel(user, case),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,
         "suggestion": suggestion,

@@ -26,7 +26,9 @@ def _filtered(request) -> tuple[CaseFilterForm, QuerySet[Case] | None]:
     form = CaseFilterForm(request.GET)
     if not form.is_valid():
         return form, None
-    return form, filter_cases(access.cases_visible_to(request.user), form.cleaned_data, clock.now())
+    return form, filter_cases(
+        access.cases_visible_to(request.user), form.cleaned_data, clock.now(), reader=request.user
+    )
 
 
 @staff_view()

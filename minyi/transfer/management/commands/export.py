@@ -59,7 +59,12 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(_("There is no active user %(name)s.") % {"name": options["user"]})
-        cases = filter_cases(cases_visible_to(user or SYSTEM_ACTOR), self._criteria(options), clock.now())
+        cases = filter_cases(
+            cases_visible_to(user or SYSTEM_ACTOR),
+            self._criteria(options),
+            clock.now(),
+            reader=user or SYSTEM_ACTOR,
+        )
         with open(path, "wb") as target:
             count = exporter.export_cases(
                 cases, target, fmt, chosen, user=user, purpose=_("export to %(file)s") % {"file": path.name}
