@@ -267,6 +267,32 @@ def test_case_search_by_tracking_number_and_title(admin_client, case, world):
     assert case.tracking_number not in by_phone
 
 
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        {"requester_phone__regex": "^1381234"},
+        {"requester_phone__startswith": "138"},
+        {"requester_name__contains": "张"},
+        {"requester_id_number__gt": "1"},
+        {"query_code__startswith": "A"},
+        {"lead_unit__members__phone__contains": "1"},
+    ],
+)
+def test_a_list_address_cannot_filter_by_what_the_admin_does_not_offer(admin_client, case, lookup):
+    """Django takes any lookup on a model's own fields from the address: a regular expression on the
+    phone answered "such a case exists" digit by digit, without an audit row."""
+    response = admin_client.get(admin_url(Case, "changelist"), lookup)
+    assert response.status_code == 400 and case.tracking_number not in response.content.decode()
+
+
+def test_the_declared_filters_still_narrow_the_list(admin_client, case, world):
+    url = admin_url(Case, "changelist")
+    for params in ({"status__exact": "received"}, {"received_at__year": "2026"}, {"channel__exact": "hotline"}):
+        response = admin_client.get(url, params)
+        assert response.status_code == 200 and case.tracking_number in response.content.decode(), params
+    assert case.tracking_number not in admin_client.get(url, {"status__exact": "archived"}).content.decode()
+
+
 def test_case_page_is_read_only_and_masked(admin_client, case):
     url = admin_url(Case, "change", case.pk)
     response = admin_client.get(url)
