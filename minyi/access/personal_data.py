@@ -47,38 +47,118 @@ SEPARATORS = (
     "()\uff08\uff09[]\u3010\u3011"  # brackets
     "\u00b7\u30fb\u3001"  # middle dots, enumeration comma
 )
-_SEPARATOR = "[" + re.escape(SEPARATORS) + "]"
-_DIGIT = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
-# A date written with separators is not a phone number: 2026-11-25, 2026.11.25, 2026/11/25.
-_DATE_SEPARATOR = "[-./\uff0d\uff0e\uff0f]"
-_DATE = (
-    rf"(?<![0-9\uff10-\uff19])(?:19|20)[0-9]{{2}}{_DATE_SEPARATOR}(?:0?[1-9]|1[0-2])"
-    rf"{_DATE_SEPARATOR}(?:0?[1-9]|[12][0-9]|3[01])(?![0-9\uff10-\uff19])"
-)
-# At least MIN_DIGITS digits with any separators between them, an ID number's final X, and the
-# brackets and "+" around: phone numbers (7-8 digits locally, 11 mobile, 13 with 86), ID numbers.
-MIN_DIGITS = 7
-_NUMBER = (
-    rf"[+\uff0b]?[(\uff08]?{_DIGIT}(?:{_SEPARATOR}*{_DIGIT}){{{MIN_DIGITS - 1},}}"
-    rf"(?:{_SEPARATOR}*[XxＸｘ](?![A-Za-z]))?"
-)
-NUMBER_IN_TEXT = re.compile(rf"(?P<date>{_DATE})|(?P<number>{_NUMBER})")
+# Numbers in free text. A person (or someone dodging a filter) may put anything between the digits
+# of a number: spaces of every width, dashes, dots, slashes, brackets, stars, arrows, invisible
+# characters; and write the digits full-width, Arabic-Indic, mathematical or circled, or as Chinese
+# numerals (幺三八…). So the text is scanned, not matched by a pattern: a run of digits whose gaps
+# are at most MAX_GAP characters of punctuation, symbols or spaces (never a letter or a Chinese
+# character: "3号楼2单元1101" is an address), invisible characters ignored, is a number.
+MIN_DIGITS = 7  # a local landline has 7; a mobile 11, with 86 13; an ID number 15 or 18
+MAX_GAP = 3  # " - " between groups
+CHINESE_DIGITS = dict(zip("〇零一幺二两三四五六七八九", "0012234567889", strict=True))
+ID_CHECK = frozenset("XxＸｘ")
 NUMBER_MASK = "***"
+# Dates and times are no phone numbers, nor parts of one: they are taken out before the scan, so
+# "电话138.1234.5678，2026-11-25起" keeps its date. An amount with thousands separators (1,234,567)
+# is no phone number either.
+_D = "[0-9\uff10-\uff19]"
+_DATE_SEP = "[-./\uff0d\uff0e\uff0f]"
+_TIME = rf"{_D}{{1,2}}[:\uff1a]{_D}{{2}}(?:[:\uff1a]{_D}{{2}})?"
+DATES_AND_TIMES = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?:(?:[12\uff11\uff12]{_D}{{3}}{_DATE_SEP}{_D}{{1,2}}{_DATE_SEP}{_D}{{1,2}})"
+    rf"(?:\s*{_TIME})?|{_TIME})(?![0-9\uff10-\uff19])"
+)
+AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # Whole numbers: a mobile, a landline with its area code, a landline of the district without it,
 # a 400/800 service line, or a foreign number after "+".
 WHOLE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|[48]00[0-9]{7}|\+[0-9]{8,15}")
 _PHONE = re.compile(r"\+?[0-9]+")
 
 
+def _digit(ch: str) -> str | None:
+    """The ASCII digit a character stands for, or None."""
+    value = unicodedata.digit(ch, None)  # ASCII, full-width, Arabic-Indic, mathematical, circled …
+    if value is not None and 0 <= value <= 9:
+        return str(value)
+    return CHINESE_DIGITS.get(ch)
+
+
+def _ignorable(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cf", "Mn", "Me")  # zero-width, joiners, soft hyphen, marks
+
+
+def _gap(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PSZ" or ch in "\t\n\r"
+
+
+def _gap_before_digit(text: str, j: int, digit_at) -> tuple[str, int] | None:
+    """The gap that starts at j, if at most MAX_GAP characters and a digit follows: (gap, next)."""
+    gap, k = [], j
+    while k < len(text) and (_gap(text[k]) or _ignorable(text[k])):
+        if not _ignorable(text[k]):
+            gap.append(text[k])
+        if len(gap) > MAX_GAP:
+            return None
+        k += 1
+    if gap and k < len(text) and digit_at(k) is not None:
+        return "".join(gap), k
+    return None
+
+
+def _number_runs(text: str):
+    """(start, end, digits, folded) of each run of digits with short gaps in `text`."""
+    taken = {i for m in DATES_AND_TIMES.finditer(text) for i in range(*m.span())}
+
+    def digit_at(k: int) -> str | None:
+        return None if k in taken else _digit(text[k])
+
+    i, n = 0, len(text)
+    while i < n:
+        if digit_at(i) is None:
+            i += 1
+            continue
+        start = end = j = i
+        digits, folded = [], []
+        while j < n:
+            digit = digit_at(j)
+            if digit is not None:
+                digits.append(digit)
+                folded.append(digit)
+                j = end = j + 1
+            elif _ignorable(text[j]):
+                j += 1
+            elif (gap := _gap_before_digit(text, j, digit_at)) is not None:
+                folded.append(unicodedata.normalize("NFKC", gap[0]))
+                j = gap[1]
+            else:
+                break
+        k = end
+        while k < n and _ignorable(text[k]):
+            k += 1
+        if (
+            k < n
+            and text[k] in ID_CHECK
+            and not (k + 1 < n and text[k + 1].isascii() and text[k + 1].isalpha())
+        ):
+            end = k + 1  # the check character of an ID number
+        while start > 0 and text[start - 1] in "(（[【+＋":  # (0371)…, +86…: the sign goes with it
+            start -= 1
+        yield start, end, "".join(digits), "".join(folded)
+        i = end
+
+
 def mask_numbers(text: str) -> str:
-    """Free text with every phone or ID number in it blanked ("***"), whatever separators were typed
-    between its digits (138.1234.5678, 138—1234—5678, (138)1234/5678, full-width digits …); dates
-    are left alone. For text that leaves the circle of people who may see the requester."""
-
-    def blank(match: re.Match) -> str:
-        return match.group() if match.group("date") else NUMBER_MASK
-
-    return NUMBER_IN_TEXT.sub(blank, text or "")
+    """Free text with every phone or ID number in it blanked ("***"), whatever was typed between
+    its digits and however they were written (138.1234.5678, 138—1234—5678, (138)1234/5678,
+    138<zero-width space>1234…, full-width, 幺三八…); dates and times are left alone. For text that
+    leaves the circle of people who may see the requester."""
+    text = text or ""
+    pieces, last = [], 0
+    for start, end, digits, folded in _number_runs(text):
+        if len(digits) >= MIN_DIGITS and not AMOUNT.fullmatch(folded):
+            pieces += [text[last:start], NUMBER_MASK]
+            last = end
+    return "".join(pieces) + text[last:]
 
 
 def normal_phone(text: str) -> str:

@@ -8,6 +8,7 @@ from minyi.access.models import PersonalDataAccess
 from minyi.access.personal_data import (
     mask_id_number,
     mask_name,
+    mask_numbers,
     mask_phone,
     may_reveal,
     requester_masked,
@@ -112,3 +113,44 @@ def test_units_see_nothing_of_a_confidential_requester(world, clock):
     hidden = requester_for(world.heating_handler, case)
     assert (hidden.name, hidden.phone, hidden.id_number) == ("", "", "")
     assert requester_for(world.dispatcher, case).phone == "138****1234"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "138\u200b1234\u200b5678",  # zero-width spaces
+        "138\u20601234\ufeff5678",  # word joiner, BOM
+        "138\u00ad1234\u00ad5678",  # soft hyphens
+        "138\u20091234\u202f5678",  # thin spaces
+        "138~1234~5678",
+        "138*1234*5678",
+        "138+1234+5678",
+        "138#1234|5678",
+        "138,1234,5678",
+        "138：1234：5678",
+        "138→1234→5678",
+        "138…1234…5678",
+        "138 - 1234 - 5678",
+        "١٣٨١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+        "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖",  # mathematical bold
+        "①③⑧①②③④⑤⑥⑦⑧",  # circled
+        "幺三八一二三四五六七八",  # Chinese numerals as read out
+    ],
+)
+def test_a_number_in_free_text_is_blanked_however_it_is_written(written):
+    assert mask_numbers(f"路灯坏了请打{written}谢谢") == "路灯坏了请打***谢谢"
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "2026-11-25 08:30起停水",
+        "营业时间8:30-12:00",
+        "3号楼2单元1101室",
+        "12号楼3单元1101室",
+        "共1,234,567元",
+        "第一网格",
+    ],
+)
+def test_dates_times_amounts_and_door_numbers_are_no_phone_numbers(kept):
+    assert mask_numbers(kept) == kept
