@@ -440,13 +440,43 @@ def attachment_name(reader, case: Case, attachment) -> str:
     """The name of a file as this reader may see it. For a confidential case outside the centre,
     only the handling units' own files keep their names ("举报人张三身份证.jpg" would name the
     reporter); the others are called by their number."""
-    if not hides_reporter(reader, case):
-        return attachment.name
-    uploader = attachment.uploaded_by
-    handling = {case.lead_unit_id, *(u.pk for u in case.co_units.all())} - {None}
-    if uploader is not None and uploader.unit_id in handling and uploader.pk != case.created_by_id:
+    if not hides_reporter(reader, case) or _of_a_handling_unit(case, attachment.uploaded_by):
         return attachment.name
     extension = attachment.name.rsplit(".", 1)[-1][:8] if "." in attachment.name else ""
     extension = extension if extension.isascii() and extension.isalnum() else ""
     number = _("attachment %(id)d") % {"id": attachment.pk}
     return f"{number}.{extension}" if extension else number
+
+
+def _of_a_handling_unit(case: Case, user: User | None) -> bool:
+    """Is this a member of the case's lead unit or a co-unit (and not the one who registered it)?"""
+    if user is None or user.pk == case.created_by_id:
+        return False
+    return user.unit_id is not None and user.unit_id in {
+        case.lead_unit_id,
+        *(u.pk for u in case.co_units.all()),
+    }
+
+
+def without_reporter(case: Case, text: str) -> str:
+    """Text of a confidential case with the reporter's traces taken out: the requester's name, the
+    name of whoever registered it (a grid worker reporting in their own grid) and every phone or ID
+    number (mask_numbers). A case's title is stored so from the start (cases.services); its
+    description and notes are shown so outside the centre (`shown_text`)."""
+    registrant = case.created_by.full_name if case.created_by_id else ""
+    return redacted(text, case.requester_name, registrant)
+
+
+def redacted(text: str, *names: str) -> str:
+    """The text without these names (two characters or more) and without any phone or ID number."""
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, NUMBER_MASK)
+    return mask_numbers(text)
+
+
+def shown_text(reader, case: Case, text: str, *, author: User | None = None) -> str:
+    """A text of the case (its description, a note) as this reader may read it: for a confidential
+    case outside the centre, `without_reporter`, unless a handling unit wrote it (`author`)."""
+    if not hides_reporter(reader, case) or _of_a_handling_unit(case, author):
+        return text
+    return without_reporter(case, text)

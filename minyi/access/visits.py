@@ -202,7 +202,10 @@ def visits_visible_to(user, campaign=None) -> QuerySet:
     q = _secretary_visits(user, campaign)
     area = _reader_area(user)
     if area is not None:
-        q |= Q(household__area__path__startswith=area.path)
+        # Not a visit at which a report (举报) was raised: its grid, its day and its minute match the
+        # report's case, which the office may see, and the visit names the secretary and the door.
+        reports = m.VisitProblem.objects.filter(case__is_confidential=True).values("visit_id")
+        q |= Q(household__area__path__startswith=area.path) & ~Q(pk__in=reports)
     return visits.filter(q)
 
 

@@ -9,7 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minyi.access import cases as access
-from minyi.access.personal_data import attachment_name, event_actor, requester_for, shown_channel
+from minyi.access.personal_data import (
+    attachment_name,
+    event_actor,
+    requester_for,
+    shown_channel,
+    shown_text,
+)
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
@@ -70,6 +76,7 @@ class CaseOut(serializers.ModelSerializer):
     """A case as the caller may see it: personal data masked (reveal: GET …/requester/)."""
 
     channel = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     area = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
@@ -100,6 +107,10 @@ class CaseOut(serializers.ModelSerializer):
     )
     def get_channel(self, case: Case) -> str | None:
         return shown_channel(self.context["request"].user, case) or None
+
+    def get_description(self, case: Case) -> str:
+        """Outside the centre, a confidential case's description without its reporter's traces."""
+        return shown_text(self.context["request"].user, case, case.description)
 
     @extend_schema_field(Named(allow_null=True))
     def get_area(self, case: Case) -> Named | None:
@@ -289,6 +300,7 @@ class EventOut(serializers.ModelSerializer):
     operation_label = serializers.CharField(source="get_operation_display")
     actor = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseEvent
@@ -309,6 +321,10 @@ class EventOut(serializers.ModelSerializer):
 
     def get_unit(self, event: CaseEvent) -> str:
         return self._shown(event).unit if self.context.get("staff") else ""
+
+    def get_note(self, event: CaseEvent) -> str:
+        case = self.context["case"]
+        return shown_text(self.context["request"].user, case, event.note, author=event.actor)
 
     def _shown(self, event: CaseEvent):
         return event_actor(self.context["request"].user, self.context["case"], event)

@@ -33,7 +33,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from minyi.access import cases as access
-from minyi.access.personal_data import checked_phone
+from minyi.access.personal_data import checked_phone, redacted, without_reporter
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.analysis.keyword_index import index_cases
 from minyi.cases import deadlines
@@ -125,6 +125,9 @@ def case_create(
         raise InvalidInput(
             _("Give the requester's name or phone, or mark the case as anonymous."), field="requester_name"
         )
+    confidential = kept_confidential(demand_type, asked=is_confidential)
+    if confidential:  # the title goes everywhere a unit looks (lists, desks, notifications)
+        title = redacted(title, requester_name, actor.full_name if isinstance(actor, User) else "")
     chosen_category = category_by_code(category) if category else None
     access.check_create(actor, area=place)
     attachments = _checked_attachments(attachments)
@@ -156,7 +159,7 @@ def case_create(
                 requester_id_number=requester_id_number,
                 requester_ref=requester_ref,
                 is_anonymous=is_anonymous,
-                is_confidential=kept_confidential(demand_type, asked=is_confidential),
+                is_confidential=confidential,
                 needs_contact=needs_contact,
                 category=chosen_category,
                 external_id=external_id,
@@ -486,6 +489,7 @@ def _classify_fields(t: Transition, *, category, demand_type, urgency) -> None:
         t.data["demand_type"] = demand_type
         if demand_type == DemandType.REPORT:  # a reporter of wrongdoing is always kept from the units
             case.is_confidential = True
+            case.title = without_reporter(case, case.title)
     if urgency is not None:
         case.urgency = _choice(urgency, Urgency, "urgency")
         t.data["urgency"] = urgency

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from minyi.access.models import PersonalDataAccess
-from minyi.access.personal_data import mask_id_number, may_reveal, requester_for, shown_channel
+from minyi.access.personal_data import mask_id_number, may_reveal, requester_for, shown_channel, shown_text
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
 from minyi.console.exports import BOM, safe_cell
@@ -73,6 +73,8 @@ class CaseWriter:
         if fname in PERSONAL:
             return person[fname]
         kind = FIELDS[fname]
+        if fname in ("title", "description") and self.user is not None:
+            return shown_text(self.user, case, getattr(case, fname))
         if fname == "external_id":
             return case.external_id or case.tracking_number
         if kind is Kind.MOMENT:

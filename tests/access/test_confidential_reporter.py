@@ -101,16 +101,17 @@ def test_a_report_raised_at_a_door_does_not_lead_the_area_office_to_the_househol
     case_page = head.get(f"/console/cases/{report.pk}/")
     assert case_page.status_code == 200 and "幸福小区3号楼" not in text_of(case_page)
     assert f"/console/visits/visit/{visit.pk}/" not in case_page.content.decode()
-    for url in (f"/console/visits/visit/{visit.pk}/", f"/console/visits/household/{visit.household_id}/"):
-        page = text_of(head.get(url))
-        assert plain.tracking_number in page
-        assert report.tracking_number not in page and "挪用慰问金" not in page
+    # the visit itself is not the office's to read: its day and minute match the report's case
+    assert head.get(f"/console/visits/visit/{visit.pk}/").status_code == 404
+    page = text_of(head.get(f"/console/visits/household/{visit.household_id}/"))
+    assert report.tracking_number not in page and "挪用慰问金" not in page
+    assert plain.tracking_number in text_of(head.get(f"/console/cases/{plain.pk}/"))  # still its case
     centre = text_of(client_for(world.dispatcher).get(f"/console/visits/visit/{visit.pk}/"))
-    assert report.tracking_number in centre
+    assert report.tracking_number in centre and plain.tracking_number in centre
     export = head.get(f"/console/visits/{setup.campaign.pk}/export/")
     book = load_workbook(io.BytesIO(export.content))
     cells = [str(c) for row in book[book.sheetnames[-1]].iter_rows(values_only=True) for c in row]
-    assert plain.tracking_number in cells and report.tracking_number not in cells
+    assert report.tracking_number not in cells
 
 
 def test_the_channel_of_a_report_is_withheld_from_the_units_not_from_its_registrant(world, clock):
@@ -131,3 +132,48 @@ def test_the_channel_of_a_report_is_withheld_from_the_units_not_from_its_registr
     own = client_for(world.grid_worker).get(f"/console/cases/{case.pk}/")
     assert world.grid_worker.full_name in text_of(own) and FILE_NAME in text_of(own)
     assert own.context["channel_shown"] == "grid"
+
+
+def test_a_reports_text_reaches_the_units_without_its_reporters_name_and_number(world, clock):
+    case = new_case(
+        world.grid_worker,
+        channel="grid",
+        demand_type="report",
+        title="网格员蒋网格举报热力站私收开栓费",
+        description="我是网格员蒋网格（电话137 0000 1111），举报热力站工作人员私收开栓费。",
+        requester_name=world.grid_worker.full_name,
+        requester_phone="13700001111",
+        area=world.east_grid,
+        category="010101",
+    )
+    assert case.title == "网格员***举报热力站私收开栓费"  # the title goes everywhere: kept so
+    do(case, "accept", world.dispatcher)
+    do(case, "assign", world.dispatcher)
+    do(case, "attach", world.grid_worker, note="补充：蒋网格，手机13700001111，可联系")
+    unit = client_for(world.heating_handler)
+    page = text_of(unit.get(f"/console/cases/{case.pk}/"))
+    api = json.dumps(
+        [unit.get(f"/api/v1/cases/{case.pk}/").json(), unit.get(f"/api/v1/cases/{case.pk}/events/").json()],
+        ensure_ascii=False,
+    )
+    for text in (page, api):
+        assert "蒋网格" not in text and "1111" not in text and "私收开栓费" in text
+    centre = text_of(client_for(world.dispatcher).get(f"/console/cases/{case.pk}/"))
+    assert "蒋网格（电话137 0000 1111）" in centre  # the centre reads it as it was told
+
+
+def test_the_area_office_does_not_see_the_visit_a_report_was_raised_at(world, clock):
+    setup = build_campaign(world, person("visit-west", "韩书记", None, "visit_secretary", area=world.west))
+    visit = visit_record(
+        actor=world.visit_secretary,
+        campaign=setup.campaign,
+        area=world.east_grid,
+        address="幸福小区3号楼2单元502",
+        visited_on=dt.date(2026, 11, 24),
+        people_met="户主李大妈",
+        problems=[RaisedProblem("举报物业私自收费", demand_type="report")],
+    )
+    head = client_for(world.street_head)
+    assert head.get(f"/console/visits/visit/{visit.pk}/").status_code == 404
+    assert "幸福小区3号楼2单元502" not in text_of(head.get(f"/console/visits/{setup.campaign.pk}/"))
+    assert client_for(world.visit_secretary).get(f"/console/visits/visit/{visit.pk}/").status_code == 200

@@ -72,6 +72,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     attachments = list(case.attachments.select_related("uploaded_by"))
     for event in events:  # what this reader may know of who acted and what the files are called
         event.shown_actor = personal_data.event_actor(user, case, event)
+        event.shown_note = personal_data.shown_text(user, case, event.note, author=event.actor)
         for item in event.attachments.all():
             item.shown_name = personal_data.attachment_name(user, case, item)
     for item in attachments:
@@ -92,6 +93,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "linkable_projects": linkable_projects(user, case),
         "requester": personal_data.requester_for(user, case),
         "channel_shown": personal_data.shown_channel(user, case),
+        "description": personal_data.shown_text(user, case, case.description),
         "may_reveal": personal_data.may_reveal(user, case),
         "proposal": proposal,
         "suggestion": suggestion,
