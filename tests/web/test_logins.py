@@ -198,6 +198,29 @@ def test_after_the_right_password_a_new_series_alerts_again(world, clock, limits
     assert Notification.objects.filter(kind="login_failures", user=world.admin).count() == 2
 
 
+def test_a_steady_guesser_at_a_paused_account_alerts_once_however_long_it_goes_on(world, clock, limits):
+    browser = usual_browser("dispatcher")
+    compared = elapsed = 0
+    while elapsed < 8 * 3600:  # a working day of guessing, as fast as the delays let it
+        answer = login("dispatcher", "guess", address=f"203.0.113.{compared % 200}")
+        if answer.status_code == 429:
+            assert login("dispatcher", "guess", address=ATTACKER).status_code == 429  # hammering: not counted
+            # Meanwhile the owner works: their browser logs in, which does not start the guesser's count over.
+            assert logged_in(sign_in(browser, "dispatcher", PASSWORD))
+            browser.post("/console/logout/")
+            clock.advance(seconds=int(answer["Retry-After"]))
+            elapsed += int(answer["Retry-After"])
+        else:
+            assert checked_and_wrong(answer)
+            compared += 1
+
+    # 3 free; 5 more after waits of 30, 60, 120, 240 and 480 s (930 s in all); then one each 10 minutes.
+    assert compared == 3 + 5 + (8 * 3600 - 930) // 600
+    alerts = Notification.objects.filter(kind="login_failures")
+    assert [n.user for n in alerts] == [world.admin]
+    assert "dispatcher" in alerts[0].message and "10" in alerts[0].message
+
+
 def test_names_without_an_account_raise_no_alert(world, clock, limits):
     fail("nobody-here", 12, clock)
 
