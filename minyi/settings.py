@@ -89,8 +89,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "minyi.web.middleware.ErrorMiddleware",
-    # Turns a login refused by the login limits into the page that says until when.
-    "minyi.web.logins.LoginRefusalMiddleware",
+    # Turns a login refused by the login limits into the page that says until when, and gives the
+    # browser of a successful login its device cookie.
+    "minyi.web.logins.LoginLimitsMiddleware",
 ]
 
 # Django's password check within the login limits (web/logins.py).
@@ -187,14 +188,18 @@ LOGOUT_REDIRECT_URL = "console:login"
 # in a row for one account, from any address, each further attempt waits LOGIN_ACCOUNT_DELAY_SECONDS,
 # doubled with each wrong password up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS; administrators are told once
 # at LOGIN_ACCOUNT_ALERT_FAILURES. An address with LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords (any user
-# names) without a pause of LOGIN_LOCKOUT_MINUTES is locked for that long. Counted in the database, so
-# every application server sees them.
+# names) without a pause of LOGIN_LOCKOUT_MINUTES is locked for that long. A browser where a user logged
+# in keeps a device cookie for LOGIN_DEVICE_DAYS that spares that user the account's delay, until
+# LOGIN_DEVICE_FAILURE_LIMIT wrong passwords in a row from it. Counted in the database, so every
+# application server sees them.
 MINYI_LOGIN_ACCOUNT_FREE_FAILURES = env_int("LOGIN_ACCOUNT_FREE_FAILURES", 3, minimum=1)
 MINYI_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_SECONDS", 30, minimum=1)
 MINYI_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 600, minimum=1)
 MINYI_LOGIN_ACCOUNT_ALERT_FAILURES = env_int("LOGIN_ACCOUNT_ALERT_FAILURES", 10, minimum=1)
 MINYI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 MINYI_LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+MINYI_LOGIN_DEVICE_FAILURE_LIMIT = env_int("LOGIN_DEVICE_FAILURE_LIMIT", 5, minimum=1)
+MINYI_LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 90, minimum=1)
 # Behind a reverse proxy, the client's address is the last of X-Forwarded-For (set TRUST_PROXY=1).
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
 

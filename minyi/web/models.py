@@ -23,16 +23,18 @@ class RateCounter(models.Model):
 
 
 class LoginFailures(models.Model):
-    """Wrong passwords in a row for one account (from any address) or from one address (for any user
-    names): what the login limits of web/logins.py read. Kept in the database so that every application
+    """Wrong passwords in a row for one account (from any address), from one address (for any user
+    names) or from one trusted device (a browser with a user's device cookie): what the login limits
+    of web/logins.py read. Kept in the database so that every application
     server counts the same failures; an administrator unlocks by deleting the row."""
 
     class Kind(models.TextChoices):
         ACCOUNT = "account", _("Account")
         ADDRESS = "address", _("IP address")
+        DEVICE = "device", _("Trusted device")
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    # The user name as typed (it need not exist), or the client address.
+    # The user name as typed (it need not exist), the client address, or a device's id and user name.
     name = models.CharField(_("user name or address"), max_length=150)
     failures = models.PositiveIntegerField(_("wrong passwords in a row"), default=0)
     last_failure_at = models.DateTimeField(_("last wrong password"), null=True, blank=True)

@@ -63,3 +63,12 @@ def test_the_interface_is_chinese_unless_english_is_chosen(world):
     assert "派单台" in text_of(chinese)
     client.post("/i18n/setlang/", {"language": "en", "next": "/console/dispatch/"})
     assert "Dispatch desk" in text_of(client.get("/console/dispatch/"))
+
+
+def test_the_device_cookie_is_http_only_and_follows_secure_cookies(world, settings):
+    settings.SESSION_COOKIE_SECURE = True  # SECURE_COOKIES=1, behind HTTPS
+    client = Client()
+    login(client, "dispatcher", "minyi-test-pw")
+    cookie = client.cookies["minyi_device"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert "minyi_device" not in login(Client(), "dispatcher", "wrong").cookies  # only a right password
