@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "minyi.web.middleware.ErrorMiddleware",
     # Turns a login refused by the login limits into the page that says until when.
     "minyi.web.logins.LoginRefusalMiddleware",
+    # A body sent in chunks, which Django would read as empty: 411 before any view or CSRF check
+    # (those run after every middleware's request phase), with the headers of every other answer.
+    "minyi.web.middleware.LengthRequiredMiddleware",
 ]
 
 # Django's password check within the login limits (web/logins.py).

@@ -271,7 +271,8 @@ def test_the_schema_states_the_refusals(world, clock):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert {"414", "431"} <= set(operation["responses"]), (method, path)
-            assert ("413" in operation["responses"]) == ("requestBody" in operation), (method, path)
+            for status in ("411", "413"):
+                assert (status in operation["responses"]) == ("requestBody" in operation), (method, path)
 
 
 @pytest.mark.parametrize(
