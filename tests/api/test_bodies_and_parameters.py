@@ -124,13 +124,33 @@ def test_nesting_just_over_the_limit_is_refused_and_within_it_reaches_the_fields
         (b'{"latitude": Infinity}', "not valid JSON"),
         (b'{"title": "x"', "not valid JSON"),
         (b"\xff\xfe{}", "not valid"),
-        (b'{"n": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "a whole number of 5000 digits: at most 1000"),
+        (b'{"n": -' + b"9" * 1001 + b"}", "a whole number of 1001 digits: at most 1000"),
     ],
 )
 def test_a_body_that_is_not_json_is_a_400_that_says_so(world, clock, wechat, body, words):
     api, _key = wechat
     response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
     assert_malformed(response, words)
+    assert "sys." not in response.json()["message"]  # Python's own advice is no use to a client
+
+
+def test_a_number_of_many_digits_within_the_limit_reaches_the_field(world, clock, wechat):
+    api, _key = wechat
+    body = json.dumps({**DEMAND, "urgency": 0}).replace('"urgency": 0', '"urgency": ' + "9" * 1000)
+    response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
+    assert response.status_code == 400 and response.json()["field"] == "urgency"
+
+
+def test_a_body_that_starts_with_a_byte_order_mark_is_read(world, clock, wechat, channel_key):
+    """Windows tools write UTF-8 with a BOM; JSON allows a parser to ignore it (RFC 8259, 8.1)."""
+    api, _key = wechat
+    bom = b"\xef\xbb\xbf"
+    body = bom + json.dumps(DEMAND).encode()
+    response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
+    assert response.status_code == 201, response.content[:300]
+    hook = signed_post(api.client, channel_key, bom + json.dumps({**DEMAND, "external_id": "w-1"}).encode())
+    assert hook.status_code in (200, 201), hook.content[:300]
 
 
 def test_the_webhook_body_must_be_a_json_object(world, clock, client, channel_key):
