@@ -162,7 +162,9 @@ def test_the_webhook_body_must_be_a_json_object(world, clock, client, channel_ke
 
 
 @pytest.mark.parametrize("field", ["latitude", "longitude"])
-@pytest.mark.parametrize("value", ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "1e999999"])
+@pytest.mark.parametrize(
+    "value", ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "1e999999", "1_0", "３４.７", "1e1", "٣٤"]
+)
 def test_coordinates_that_are_no_place_are_400_naming_the_field(world, clock, wechat, field, value):
     api, _key = wechat
     as_json = api.post("cases/", {**DEMAND, field: value})
