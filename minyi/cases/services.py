@@ -44,6 +44,7 @@ from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock, photos
 from minyi.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from minyi.core.ids import id_from_text
 from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
 from minyi.org.models import Area, Unit, User
@@ -1055,8 +1056,8 @@ def _area(area: Area | int | str | None) -> Area | None:
     if isinstance(area, Area):
         return area
     found = Area.objects.filter(code=str(area), is_active=True).first()
-    if found is None and str(area).isdigit():
-        found = Area.objects.filter(pk=int(area), is_active=True).first()
+    if found is None and id_from_text(area) is not None:
+        found = Area.objects.filter(pk=id_from_text(area), is_active=True).first()
     if found is None:
         raise InvalidInput(
             _("There is no area %(area)s: choose a street, community or grid.") % {"area": area}, field="area"

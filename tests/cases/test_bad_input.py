@@ -175,6 +175,16 @@ def test_plain_coordinates_and_numbers_are_taken(world, clock, value, stored):
     assert str(case.latitude) == str(case.longitude) == stored
 
 
+@pytest.mark.parametrize("area", ["²", "٣", "9" * 5000])
+def test_an_area_given_by_id_is_ascii_digits(world, clock, area):
+    """ "²" and "٣" are digits to str.isdigit(): int() refused the first (a 500) and read the second as
+    area 3; int() refuses 5000 digits."""
+    with pytest.raises(InvalidInput) as caught:
+        new_case(world.operator, area=area)
+    assert caught.value.field == "area"
+    assert not Case.objects.exists()
+
+
 def test_registration_needs_a_name_a_phone_or_anonymity(world, clock):
     with pytest.raises(InvalidInput):
         new_case(world.operator, requester_name="", requester_phone="")
