@@ -326,3 +326,52 @@ def test_a_photo_is_downloaded_as_what_it_is(world, clock, dispatcher_api):
     attachment = case.attachments.get()
     response = dispatcher_api.client.get(f"/api/v1/attachments/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == attachment.content_type
+
+
+# --- query parameters the operation does not take -----------------------------------------------------
+
+
+def test_a_filter_the_list_does_not_have_is_refused_not_ignored(world, clock, dispatcher_api):
+    """?requester_phone= answered every case: the client took the list for filtered by the phone."""
+    new_case(world.operator)
+    response = dispatcher_api.get("cases/", {"requester_phone": "13900000000", "page": "1"})
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == "requester_phone"
+    assert body["message"].startswith("requester_phone is not a parameter of this address.")
+    for known in ("area", "q", "status", "page", "page_size"):
+        assert known in body["message"] and known in body["details"]["known"]
+    assert body["details"]["unknown"] == ["requester_phone"]
+    two = dispatcher_api.get("cases/", {"phone": "1", "format": "json"})
+    assert two.status_code == 400 and two.json()["details"]["unknown"] == ["phone", "format"]
+    assert dispatcher_api.get("cases/", {"page": "1", "q": "暖气", "status": "received"}).status_code == 200
+
+
+def test_the_key_is_checked_before_the_parameters(world, client):
+    response = client.get("/api/v1/cases/", {"requester_phone": "13900000000"})
+    assert response.status_code == 401
+
+
+def test_every_read_takes_exactly_the_query_parameters_its_schema_declares(world, clock, dispatcher_api):
+    from django.urls import resolve
+
+    from minyi.demo.stories import site_photo
+
+    case = new_case(world.operator)
+    do(case, "attach", world.dispatcher, attachments=[site_photo(case)])
+    values = {"ref": case.tracking_number, "attachment_id": str(case.attachments.get().pk)}
+    schema = Client().get("/api/v1/openapi.json").json()
+    reads = [
+        (path, operation)
+        for path, ops in schema["paths"].items()
+        for m, operation in ops.items()
+        if m == "get"
+    ]
+    assert len(reads) >= 10
+    for path, operation in reads:
+        url = path.format(**values)
+        declared = sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+        assert resolve(url).func.cls.known_parameters() == declared, path
+        response = dispatcher_api.client.get(url, {"no_such_parameter": "1"})
+        assert response.status_code == 400, (path, response.content[:200])
+        assert response.json()["field"] == "no_such_parameter", path
