@@ -338,7 +338,7 @@ def test_a_filter_the_list_does_not_have_is_refused_not_ignored(world, clock, di
     assert response.status_code == 400, response.content[:300]
     body = response.json()
     assert body["code"] == "invalid" and body["field"] == "requester_phone"
-    assert body["message"].startswith("requester_phone is not a parameter of this address.")
+    assert body["message"].startswith("requester_phone is not a parameter of this address: it takes area,")
     for known in ("area", "q", "status", "page", "page_size"):
         assert known in body["message"] and known in body["details"]["known"]
     assert body["details"]["unknown"] == ["requester_phone"]

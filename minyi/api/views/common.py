@@ -76,14 +76,16 @@ def refuse_unknown_parameters(given, known: list[str]) -> None:
         return
     shown = [name[:40] for name in unknown[:10]]
     names = ", ".join(shown)
-    message = ngettext(
-        "%(names)s is not a parameter of this address.",
-        "%(names)s are not parameters of this address.",
-        len(unknown),
-    ) % {"names": names}
-    takes = (
-        _("It takes %(known)s.") % {"known": ", ".join(known)}
-        if known
-        else _("It takes no query parameters.")
-    )
-    raise InvalidInput(f"{message} {takes}", field=shown[0], unknown=shown, known=known)
+    if known:
+        message = ngettext(
+            "%(names)s is not a parameter of this address: it takes %(known)s.",
+            "%(names)s are not parameters of this address: it takes %(known)s.",
+            len(unknown),
+        ) % {"names": names, "known": ", ".join(known)}
+    else:
+        message = ngettext(
+            "%(names)s is not a parameter of this address: it takes no query parameters.",
+            "%(names)s are not parameters of this address: it takes no query parameters.",
+            len(unknown),
+        ) % {"names": names}
+    raise InvalidInput(message, field=shown[0], unknown=shown, known=known)
