@@ -25,7 +25,10 @@ $(ASSETS) &: frontend/package.json frontend/package-lock.json
 
 assets: $(ASSETS)
 
+# The data directory holds every (demo) citizen's data: minyi creates it 0700; one made by an older
+# release (0755) is made private here too.
 demo: venv assets
+	install -d -m 700 "$(MINYI_DATA_DIR)"
 	MINYI_DEMO=1 $(BIN)/minyi migrate --noinput -v0
 	MINYI_DEMO=1 $(BIN)/minyi demo
 	MINYI_DEMO=1 PORT=$(PORT) $(BIN)/minyi serve --with-worker

@@ -6,6 +6,7 @@ Production sets DATABASE_URL to PostgreSQL and SECRET_KEY (or SECRET_KEY_FILE) s
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -17,6 +18,22 @@ from minyi.workcal.calendar import parse_periods
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR = env_path("MINYI_DATA_DIR", Path.cwd() / "data")
+
+
+def _create_private(folder: Path) -> None:
+    """Make the data directory when it is missing, so that only minyi's user may enter it: it holds
+    the SQLite database, the uploaded files and the secret key, every citizen's data. (Whatever
+    needed it first made it with the umask's 0755, the secret key or an upload; SQLite cannot make
+    it at all.) A folder that exists keeps its mode: docs/production.md says to make it 0700. A
+    machine that cannot create it (PostgreSQL and no files) meets the error where it needs one."""
+    if folder.exists():
+        return
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # this mode for the folder, not its parents
+
+
+_create_private(DATA_DIR)
+
 DEMO = env_bool("MINYI_DEMO", False)
 # Off for the demo too: a demo is reachable by strangers, and Django's debug pages would show them the
 # URL list, the settings and tracebacks. A developer turns it on with DEBUG=1, never by default.
@@ -32,7 +49,6 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)
@@ -92,6 +108,9 @@ MIDDLEWARE = [
     # Turns a login refused by the login limits into the page that says until when, and gives the
     # browser of a successful login its device cookie.
     "minyi.web.logins.LoginLimitsMiddleware",
+    # A body sent in chunks, which Django would read as empty: 411 before any view or CSRF check
+    # (those run after every middleware's request phase), with the headers of every other answer.
+    "minyi.web.middleware.LengthRequiredMiddleware",
 ]
 
 # Django's password check within the login limits (web/logins.py).

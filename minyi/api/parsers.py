@@ -1,12 +1,15 @@
 """The one JSON parser of the API: every JSON body an endpoint reads goes through `loads` (the
 request parser of DRF views, and the channel webhook, which must read the signed bytes itself).
 
-A body that is not JSON, not in its charset, holds NaN or Infinity (not JSON), or is nested deeper
-than MAX_DEPTH is refused with a 400 `malformed` that says which. The depth is checked because
-Python's parser recurses: `{"a":` repeated 100,000 times would otherwise end in a RecursionError
-(a 500), and a body a little shallower than that would reach the serializers, the idempotency
-fingerprint and the error messages, which recurse too. No body of this API needs more than a few
-levels (a demand is an object of values and lists of ids).
+A body that is not JSON, not in its charset, holds NaN or Infinity (not JSON), a whole number of more
+than MAX_INT_DIGITS digits, or is nested deeper than MAX_DEPTH is refused with a 400 `malformed` that
+says which, in words for the client (Python's own, "use sys.set_int_max_str_digits()", would not
+be). A byte-order mark before the JSON is ignored, as RFC 8259 allows: Windows tools write one.
+
+The depth is checked because Python's parser recurses: `{"a":` repeated 100,000 times would
+otherwise end in a RecursionError (a 500), and a body a little shallower than that would reach the
+serializers, the idempotency fingerprint and the error messages, which recurse too. No body of this
+API needs more than a few levels (a demand is an object of values and lists of ids).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
 MAX_DEPTH = 32
+# What DRF's IntegerField takes as a string (MAX_STRING_LENGTH); below Python's limit for int(), 4300.
+MAX_INT_DIGITS = 1000
 
 
 def loads(body: bytes, encoding: str = "utf-8") -> object:
@@ -31,14 +36,25 @@ def loads(body: bytes, encoding: str = "utf-8") -> object:
             _("The body is not valid %(encoding)s text: send JSON in UTF-8.") % {"encoding": encoding}
         ) from None
     try:
-        value = json.loads(text, parse_constant=strict_constant)
+        value = json.loads(text.removeprefix("\ufeff"), parse_constant=strict_constant, parse_int=_whole)
     except RecursionError:
         raise ParseError(too_deep()) from None
-    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, an integer of too many digits
+    except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise ParseError(_("The body is not valid JSON: %(error)s.") % {"error": exc}) from None
     if nested_deeper_than(value, MAX_DEPTH):
         raise ParseError(too_deep())
     return value
+
+
+def _whole(digits: str) -> int:
+    """A whole number of the body, if it has at most MAX_INT_DIGITS digits."""
+    count = len(digits.lstrip("-"))
+    if count > MAX_INT_DIGITS:
+        raise ParseError(
+            _("The body holds a whole number of %(digits)d digits: at most %(most)d digits are read.")
+            % {"digits": count, "most": MAX_INT_DIGITS}
+        )
+    return int(digits)
 
 
 def too_deep() -> str:

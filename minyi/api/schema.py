@@ -1,8 +1,8 @@
 """What the published OpenAPI schema says beyond each view's own description: the refusals any
 operation may meet before its view runs, with their limits (drf-spectacular postprocessing hook).
 
-- 413: a JSON or form body over DATA_UPLOAD_MAX_MEMORY_SIZE (web/middleware.py), on every operation
-  that takes a body;
+- 411: a body sent in chunks without Content-Length (web/middleware.py), and 413: a JSON or form
+  body over DATA_UPLOAD_MAX_MEMORY_SIZE (web/views.py), on every operation that takes a body;
 - 414 and 431: a request line or headers over gunicorn's limits, answered in the API's format by
   minyi's gunicorn worker (web/server.py), on every operation.
 
@@ -30,6 +30,10 @@ def document_limits(result, generator, request, public):
         f"The body's JSON or form fields are larger than {most} bytes (files sent as multipart "
         "attachments do not count): code `too_large`."
     )
+    chunked = (
+        "The body was sent in chunks (Transfer-Encoding: chunked) without a Content-Length, which "
+        "this server cannot read: code `length_required`. Send the body with its Content-Length."
+    )
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -38,6 +42,7 @@ def document_limits(result, generator, request, public):
                     parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation:
+                responses.setdefault("411", {"content": ERROR, "description": chunked})
                 responses.setdefault("413", {"content": ERROR, "description": too_large})
             for status, description in refusals.items():
                 responses.setdefault(status, {"content": ERROR, "description": description})

@@ -18,7 +18,7 @@ from minyi.access.personal_data import (
 )
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
-from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
+from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT, plain_decimal
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.core import clock
@@ -184,6 +184,21 @@ class CaseReceipt(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^[+-]?[0-9]{1,3}(\.[0-9]{1,6})?$"})
+class Coordinate(serializers.DecimalField):
+    """Degrees to six places. Text must be a plain decimal number, the rule of every edge
+    (cases.services.plain_decimal); DRF alone would take what Decimal reads ("1_0", "３４.７")."""
+
+    def __init__(self, limit: int, **kwargs):
+        kwargs.update(max_digits=9, decimal_places=6, required=False, allow_null=True)
+        super().__init__(min_value=-limit, max_value=limit, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip() and not plain_decimal(data.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CaseIn(serializers.Serializer):
     """A new demand. Codes for area and category; the channel is the key's when it has one.
 
@@ -199,12 +214,8 @@ class CaseIn(serializers.Serializer):
     description = serializers.CharField(max_length=MAX_TEXT)
     area = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="Area code.")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-180, max_value=180
-    )
+    latitude = Coordinate(90)
+    longitude = Coordinate(180)
     requester_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     requester_phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
     requester_id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)

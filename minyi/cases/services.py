@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import inspect
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock, photos
 from minyi.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from minyi.core.ids import id_from_text
 from minyi.notifications.models import Notification
 from minyi.notifications.services import notify, role_holders, unit_staff
 from minyi.org.models import Area, Unit, User
@@ -1058,8 +1060,8 @@ def _area(area: Area | int | str | None) -> Area | None:
     if isinstance(area, Area):
         return area
     found = Area.objects.filter(code=str(area), is_active=True).first()
-    if found is None and str(area).isdigit():
-        found = Area.objects.filter(pk=int(area), is_active=True).first()
+    if found is None and id_from_text(area) is not None:
+        found = Area.objects.filter(pk=id_from_text(area), is_active=True).first()
     if found is None:
         raise InvalidInput(
             _("There is no area %(area)s: choose a street, community or grid.") % {"area": area}, field="area"
@@ -1067,16 +1069,31 @@ def _area(area: Area | int | str | None) -> Area | None:
     return found
 
 
+def plain_decimal(text: str) -> bool:
+    """Whether `text` is a plain decimal number: an optional sign, ASCII digits, an optional point
+    followed by digits ("-34.7", "116"). Decimal also reads "1_0", "３４.７", "1e1" and " 34.7 "."""
+    return PLAIN_DECIMAL.fullmatch(text) is not None
+
+
+PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
 def _coordinate(value, field_name: str, limit: int) -> Decimal | None:
     """A latitude or longitude in degrees, to six places. Every edge that takes coordinates (the
-    API, Open311, any form) ends here, so NaN and Infinity, which Decimal parses but no place has,
-    are refused here for all of them (a NaN would otherwise fail the range comparison itself)."""
+    API, Open311, any form) ends here. Given as text it must be a plain decimal number
+    (`plain_decimal`), whatever else Decimal would read; a number (a JSON number, a Decimal of a
+    form) must be finite: NaN and Infinity are no place (and a NaN would fail the range comparison
+    itself)."""
     if value is None or value == "":
         return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        number = None
+    number = None
+    if isinstance(value, str):
+        number = Decimal(value) if plain_decimal(value) else None
+    elif isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = None
     if number is None or not number.is_finite():
         raise InvalidInput(
             _("%(field)s must be a number.") % {"field": _label(field_name)},

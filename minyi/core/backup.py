@@ -16,7 +16,9 @@ is written before its row commits), at worst the tar holds a few files whose row
 
 A backup holds every citizen's data, so only the user who runs `minyi backup` may read it: the folder
 it creates is 0700, and each file is created 0600 (never made private afterwards, which would leave a
-moment where another user could open it).
+moment where another user could open it). A folder that others may write to is refused, by `backup`
+(given an existing folder) and by `restore`, as is a file of the backup others may write to: another
+user could have replaced the database and its manifest together, and the checksums would agree.
 
 The SECRET_KEY is not in the backup: keep it with the deployment's other secrets (without it users
 must log in again; no stored data depends on it).
@@ -61,6 +63,25 @@ def file_roots() -> dict[str, Path]:
 def _private(path: Path):
     """A new file, open for writing, that only its owner may read from its first byte."""
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "wb")
+
+
+def _refuse_if_others_may_write(folder: Path, *, files: bool) -> None:
+    """BackupError if `folder` (and with `files`, anything in it) may be written by other users than
+    its owner (group or others)."""
+    for path in [folder, *(sorted(folder.iterdir()) if files else [])]:
+        mode = path.stat().st_mode & 0o777
+        if not mode & 0o022:
+            continue
+        problem = (
+            f"{path} is writable by other users than its owner (mode {mode:04o}): one of them could "
+            "replace the backup's database and its manifest together."
+        )
+        if files:
+            raise BackupError(
+                f"{problem} Check where the backup came from, then make it private "
+                f"(chmod 700 {folder} && chmod 600 {folder}/*) and restore again."
+            )
+        raise BackupError(f"{problem} Make it private (chmod 700 {folder}) or give a new folder.")
 
 
 def _sha256(path: Path) -> str:
@@ -265,6 +286,8 @@ def backup(*, dest: Path, now: dt.datetime | None = None) -> dict:
         raise BackupError(f"minyi backs up PostgreSQL and SQLite, not {vendor}.")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} exists and is not an empty folder: give a new folder for each backup.")
+    if dest.exists():
+        _refuse_if_others_may_write(dest, files=False)
     dest.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
     dump = dest / DUMPS[vendor]
     counts, migrations = _pg_backup(dump) if vendor == "postgresql" else _sqlite_backup(dump)
@@ -314,6 +337,8 @@ def _reported(step: str) -> Iterator[None]:
 def restore(*, src: Path, force: bool = False) -> dict:
     """Restore a backup into this (empty) database and data directory, then check every table's rows
     against the manifest; returns the manifest. Checks all it can before it changes anything."""
+    if src.is_dir():
+        _refuse_if_others_may_write(src, files=True)
     manifest = read_manifest(src)
     vendor = manifest["database"]["vendor"]
     if vendor != connection.vendor:

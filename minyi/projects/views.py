@@ -24,6 +24,7 @@ from minyi.access.cases import cases_visible_to
 from minyi.console.views.common import staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
+from minyi.core.ids import id_from_text
 from minyi.projects import dispatch as dispatching
 from minyi.projects import exports, progress, services, summary, workbook
 from minyi.projects.forms import (
@@ -396,9 +397,8 @@ def monthly(request):
 def export(request):
     batches = Batch.objects.all()
     if request.GET.get("batch"):
-        batches = (
-            batches.filter(pk=request.GET["batch"]) if request.GET["batch"].isdigit() else batches.none()
-        )
+        batch_id = id_from_text(request.GET["batch"])
+        batches = batches.none() if batch_id is None else batches.filter(pk=batch_id)
     data = workbook.export_ledger(batches, access.projects_visible_to(request.user))
     stamp = clock.local(clock.now()).strftime("%Y%m%d-%H%M")
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES["xlsx"])

@@ -19,6 +19,7 @@ from minyi.access import visits as access
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotPermitted
+from minyi.core.ids import id_from_text
 from minyi.org.roles import Role
 from minyi.visits import exports, progress
 from minyi.visits.addresses import address_key
@@ -169,11 +170,11 @@ def household_lookup(request, campaign_id: int):
     """The earlier visits to the address being typed (htmx, as the secretary types it)."""
     user = request.user
     campaign = access.access_campaign_by_id(user, campaign_id)
-    area = (request.GET.get("area") or "").strip()
+    area_id = id_from_text((request.GET.get("area") or "").strip())
     key = address_key(request.GET.get("address") or "")
     household = None
-    if area.isdigit() and len(key) >= 2:
-        household = access.households_visible_to(user).filter(area_id=int(area), address_key=key).first()
+    if area_id is not None and len(key) >= 2:
+        household = access.households_visible_to(user).filter(area_id=area_id, address_key=key).first()
     visits = (
         list(progress.household_visits(household, visible=access.visits_visible_to(user))[:5])
         if household

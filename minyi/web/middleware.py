@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from minyi.core.errors import MinyiError, NotFound, NotPermitted
 
@@ -81,6 +82,47 @@ class ErrorMiddleware:
         if getattr(request, "htmx", False):
             template = "web/message.html"
         return render(request, template, {"message": exception.message}, status=exception.http_status)
+
+
+# Methods whose request may carry a body Django reads (DRF reads one for DELETE too).
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class LengthRequiredMiddleware:
+    """A body sent in chunks (Transfer-Encoding, no Content-Length) is refused with 411 before any
+    view runs. Under WSGI Django reads exactly CONTENT_LENGTH bytes, so it would take such a body
+    for an empty one: a demand would be refused for missing fields it had ("demand_type required"),
+    Open311 would ask for the api_key that was sent, and a body over the limit would escape the 413.
+    The answer is in the client's format (web/refusals.py); minyi's gunicorn worker reads the unsent
+    chunks after it (web/server.py). A proxy that buffers bodies (nginx does by default) forwards
+    them with their length, so only clients that reach minyi directly meet this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if (
+            request.method not in BODILESS_METHODS
+            and meta.get("HTTP_TRANSFER_ENCODING")
+            and not meta.get("CONTENT_LENGTH")
+        ):
+            return length_required(request)
+        return self.get_response(request)
+
+
+def length_required(request) -> HttpResponse:
+    from minyi.web import refusals
+
+    message = _(
+        "Send the body with a Content-Length header: this server cannot read a body sent in chunks "
+        "(Transfer-Encoding: chunked)."
+    )
+    response = refusals.refusal(request.path, 411, "length_required", message)
+    if response is None:
+        context = {"title": _("Length required"), "message": message}
+        response = render(request, "web/error.html", context, status=411)
+    return response
 
 
 class LanguageMiddleware:

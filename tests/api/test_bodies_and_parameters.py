@@ -124,13 +124,33 @@ def test_nesting_just_over_the_limit_is_refused_and_within_it_reaches_the_fields
         (b'{"latitude": Infinity}', "not valid JSON"),
         (b'{"title": "x"', "not valid JSON"),
         (b"\xff\xfe{}", "not valid"),
-        (b'{"n": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "a whole number of 5000 digits: at most 1000"),
+        (b'{"n": -' + b"9" * 1001 + b"}", "a whole number of 1001 digits: at most 1000"),
     ],
 )
 def test_a_body_that_is_not_json_is_a_400_that_says_so(world, clock, wechat, body, words):
     api, _key = wechat
     response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
     assert_malformed(response, words)
+    assert "sys." not in response.json()["message"]  # Python's own advice is no use to a client
+
+
+def test_a_number_of_many_digits_within_the_limit_reaches_the_field(world, clock, wechat):
+    api, _key = wechat
+    body = json.dumps({**DEMAND, "urgency": 0}).replace('"urgency": 0', '"urgency": ' + "9" * 1000)
+    response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
+    assert response.status_code == 400 and response.json()["field"] == "urgency"
+
+
+def test_a_body_that_starts_with_a_byte_order_mark_is_read(world, clock, wechat, channel_key):
+    """Windows tools write UTF-8 with a BOM; JSON allows a parser to ignore it (RFC 8259, 8.1)."""
+    api, _key = wechat
+    bom = b"\xef\xbb\xbf"
+    body = bom + json.dumps(DEMAND).encode()
+    response = api.client.post("/api/v1/cases/", body, content_type="application/json", headers=api.headers)
+    assert response.status_code == 201, response.content[:300]
+    hook = signed_post(api.client, channel_key, bom + json.dumps({**DEMAND, "external_id": "w-1"}).encode())
+    assert hook.status_code in (200, 201), hook.content[:300]
 
 
 def test_the_webhook_body_must_be_a_json_object(world, clock, client, channel_key):
@@ -142,7 +162,9 @@ def test_the_webhook_body_must_be_a_json_object(world, clock, client, channel_ke
 
 
 @pytest.mark.parametrize("field", ["latitude", "longitude"])
-@pytest.mark.parametrize("value", ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "1e999999"])
+@pytest.mark.parametrize(
+    "value", ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "1e999999", "1_0", "３４.７", "1e1", "٣٤"]
+)
 def test_coordinates_that_are_no_place_are_400_naming_the_field(world, clock, wechat, field, value):
     api, _key = wechat
     as_json = api.post("cases/", {**DEMAND, field: value})
@@ -271,7 +293,8 @@ def test_the_schema_states_the_refusals(world, clock):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert {"414", "431"} <= set(operation["responses"]), (method, path)
-            assert ("413" in operation["responses"]) == ("requestBody" in operation), (method, path)
+            for status in ("411", "413"):
+                assert (status in operation["responses"]) == ("requestBody" in operation), (method, path)
 
 
 @pytest.mark.parametrize(
@@ -303,3 +326,52 @@ def test_a_photo_is_downloaded_as_what_it_is(world, clock, dispatcher_api):
     attachment = case.attachments.get()
     response = dispatcher_api.client.get(f"/api/v1/attachments/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == attachment.content_type
+
+
+# --- query parameters the operation does not take -----------------------------------------------------
+
+
+def test_a_filter_the_list_does_not_have_is_refused_not_ignored(world, clock, dispatcher_api):
+    """?requester_phone= answered every case: the client took the list for filtered by the phone."""
+    new_case(world.operator)
+    response = dispatcher_api.get("cases/", {"requester_phone": "13900000000", "page": "1"})
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == "requester_phone"
+    assert body["message"].startswith("requester_phone is not a parameter of this address: it takes area,")
+    for known in ("area", "q", "status", "page", "page_size"):
+        assert known in body["message"] and known in body["details"]["known"]
+    assert body["details"]["unknown"] == ["requester_phone"]
+    two = dispatcher_api.get("cases/", {"phone": "1", "format": "json"})
+    assert two.status_code == 400 and two.json()["details"]["unknown"] == ["phone", "format"]
+    assert dispatcher_api.get("cases/", {"page": "1", "q": "暖气", "status": "received"}).status_code == 200
+
+
+def test_the_key_is_checked_before_the_parameters(world, client):
+    response = client.get("/api/v1/cases/", {"requester_phone": "13900000000"})
+    assert response.status_code == 401
+
+
+def test_every_read_takes_exactly_the_query_parameters_its_schema_declares(world, clock, dispatcher_api):
+    from django.urls import resolve
+
+    from minyi.demo.stories import site_photo
+
+    case = new_case(world.operator)
+    do(case, "attach", world.dispatcher, attachments=[site_photo(case)])
+    values = {"ref": case.tracking_number, "attachment_id": str(case.attachments.get().pk)}
+    schema = Client().get("/api/v1/openapi.json").json()
+    reads = [
+        (path, operation)
+        for path, ops in schema["paths"].items()
+        for m, operation in ops.items()
+        if m == "get"
+    ]
+    assert len(reads) >= 10
+    for path, operation in reads:
+        url = path.format(**values)
+        declared = sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+        assert resolve(url).func.cls.known_parameters() == declared, path
+        response = dispatcher_api.client.get(url, {"no_such_parameter": "1"})
+        assert response.status_code == 400, (path, response.content[:200])
+        assert response.json()["field"] == "no_such_parameter", path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -146,6 +148,40 @@ def test_registration_refuses_coordinates_that_are_no_place(world, clock, field,
     with pytest.raises(InvalidInput, match="must be a number|必须是数字|数字") as caught:
         new_case(world.operator, **{field: value})
     assert caught.value.field == field
+    assert not Case.objects.exists()
+
+
+# Text Python's Decimal reads as a number, but no plain decimal number: underscores, full-width and
+# other scripts' digits, exponents, hexadecimal, a comma, spaces, a bare point.
+NOT_PLAIN = ["1_0", "３４.７", "٣٤", "1e1", "0x1A", "34,7", " 34.7", "34.7\n", "34.", ".5", "+-1", "1 0"]
+
+
+@pytest.mark.parametrize("field", ["latitude", "longitude"])
+@pytest.mark.parametrize("value", NOT_PLAIN)
+def test_registration_takes_coordinates_only_as_plain_decimal_numbers(world, clock, field, value):
+    with pytest.raises(InvalidInput, match="must be a number|必须是数字|数字") as caught:
+        new_case(world.operator, **{field: value})
+    assert caught.value.field == field
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("+34.7", "34.700000"), ("-34.7", "-34.700000"), ("34", "34.000000"), ("34.12345678", "34.123457"),
+     (Decimal("34.7"), "34.700000"), (34.7, "34.700000"), (1e-05, "0.000010"), (34, "34.000000")],
+)  # fmt: skip
+def test_plain_coordinates_and_numbers_are_taken(world, clock, value, stored):
+    case = new_case(world.operator, latitude=value, longitude=value)
+    assert str(case.latitude) == str(case.longitude) == stored
+
+
+@pytest.mark.parametrize("area", ["²", "٣", "9" * 5000])
+def test_an_area_given_by_id_is_ascii_digits(world, clock, area):
+    """ "²" and "٣" are digits to str.isdigit(): int() refused the first (a 500) and read the second as
+    area 3; int() refuses 5000 digits."""
+    with pytest.raises(InvalidInput) as caught:
+        new_case(world.operator, area=area)
+    assert caught.value.field == "area"
     assert not Case.objects.exists()
 
 

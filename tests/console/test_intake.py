@@ -105,3 +105,11 @@ def test_a_phone_number_that_is_not_whole_is_shown_with_the_other_mistakes(world
     assert Case.objects.count() == 0
     client.post("/console/intake/", {**CALL, "requester_phone": "+86 139-1234-5678"})
     assert Case.objects.get().requester_phone == "13912345678"
+
+
+def test_ids_in_the_address_that_are_no_ids_are_ignored(world, clock):
+    client = client_for(world.operator)
+    for wrong in ("²", "٣", "9" * 5000):
+        assert client.get("/console/intake/", {"done": wrong}).status_code == 200
+        suggested = client.get("/console/intake/suggest/", {"title": "暖气不热", "area": wrong})
+        assert suggested.status_code == 200

@@ -189,3 +189,46 @@ def test_a_backup_is_readable_by_its_owner_alone_from_its_first_byte(transaction
     modes = {path.name: path.stat().st_mode & 0o777 for path in dest.iterdir()}
     assert len(modes) == 3 and set(modes.values()) == {0o600}, modes
     assert changed == []
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o703])
+def test_a_backup_into_a_folder_others_may_write_is_refused(db, data_dir, tmp_path, mode):
+    """Another user could replace the files it writes (the database, its manifest) before a restore."""
+    dest = tmp_path / "shared"
+    dest.mkdir()
+    dest.chmod(mode)
+    with pytest.raises(CommandError, match=r"writable by other users .*chmod 700"):
+        call_command("backup", str(dest))
+    assert not any(dest.iterdir())
+
+
+def test_a_backup_into_a_private_or_read_only_for_others_folder_is_made(transactional_db, data_dir, tmp_path):
+    for mode in (0o700, 0o755):
+        dest = tmp_path / f"made-{mode:o}"
+        dest.mkdir()
+        dest.chmod(mode)
+        call_command("backup", str(dest), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        assert (dest / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"),
+    [("", 0o777), ("", 0o775), ("manifest.json", 0o666), ("files.tar", 0o620), ("db", 0o602)],
+)
+def test_a_restore_of_a_backup_others_may_write_is_refused_before_anything_changes(
+    tx_world, clock, data_dir, tmp_path, name, mode
+):
+    """Someone could have swapped the database and its manifest: their checksums would agree."""
+    a_replied_case_with_a_photo(tx_world)
+    backup = tmp_path / "backup"
+    call_command("backup", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    before = row_counts()
+    database = next(path.name for path in backup.iterdir() if path.name.startswith("database."))
+    target = backup / {"": "", "db": database}.get(name, name)
+    target.chmod(mode)
+    with pytest.raises(CommandError, match=r"writable by other users .*chmod"):
+        call_command("restore", str(backup), "--force")
+    assert row_counts() == before
+    target.chmod(0o700 if target.is_dir() else 0o600)  # made private: on to the next check
+    with pytest.raises(CommandError, match="already has .* tables"):
+        call_command("restore", str(backup))

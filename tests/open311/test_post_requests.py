@@ -212,7 +212,7 @@ def test_bad_values_are_400_with_the_services_message(client, world, wechat_key,
     assert not Case.objects.exists()
 
 
-NOT_A_PLACE = ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "inf", "1e999999"]
+NOT_A_PLACE = ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-inf", "inf", "1e999999", "1_0", "３４.７", "1e1"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -216,3 +216,8 @@ def test_the_leader_home_counts_the_projects_the_leader_leads(as_user, world, le
     assert "Projects: 1; sub-items: 2, of which 1 done and 1 lagging." in page
     other = as_user(ledger.leader2).get("/console/leader/").content.decode()
     assert "Projects: 1; sub-items: 1, of which 0 done and 1 lagging." in other
+
+
+def test_an_export_of_a_batch_that_is_no_id_is_empty(as_user, world, ledger):
+    for wrong in ("²", "9" * 5000):
+        assert as_user(world.dispatcher).get("/console/projects/export/", {"batch": wrong}).status_code == 200

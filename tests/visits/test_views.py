@@ -338,3 +338,10 @@ def test_an_earlier_campaigns_visit_is_shown_as_the_history_of_a_door(world, set
     assert client.get(reverse("visits:campaign", args=[setup.campaign.pk])).status_code == 404
     clock.set("2027-04-01 09:00")
     assert client.get(reverse("visits:visit", args=[earlier.pk])).status_code == 404
+
+
+def test_the_address_lookup_ignores_an_area_that_is_no_id(world, setup, as_user):
+    client = as_user(world.visit_secretary)
+    url = reverse("visits:household_lookup", args=[setup.campaign.pk])
+    for wrong in ("²", "9" * 5000):
+        assert client.get(url, {"area": wrong, "address": "幸福小区3号楼2单元501"}).status_code == 200

@@ -172,3 +172,32 @@ def test_a_body_the_application_never_reads_does_not_reset_the_connection(server
     head = request_head("POST", "/api/v1/cases/", length=len(body), ctype="application/json")
     status, _headers, content = exchange(server, head, body)  # no key: refused before the body
     assert status == 401 and json.loads(content)["code"] == "not_authenticated"
+
+
+def in_chunks(body: bytes, size: int = 64 * 1024) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("size", [100, 4 * 1024 * 1024], ids=["small", "4-MB"])
+def test_a_chunked_body_is_a_411_in_each_parts_format_and_the_connection_is_not_reset(server, size):
+    """gunicorn hands the chunks on, but Django would read the body as empty (a small demand would be
+    refused for missing fields, a large one would escape the 413): 411, and the chunks are read."""
+    demand = in_chunks(json.dumps({"demand_type": "complaint", "title": "x" * size}).encode())
+    chunked = "Transfer-Encoding: chunked\r\n"
+    head = request_head("POST", "/api/v1/cases/", ctype="application/json", extra=chunked)
+    status, headers, content = exchange(server, head, demand)
+    assert status == 411 and headers["content-type"] == "application/json"
+    error = json.loads(content)
+    assert error["code"] == "length_required" and "Content-Length" in error["message"]
+    form = in_chunks(b"service_code=0101&description=" + b"x" * size)
+    for fmt in ("xml", "json"):
+        head = request_head(
+            "POST", f"/open311/v2/requests.{fmt}", ctype="application/x-www-form-urlencoded", extra=chunked
+        )
+        status, _headers, content = exchange(server, head, form)
+        assert status == 411 and open311_error(fmt, content)[0] == 411
+    head = request_head("POST", "/submit/", ctype="application/x-www-form-urlencoded", extra=chunked)
+    status, headers, content = exchange(server, head, form)
+    assert status == 411 and headers["content-type"].startswith("text/html")
+    assert b"Content-Length" in content

@@ -32,7 +32,7 @@ from minyi.api.serializers import (
     OperationOut,
     Requester,
 )
-from minyi.api.views.common import CASE_REF, DATE, case_for, errors
+from minyi.api.views.common import CASE_REF, DATE, DeclaredParameters, case_for, errors
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS, target_status
@@ -103,14 +103,15 @@ def _case_data(request, case: Case, serializer=CaseDetail) -> dict:
     return serializer(fresh, context={"request": request}).data
 
 
-class CaseList(GenericAPIView):
+class CaseList(DeclaredParameters, GenericAPIView):
     serializer_class = CaseOut
     parser_classes = [JSONParser, MultiPartParser]
+    query_parameters = tuple(_filter_parameters())
 
     @extend_schema(
         operation_id="cases_list",
         summary="Cases you may see, filtered as in the console's case list",
-        parameters=_filter_parameters(),
+        parameters=list(query_parameters),
         responses={200: CaseOut(many=True), **errors(400, 401, 404)},
     )
     def get(self, request):
@@ -158,7 +159,7 @@ class CaseList(GenericAPIView):
         return 201, CaseReceipt(case, context={"request": request}).data
 
 
-class CaseRead(APIView):
+class CaseRead(DeclaredParameters, APIView):
     @extend_schema(
         operation_id="cases_read",
         summary="One case, with what you may do with it now",
@@ -169,7 +170,7 @@ class CaseRead(APIView):
         return Response(_case_data(request, case_for(request.user, ref)))
 
 
-class CaseEvents(GenericAPIView):
+class CaseEvents(DeclaredParameters, GenericAPIView):
     serializer_class = EventOut
 
     @extend_schema(
@@ -193,7 +194,7 @@ class CaseEvents(GenericAPIView):
         return self.get_paginated_response(page)
 
 
-class CaseOperations(APIView):
+class CaseOperations(DeclaredParameters, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -278,11 +279,13 @@ class CaseAttachments(APIView):
         return Response(_case_data(request, case), status=201)
 
 
-class CaseRequester(APIView):
+class CaseRequester(DeclaredParameters, APIView):
+    query_parameters = (OpenApiParameter("purpose", str, OpenApiParameter.QUERY),)
+
     @extend_schema(
         operation_id="cases_requester",
         summary="Reveal the requester's personal data (audited; centre staff and contact-needing units)",
-        parameters=[CASE_REF, OpenApiParameter("purpose", str, OpenApiParameter.QUERY)],
+        parameters=[CASE_REF, *query_parameters],
         responses={200: Requester, **errors(401, 403, 404)},
     )
     def get(self, request, ref: str):
@@ -291,7 +294,7 @@ class CaseRequester(APIView):
         return Response(vars(requester_reveal(request.user, case, purpose=purpose or "API")))
 
 
-class AttachmentDownload(APIView):
+class AttachmentDownload(DeclaredParameters, APIView):
     @extend_schema(
         operation_id="attachments_read",
         summary="Download an attachment of a case you may see",

@@ -1,16 +1,18 @@
-"""What the API views share: finding a case through the access module, schema helpers."""
+"""What the API views share: finding a case through the access module, the rule for query
+parameters, schema helpers."""
 
 from __future__ import annotations
 
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from minyi.access import cases as access
 from minyi.api.serializers import Error
 from minyi.cases.models import Case
-from minyi.core.errors import NotFound
+from minyi.core.errors import InvalidInput, NotFound
 
 CASE_REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The case's id or tracking number (e.g. 202611-000123)."
@@ -41,3 +43,49 @@ def case_for(user, ref: str) -> Case:
     if ref.isdigit():
         return access.access_case_by_id(user, ref)
     return access.access_case_by_tracking_number(user, ref)
+
+
+class DeclaredParameters:
+    """A GET naming a query parameter its operation does not declare is refused (400, naming it and
+    listing those it takes), after the key is checked. Without this `?requester_phone=…` answered
+    every case: the client took the list for filtered.
+
+    A view lists its query parameters once, in `query_parameters`, and gives them to its schema;
+    the page parameters come from its pagination. tests/api/test_bodies_and_parameters.py checks
+    that every operation takes exactly what the published schema declares."""
+
+    query_parameters: tuple[OpenApiParameter, ...] = ()
+
+    @classmethod
+    def known_parameters(cls) -> list[str]:
+        names = [parameter.name for parameter in cls.query_parameters]
+        pagination = getattr(cls, "pagination_class", None)
+        if pagination is not None:
+            names += [parameter["name"] for parameter in pagination().get_schema_operation_parameters(cls)]
+        return sorted(names)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            refuse_unknown_parameters(request.query_params, self.known_parameters())
+
+
+def refuse_unknown_parameters(given, known: list[str]) -> None:
+    unknown = [name for name in given if name not in known]
+    if not unknown:
+        return
+    shown = [name[:40] for name in unknown[:10]]
+    names = ", ".join(shown)
+    if known:
+        message = ngettext(
+            "%(names)s is not a parameter of this address: it takes %(known)s.",
+            "%(names)s are not parameters of this address: it takes %(known)s.",
+            len(unknown),
+        ) % {"names": names, "known": ", ".join(known)}
+    else:
+        message = ngettext(
+            "%(names)s is not a parameter of this address: it takes no query parameters.",
+            "%(names)s are not parameters of this address: it takes no query parameters.",
+            len(unknown),
+        ) % {"names": names}
+    raise InvalidInput(message, field=shown[0], unknown=shown, known=known)

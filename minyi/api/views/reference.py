@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from minyi.access import cases as access
 from minyi.api.serializers import AreaOut, CategoryOut, KnowledgeOut, MeasuresOut, UnitOut
-from minyi.api.views.common import DATE, errors
+from minyi.api.views.common import DATE, DeclaredParameters, errors
 from minyi.catalog.models import Category
 from minyi.console.filters import PeriodForm
 from minyi.core import clock
@@ -33,7 +33,7 @@ def _tree(model, fields: tuple[str, ...]):
     )
 
 
-class Categories(GenericAPIView):
+class Categories(DeclaredParameters, GenericAPIView):
     serializer_class = CategoryOut
 
     @extend_schema(
@@ -45,7 +45,7 @@ class Categories(GenericAPIView):
         return self.get_paginated_response(CategoryOut(page, many=True).data)
 
 
-class Areas(GenericAPIView):
+class Areas(DeclaredParameters, GenericAPIView):
     serializer_class = AreaOut
 
     @extend_schema(operation_id="areas_list", responses={200: AreaOut(many=True), **errors(400, 401, 404)})
@@ -55,7 +55,7 @@ class Areas(GenericAPIView):
         return self.get_paginated_response(AreaOut(page, many=True).data)
 
 
-class Units(GenericAPIView):
+class Units(DeclaredParameters, GenericAPIView):
     serializer_class = UnitOut
 
     @extend_schema(operation_id="units_list", responses={200: UnitOut(many=True), **errors(400, 401, 404)})
@@ -65,29 +65,30 @@ class Units(GenericAPIView):
         return self.get_paginated_response(UnitOut(page, many=True).data)
 
 
-class Knowledge(GenericAPIView):
+class Knowledge(DeclaredParameters, GenericAPIView):
     serializer_class = KnowledgeOut
     pagination_class = None
+    query_parameters = (
+        OpenApiParameter(
+            "q",
+            # Words to look for: blank is refused (400); only the first 200 characters count.
+            {"type": "string", "minLength": 1, "pattern": r"\S"},
+            OpenApiParameter.QUERY,
+            required=True,
+            description="The question or words to look for (not blank; the first 200 characters).",
+        ),
+        OpenApiParameter(
+            "limit",
+            int,
+            OpenApiParameter.QUERY,
+            description="How many entries, 1 to 50 (default 10; a number outside is brought within).",
+        ),
+    )
 
     @extend_schema(
         operation_id="knowledge_search",
         summary="Knowledge-base entries answering a question (Chinese words matched with jieba)",
-        parameters=[
-            OpenApiParameter(
-                "q",
-                # Words to look for: blank is refused (400); only the first 200 characters count.
-                {"type": "string", "minLength": 1, "pattern": r"\S"},
-                OpenApiParameter.QUERY,
-                required=True,
-                description="The question or words to look for (not blank; the first 200 characters).",
-            ),
-            OpenApiParameter(
-                "limit",
-                int,
-                OpenApiParameter.QUERY,
-                description="How many entries, 1 to 50 (default 10; a number outside is brought within).",
-            ),
-        ],
+        parameters=list(query_parameters),
         responses={200: KnowledgeOut(many=True), **errors(400, 401)},
     )
     def get(self, request):
@@ -113,28 +114,27 @@ class Knowledge(GenericAPIView):
         )
 
 
-class Measures(GenericAPIView):
+class Measures(DeclaredParameters, GenericAPIView):
     serializer_class = MeasuresOut
     pagination_class = None
+    query_parameters = (
+        OpenApiParameter(
+            "period",
+            str,
+            OpenApiParameter.QUERY,
+            enum=["month", "last_month", "year", "dates"],
+            description="This month (the default), last month, this year, or the dates start to "
+            "end. period=dates, or a start or end without a named period, needs both dates: "
+            "one alone is refused (400).",
+        ),
+        OpenApiParameter("start", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE),
+        OpenApiParameter("end", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE + " Not before start."),
+    )
 
     @extend_schema(
         operation_id="measures_read",
         summary="Received, closed, on-time and satisfaction of the cases in your scope",
-        parameters=[
-            OpenApiParameter(
-                "period",
-                str,
-                OpenApiParameter.QUERY,
-                enum=["month", "last_month", "year", "dates"],
-                description="This month (the default), last month, this year, or the dates start to "
-                "end. period=dates, or a start or end without a named period, needs both dates: "
-                "one alone is refused (400).",
-            ),
-            OpenApiParameter("start", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE),
-            OpenApiParameter(
-                "end", DATE, OpenApiParameter.QUERY, description=PERIOD_DATE + " Not before start."
-            ),
-        ],
+        parameters=list(query_parameters),
         responses={200: MeasuresOut, **errors(400, 401)},
     )
     def get(self, request):

@@ -22,6 +22,7 @@ from minyi.console.views.common import staff_view
 from minyi.console.views.desks import render_desk
 from minyi.core import clock
 from minyi.core.errors import MinyiError, TooManyRequests
+from minyi.core.ids import id_from_text
 from minyi.knowledge.models import KnowledgeEntry
 from minyi.knowledge.search import search
 from minyi.org.models import Area
@@ -64,14 +65,11 @@ def intake(request):
 def _just_registered(user, case_id: str | None):
     """The case this user registered in the last hour, to read its numbers back to the caller; the
     query code of any other case is not shown here (it is the requester's key to the portal)."""
-    if not case_id or not case_id.isdigit():
+    case_id = id_from_text(case_id)
+    if case_id is None:
         return None
     recent = clock.now() - dt.timedelta(hours=1)
-    return (
-        access.cases_visible_to(user)
-        .filter(pk=int(case_id), created_by=user, received_at__gte=recent)
-        .first()
-    )
+    return access.cases_visible_to(user).filter(pk=case_id, created_by=user, received_at__gte=recent).first()
 
 
 def _register(user, form: IntakeForm, answer_with: str | None):
@@ -116,8 +114,8 @@ def knowledge(request):
 
 
 def _area_of(request) -> Area | None:
-    raw = request.GET.get("area") or ""
-    return Area.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    area_id = id_from_text(request.GET.get("area"))
+    return None if area_id is None else Area.objects.filter(pk=area_id).first()
 
 
 @staff_view(*INTAKE.roles)
