@@ -24,7 +24,10 @@ named colleague out, and let anyone lock out a user they could name. The limits 
   rules above.
 - **per address, for any user names**: `LOGIN_ADDRESS_FAILURE_LIMIT` wrong passwords, each within
   `LOGIN_LOCKOUT_MINUTES` of the one before, lock the address until `LOGIN_LOCKOUT_MINUTES` after
-  the last one, trusted devices included. Logging into one's own account does not clear the count.
+  the last one (trusted devices' wrong passwords count too). A trusted device is not held by the
+  lockout of its address, only by its own limit: anyone sharing an office's address (NAT) could
+  otherwise lock the whole office out of its usual browsers. Logging into one's own account does not
+  clear the count.
 - **an alert**: when an existing account reaches `LOGIN_ACCOUNT_ALERT_FAILURES` wrong passwords in a
   row, the holders of the administrator role get one in-app notification; the next comes only after
   the count has started over. Refused attempts do not count, but the count outlasts the delays, so
@@ -164,6 +167,11 @@ def attempt_begins(*, username: str, address: str | None, device: str | None = N
         for row in rows.values():
             if row.last_failure_at is not None and row.last_failure_at + _memory(row.kind) <= now:
                 row.failures, row.alerted_at = 0, None
+            if row.kind == ADDRESS and DEVICE in rows:
+                # A trusted device is held by its own limit, not by its address's lockout: else anyone
+                # on an office's shared address (NAT) could lock the whole office out of its own
+                # browsers with twenty wrong passwords. Its attempt still counts for the address.
+                continue
             until = _refused_until(row)
             if until is not None and now < until:
                 return Refusal(row.kind, until)
