@@ -402,12 +402,14 @@ def hides_reporter(actor, case: Case) -> bool:
     return not actor.has_role(*CENTRE_ROLES) and actor.pk != case.created_by_id
 
 
-def reveals_reporter_channels(actor) -> Q:
-    """The cases whose channel this reader may know, as a filter (a list filtered by channel must not
-    sort out the confidential cases a grid worker raised): all for the centre, else the cases that
-    are not confidential or that the reader registered."""
+def searchable_for(actor) -> Q:
+    """The cases whose withheld parts this reader may search, as a filter: a list narrowed by channel
+    or by words must not sort out the confidential cases a grid worker raised, or confirm a guessed
+    reporter's name or number in their text (`?q=李英露` answering one case, `?q=王大锤` none). All
+    for the centre (and the system); else the cases that are not confidential or that the reader
+    registered."""
     if not isinstance(actor, User) or actor.has_role(*CENTRE_ROLES):
-        return Q()  # the centre, and the system (the export command without --user)
+        return Q()
     return Q(is_confidential=False) | Q(created_by_id=actor.pk)
 
 

@@ -21,7 +21,7 @@ from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from minyi.access.personal_data import reveals_reporter_channels
+from minyi.access.personal_data import searchable_for
 from minyi.cases.deadlines import Light, light_q
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
@@ -147,7 +147,7 @@ def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime, *, rea
         q &= Q(category__path__startswith=criteria["category"].path)
     if criteria.get("channel"):
         # not the confidential cases whose channel the reader may not know (it names the reporter)
-        q &= Q(channel=criteria["channel"]) & reveals_reporter_channels(reader)
+        q &= Q(channel=criteria["channel"]) & searchable_for(reader)
     if criteria.get("demand_type"):
         q &= Q(demand_type=criteria["demand_type"])
     if criteria.get("received_from"):
@@ -160,6 +160,8 @@ def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime, *, rea
         q &= Q(tracking_number=text.strip())
     elif text:
         q &= Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
+        # not in the texts of confidential cases the reader gets without their reporter's traces
+        q &= searchable_for(reader)
         if connection.vendor == "postgresql" and len(WHITESPACE.sub("", text)) >= 2:
             # The bigram index (cases migration 0012) narrows a million texts to the candidates
             # that hold every pair of the search's characters; the test above then decides.

@@ -177,3 +177,15 @@ def test_the_area_office_does_not_see_the_visit_a_report_was_raised_at(world, cl
     assert head.get(f"/console/visits/visit/{visit.pk}/").status_code == 404
     assert "幸福小区3号楼2单元502" not in text_of(head.get(f"/console/visits/{setup.campaign.pk}/"))
     assert client_for(world.visit_secretary).get(f"/console/visits/visit/{visit.pk}/").status_code == 200
+
+
+def test_a_units_search_by_words_does_not_confirm_a_guessed_reporter(world, clock):
+    """The texts are stored whole; a search in them would answer "yes, 蒋网格" to a guess."""
+    case = grid_workers_own_report(world)
+    do(case, "attach", world.grid_worker, note="补充：蒋网格 13700001111")
+    unit, centre = client_for(world.heating_handler), client_for(world.dispatcher)
+    for guess in ("蒋网格", "13700001111", "网格员", "开发票"):
+        assert case.tracking_number not in unit.get("/console/cases/", {"q": guess}).content.decode(), guess
+        assert unit.get("/api/v1/cases/", {"q": guess}).json()["count"] == 0, guess
+    assert case.tracking_number in centre.get("/console/cases/", {"q": "开发票"}).content.decode()
+    assert case.tracking_number in unit.get("/console/cases/", {"q": case.tracking_number}).content.decode()
