@@ -55,7 +55,9 @@ SEPARATORS = (
 # character: "3号楼2单元1101" is an address), invisible characters ignored, is a number.
 MIN_DIGITS = 7  # a local landline has 7; a mobile 11, with 86 13; an ID number 15 or 18
 MAX_GAP = 3  # " - " between groups
-CHINESE_DIGITS = dict(zip("〇零一幺二两三四五六七八九", "0012234567889", strict=True))
+CHINESE_DIGITS = dict(
+    zip("〇零一幺二两三四五六七八九壹贰叁肆伍陆柒捌玖", "0012234567889123456789", strict=True)
+)
 ID_CHECK = frozenset("XxＸｘ")
 NUMBER_MASK = "***"
 # Dates and times are no phone numbers, nor parts of one: they are taken out before the scan, so
@@ -68,7 +70,15 @@ DATES_AND_TIMES = re.compile(
     rf"(?<![0-9\uff10-\uff19])(?:(?:[12\uff11\uff12]{_D}{{3}}{_DATE_SEP}{_D}{{1,2}}{_DATE_SEP}{_D}{{1,2}})"
     rf"(?:\s*{_TIME})?|{_TIME})(?![0-9\uff10-\uff19])"
 )
-AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# What the candidates above must be, read as ASCII, to count as a date or time (1300/0/00 is none).
+VALID_DATE_OR_TIME = re.compile(
+    r"(?:(?:19|20)[0-9]{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
+    r"(?:\s*(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?)"
+    r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
+)
+# Runs that are no phone number (digits ASCII, gaps as typed): an amount with thousands separators
+# or with cents (1,234,567 / 12345678.90), a tracking number (202612-000071).
+NOT_A_PHONE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]{2}|[0-9]{6}-[0-9]{6}")
 # Whole numbers: a mobile, a landline with its area code, a landline of the district without it,
 # a 400/800 service line, or a foreign number after "+".
 WHOLE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|[48]00[0-9]{7}|\+[0-9]{8,15}")
@@ -91,9 +101,16 @@ def _gap(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PSZ" or ch in "\t\n\r"
 
 
+def _letter(ch: str) -> bool:
+    """A Latin letter: one of them between digit groups (138a1234b5678) is a separator too."""
+    return ch.isascii() and ch.isalpha()
+
+
 def _gap_before_digit(text: str, j: int, digit_at) -> tuple[str, int] | None:
     """The gap that starts at j, if at most MAX_GAP characters and a digit follows: (gap, next)."""
     gap, k = [], j
+    if _letter(text[j]) and j + 1 < len(text) and digit_at(j + 1) is not None:
+        return text[j], j + 1  # a single letter between digits
     while k < len(text) and (_gap(text[k]) or _ignorable(text[k])):
         if not _ignorable(text[k]):
             gap.append(text[k])
@@ -107,7 +124,12 @@ def _gap_before_digit(text: str, j: int, digit_at) -> tuple[str, int] | None:
 
 def _number_runs(text: str):
     """(start, end, digits, folded) of each run of digits with short gaps in `text`."""
-    taken = {i for m in DATES_AND_TIMES.finditer(text) for i in range(*m.span())}
+    taken = {
+        i
+        for m in DATES_AND_TIMES.finditer(text)
+        if VALID_DATE_OR_TIME.fullmatch(unicodedata.normalize("NFKC", m.group()))
+        for i in range(*m.span())
+    }
 
     def digit_at(k: int) -> str | None:
         return None if k in taken else _digit(text[k])
@@ -155,7 +177,7 @@ def mask_numbers(text: str) -> str:
     text = text or ""
     pieces, last = [], 0
     for start, end, digits, folded in _number_runs(text):
-        if len(digits) >= MIN_DIGITS and not AMOUNT.fullmatch(folded):
+        if len(digits) >= MIN_DIGITS and not NOT_A_PHONE.fullmatch(folded):
             pieces += [text[last:start], NUMBER_MASK]
             last = end
     return "".join(pieces) + text[last:]

@@ -326,13 +326,10 @@ def _description(visit: Visit, text: str, *, confidential: bool) -> str:
     # Every unit the case reaches reads its description: it names the visit by its number only.
     # The people met are the case's requester (masked, revealed with an audit row) and the door is
     # the case's address (left out for a confidential problem); those who may see the visit follow
-    # the case page's link to it. A confidential problem (a 举报) does not even name the visit: its
-    # number and day would lead a unit that reads the visits of its area to the household.
+    # the case page's link to it. A confidential problem (a 举报) names no visit at all: its number,
+    # day or campaign would lead a unit that reads the visits of its area to the household or team.
     if confidential:
-        return _("Raised at a door-to-door visit (%(campaign)s).\n%(text)s") % {
-            "campaign": visit.campaign.name,
-            "text": text,
-        }
+        return text  # not even the campaign: with the grid and the minute it names the visiting team
     return _("Raised at door-to-door visit no. %(visit)d (%(campaign)s) on %(date)s.\n%(text)s") % {
         "visit": visit.pk,
         "campaign": visit.campaign.name,

@@ -154,3 +154,13 @@ def test_a_number_in_free_text_is_blanked_however_it_is_written(written):
 )
 def test_dates_times_amounts_and_door_numbers_are_no_phone_numbers(kept):
     assert mask_numbers(kept) == kept
+
+
+@pytest.mark.parametrize("written", ["壹叁捌壹贰叁肆伍陆柒捌", "138a1234b5678", "138x1234x5678"])
+def test_numerals_of_cheques_and_letters_between_digits_are_no_way_around(written):
+    assert mask_numbers(f"请打{written}") == "请打***"
+
+
+@pytest.mark.parametrize("kept", ["金额12345678.90元", "见工单202612-000071", "车牌豫A12345", "H5页面"])
+def test_amounts_tracking_numbers_and_plates_stay(kept):
+    assert mask_numbers(kept) == kept
