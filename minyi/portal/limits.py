@@ -72,17 +72,31 @@ def lookup_refused(request: HttpRequest) -> Refused | None:
     )
 
 
-def code_guess_refused(tracking_number: str, *, at: dt.datetime) -> Refused | None:
+def code_guess_refused(request: HttpRequest, tracking_number: str, *, at: dt.datetime) -> Refused | None:
     """Count a query code given for this tracking number as wrong before it is compared, so that
-    guesses sent at once cannot all slip under the limit; `code_was_right` takes it back. Refused
-    once the number has had its share of wrong codes this hour, even if this code is right."""
-    key = _number_key(tracking_number)
-    if ratelimit.hit(key, limit=settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER, window=HOUR, at=at):
-        return None
-    return Refused(NUMBER, ratelimit.window_start(at, HOUR) + HOUR)
+    guesses sent at once cannot all slip under the limits; `code_was_right` takes it back. Two limits:
+    from one address (MINYI_PORTAL_WRONG_CODES_PER_NUMBER_AND_ADDRESS), and from all addresses
+    together (MINYI_PORTAL_WRONG_CODES_PER_NUMBER, much higher). Past the first, that address waits
+    for the next hour, even with the right code; past the second, every new device does. So a
+    stranger who knows a (sequential) tracking number cannot hold its requester out with a few wrong
+    codes from a few addresses, and a network of addresses still gets a negligible share of the
+    32⁶ ≈ 10⁹ codes."""
+    window = ratelimit.window_start(at, HOUR)
+    for key, most, who in (
+        (
+            _number_key(tracking_number, _address(request)),
+            settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER_AND_ADDRESS,
+            NUMBER,
+        ),
+        (_number_key(tracking_number), settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER, NUMBER),
+    ):
+        if not ratelimit.hit(key, limit=most, window=HOUR, at=at):
+            return Refused(who, window + HOUR)
+    return None
 
 
-def code_was_right(tracking_number: str, *, at: dt.datetime) -> None:
+def code_was_right(request: HttpRequest, tracking_number: str, *, at: dt.datetime) -> None:
+    ratelimit.refund(_number_key(tracking_number, _address(request)), window=HOUR, at=at)
     ratelimit.refund(_number_key(tracking_number), window=HOUR, at=at)
 
 
@@ -113,6 +127,7 @@ def _address(request: HttpRequest) -> str:
     return ratelimit.client_ip(request) or "unknown"
 
 
-def _number_key(tracking_number: str) -> str:
+def _number_key(tracking_number: str, address: str = "") -> str:
     # As the look-up reads it (access.cases.access_case_by_query_code), so no spelling escapes the count.
-    return f"portal-code:{tracking_number.strip()}"
+    key = f"portal-code:{tracking_number.strip()}"
+    return f"{key}:{address}" if address else key

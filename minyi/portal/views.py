@@ -116,7 +116,7 @@ def follow(request):
         form = FollowForm(request.POST)
         if form.is_valid():
             number, asked_at = form.cleaned_data["tracking_number"], clock.now()
-            refused = limits.code_guess_refused(number, at=asked_at)
+            refused = limits.code_guess_refused(request, number, at=asked_at)
             if refused:
                 return _too_many(request, refused)
             try:
@@ -124,7 +124,7 @@ def follow(request):
             except NotFound as exc:
                 form.add_error(None, exc.message)
             else:
-                limits.code_was_right(number, at=asked_at)
+                limits.code_was_right(request, number, at=asked_at)
                 proofs.prove(request, case)
                 return redirect("portal:case", tracking_number=case.tracking_number)
     else:

@@ -178,7 +178,7 @@ def test_the_address_ceiling_of_look_ups(world, clock, settings):
 
 def test_wrong_query_codes_for_one_tracking_number_are_limited_across_addresses(world, clock, settings):
     clock.set("2026-11-25 09:40")
-    assert settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER == 10
+    settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER = 10
     case = new_case(world.operator)
     other = new_case(world.operator)
     guesses = [follow(Client(REMOTE_ADDR=f"10.1.0.{n}"), case, "AAAAAA").status_code for n in range(10)]
@@ -196,6 +196,19 @@ def test_wrong_query_codes_for_one_tracking_number_are_limited_across_addresses(
     assert follow(Client(REMOTE_ADDR="10.2.0.3"), case).status_code == 302
 
 
+def test_a_stranger_with_a_few_addresses_cannot_hold_the_requester_out(world, clock, settings):
+    """Tracking numbers are sequential: ten wrong codes from ten addresses once locked a case for an
+    hour, the right code included. Now an address gets five, all addresses together a hundred."""
+    assert settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER == 100
+    assert settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER_AND_ADDRESS == 5
+    case = new_case(world.operator)
+    for n in range(9):
+        stranger = Client(REMOTE_ADDR=f"10.4.0.{n}")
+        assert [follow(stranger, case, "AAAAAA").status_code for _ in range(6)] == [200] * 5 + [429]
+    assert follow(Client(REMOTE_ADDR="10.4.0.99"), case).status_code == 302  # the requester's phone
+    assert follow(Client(REMOTE_ADDR="10.4.0.1"), case).status_code == 429  # not from a guesser's address
+
+
 def test_right_query_codes_do_not_count_as_guesses(world, clock, settings):
     settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER = 2
     case = new_case(world.operator)
@@ -204,7 +217,8 @@ def test_right_query_codes_do_not_count_as_guesses(world, clock, settings):
 
 
 @pytest.mark.postgres_only
-def test_guesses_sent_at_once_from_many_addresses_get_no_more_than_the_limit(tx_world, clock):
+def test_guesses_sent_at_once_from_many_addresses_get_no_more_than_the_limit(tx_world, clock, settings):
+    settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER = 10
     case = new_case(tx_world.operator)
     clients = [Client(REMOTE_ADDR=f"10.3.0.{n}") for n in range(16)]
 
