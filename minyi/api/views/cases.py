@@ -164,7 +164,7 @@ class CaseRead(DeclaredParameters, APIView):
         operation_id="cases_read",
         summary="One case, with what you may do with it now",
         parameters=[CASE_REF],
-        responses={200: CaseDetail, **errors(401, 404)},
+        responses={200: CaseDetail, **errors(400, 401, 404)},
     )
     def get(self, request, ref: str):
         return Response(_case_data(request, case_for(request.user, ref)))
@@ -201,7 +201,7 @@ class CaseOperations(DeclaredParameters, APIView):
         operation_id="cases_operations",
         summary="The operations you may perform on the case now",
         parameters=[CASE_REF],
-        responses={200: OperationOut(many=True), **errors(401, 404)},
+        responses={200: OperationOut(many=True), **errors(400, 401, 404)},
     )
     def get(self, request, ref: str):
         case = case_for(request.user, ref)
@@ -286,7 +286,7 @@ class CaseRequester(DeclaredParameters, APIView):
         operation_id="cases_requester",
         summary="Reveal the requester's personal data (audited; centre staff and contact-needing units)",
         parameters=[CASE_REF, *query_parameters],
-        responses={200: Requester, **errors(401, 403, 404)},
+        responses={200: Requester, **errors(400, 401, 403, 404)},
     )
     def get(self, request, ref: str):
         case = case_for(request.user, ref)
@@ -304,7 +304,7 @@ class AttachmentDownload(DeclaredParameters, APIView):
                 (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description=DOWNLOAD)
                 for content_type in (*sorted(INLINE_TYPES), "application/octet-stream")
             },
-            **errors(401, 404),
+            **errors(400, 401, 404),
         },
     )
     def get(self, request, attachment_id: int):
