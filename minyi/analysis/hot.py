@@ -30,12 +30,33 @@ def _voice(case_id: int, phone: str, ref: str) -> str:
 
 def case_messages(cases: QuerySet[Case]) -> list[hotspots.Message]:
     rows = cases.exclude(status__in=LEFT_OUT).values_list(
-        "pk", "title", "description", "received_at", "requester_phone", "requester_ref"
+        "pk", "title", "description", "received_at", "requester_phone", "requester_ref", "area_id", "address"
     )
+    where = _places()
     return [
-        hotspots.Message(str(pk), title, description, clock.local(received), _voice(pk, phone, ref))
-        for pk, title, description, received, phone, ref in rows.iterator(chunk_size=5000)
+        hotspots.Message(
+            str(pk),
+            title,
+            description,
+            clock.local(received),
+            _voice(pk, phone, ref),
+            area=where.get(area),
+            address=address,
+        )
+        for pk, title, description, received, phone, ref, area, address in rows.iterator(chunk_size=5000)
     ]
+
+
+def _places() -> dict[int, str]:
+    """Area → the name of its community or village (of its street when it is one): where a case is,
+    as the centre recorded it. Two cases of different communities are about different places,
+    whatever their texts share; a grid is too fine (one estate spans several grids)."""
+    names = dict(Area.objects.values_list("pk", "name"))
+    where = {}
+    for area in Area.objects.filter(level__gte=Area.Level.STREET).only("pk", "path"):
+        path = area.ancestor_ids()
+        where[area.pk] = names[path[min(len(path), Area.Level.COMMUNITY) - 1]]
+    return where
 
 
 def gazetteer() -> list[str]:

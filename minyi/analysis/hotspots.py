@@ -59,7 +59,9 @@ KIND_ORDER = (CITY, DISTRICT, STREET, COMMUNITY, ROAD, SITE)
 # kind have none in common are about different places. Roads are left out: a message about one estate
 # names the roads around it, another names others. Cities are in because one board serves several
 # (A市, B市); a city alone is too broad to make two messages one issue (see BLOCKING_KINDS).
-CONFLICT_KINDS = (CITY, DISTRICT, STREET, COMMUNITY, SITE)
+# AREA is the area the centre recorded (`Message.area`): it is never a feature, only a conflict.
+AREA = "area"
+CONFLICT_KINDS = (CITY, DISTRICT, STREET, COMMUNITY, SITE, AREA)
 BLOCKING_KINDS = frozenset({STREET, COMMUNITY, ROAD, SITE})
 
 # Characters that never belong to a place name of free text: function words, pronouns, measure words,
@@ -74,7 +76,13 @@ CODE_RULES: tuple[tuple[str, str], ...] = ((DISTRICT, r"[A-Z]\d+[区县市]"), (
 # Names of free text, one rule a line: (kind, suffixes, most characters before the suffix, characters
 # that must not follow it). A name is read backwards from its suffix, then trimmed (`_trim`).
 PLACE_RULES: tuple[tuple[str, str, int, str], ...] = (
-    (SITE, "小区 花园 家园 公寓 华庭 华府 山庄 新城 新村 广场 大厦 苑 公园 市场", 7, ""),
+    (
+        SITE,
+        "小区 花园 家园 公寓 华庭 华府 豪庭 名邸 公馆 新居 宿舍 大院 山庄 新城 新村 广场 大厦 苑 湾 "
+        "公园 市场",
+        7,
+        "",
+    ),
     (SITE, "学校 学院 大学 中学 小学 幼儿园 医院 卫生院 火车站 汽车站 机场", 7, ""),
     (STREET, "街道 镇 乡", 5, ""),
     (COMMUNITY, "社区 村", 5, "民"),  # 村民 are villagers
@@ -250,6 +258,12 @@ class Message:
     user: str | None = None
     supports: int = 0
     opposes: int = 0
+    # Where the case is, as the centre recorded it: the name of its community or village (of its
+    # street when it has no finer place) — two messages of different areas are about different
+    # places — and its address ("湖畔花园7栋2单元"), whose leading name is the site when the title
+    # names none. None / "": only the text says where.
+    area: str | None = None
+    address: str = ""
 
 
 @dataclass
@@ -295,8 +309,12 @@ class Tuning:
     place_prefix: int = 300
     # Cosine between a message and a cluster's centroid to join it.
     similarity: float = 0.38
-    # The part of it that must come from words of the problem, not of the place.
-    topic_similarity: float = 0.05
+    # The cosine of the words of the problem alone (no places), between the message and the cluster:
+    # a shared place name must never be enough (an estate's heating and its barking dog).
+    topic_similarity: float = 0.3
+    # The same between two reports of the same estate, community or street: the place is shared
+    # already, so less of the problem's wording need be ("搅拌站夜间施工噪音" and "搅拌站噪音扰民").
+    topic_similarity_same_place: float = 0.15
     # Weight of a title word against a detail word: the title is the citizen's own summary.
     title_weight: float = 2.0
     # Weight of a specific place (street, community, road, site) as a feature.
@@ -309,6 +327,9 @@ class Tuning:
     # Second pass: the cosine of the problem words (`_topic_profile`) for two clusters about one estate,
     # site or community to be one issue (`_merge_at_places`).
     merge_similarity: float = 0.2
+    # Weight of the two-character pieces of a longer title word (地铁站点 → 地铁, 铁站, 站点) against
+    # the word: "地铁口" and "地铁站点", "暖气片" and "暖气" are one problem told in other words.
+    piece_weight: float = 0.0
     # Heat: the window of the peak, and the weight of ln(1 + net support).
     window_days: float = 7.0
     support_weight: float = 2.0
@@ -323,10 +344,12 @@ def heat(people: int, peak_people: int, net_support: int, tuning: Tuning = DEFAU
     """The heat index: distinct people, plus those of the busiest window again, plus damped support.
 
     A person counts once however often they write; the peak rewards a problem that many raise at once;
-    support (likes, +1s) is cheap to give, so it grows by its logarithm: 1,000 supports weigh like
-    about 14 requesters with the default weight.
+    support (likes, +1s) is cheap to give, so it grows by its logarithm (1,000 supports give about 14
+    with the default weight) and never adds more than the people themselves: two messages with
+    thousands of likes do not outrank twenty people who wrote (heat ≤ 3 × people).
     """
-    return round(people + peak_people + tuning.support_weight * math.log1p(max(net_support, 0)), 2)
+    support = min(tuning.support_weight * math.log1p(max(net_support, 0)), people)
+    return round(people + peak_people + support, 2)
 
 
 # --- Features ----------------------------------------------------------------------------------------
@@ -336,6 +359,7 @@ def heat(people: int, peak_people: int, net_support: int, tuning: Tuning = DEFAU
 class _Features:
     title_words: list[str]
     detail_words: list[str]
+    title_pieces: frozenset[str]  # the title's pairs of adjacent Han characters
     places: list[Place]
     own: dict[str, frozenset[str]]  # kind → keys of the places the message is about
     topic: frozenset[str] = frozenset()  # the terms of the vector that are no place or part of one
@@ -363,22 +387,48 @@ def _topic_words(value: str, *, hmm: bool = True) -> list[str]:
     return [w for w in text.content_words(value, hmm=hmm) if w not in REQUEST_WORDS]
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _pieces(title: str) -> frozenset[str]:
+    """Pairs of adjacent Han characters of the title, codes and words of how people ask left out.
+    jieba cuts an unknown name differently in each sentence ("东六线下穿" → 东六 / 线下 / 穿长); the
+    pairs of two wordings of one thing overlap whatever the cut ("地铁口", "地铁站点": 地铁)."""
+    value = _CODE_PLACE.sub("，", unicodedata.normalize("NFKC", title))
+    for word in sorted(REQUEST_WORDS, key=len, reverse=True):
+        value = value.replace(word, "，")
+    return frozenset(run[k : k + 2] for run in _HAN_RUN.findall(value) for k in range(len(run) - 1))
+
+
+def _after_header(title: str, detail: str) -> str:
+    """The detail from where it repeats the title's start, when a header comes first (a problem
+    raised at a visit: "12月3日民情走访（冬季大走访）第285号走访记录中反映：<the problem>"). The header's
+    words are the same in every such case and would make one issue of them all."""
+    head = title.strip()[:8]
+    if len(head) < 8:
+        return detail
+    start = detail.find(head)
+    return detail[start:] if start > 0 else detail
+
+
 def _read(items: Sequence[tuple[str, str]], gazetteer: Gazetteer | None, tuning: Tuning) -> list[_Features]:
     """Words and places of (title, detail) pairs: the costly, independent part of the method."""
     out = []
-    for title, detail in items:
+    for title, raw_detail in items:
+        detail = _after_header(title, raw_detail)
         title_places = places_in(title, gazetteer)
         detail_places = places_in(detail[: tuning.place_prefix], gazetteer)
         seen = {p.name for p in title_places}
         places = title_places + [p for p in detail_places if p.name not in seen]
         out.append(
             _Features(
-                _topic_words(title),
+                title_words=_topic_words(title),
                 # The title names the problem and its place (new words matter); the detail only adds
                 # to it, so it is segmented without jieba's slow guessing of unknown words.
-                _topic_words(detail[: tuning.detail_prefix], hmm=False),
-                places,
-                _own_places(title_places, detail_places),
+                detail_words=_topic_words(detail[: tuning.detail_prefix], hmm=False),
+                title_pieces=_pieces(title),
+                places=places,
+                own=_own_places(title_places, detail_places),
             )
         )
     return out
@@ -409,8 +459,65 @@ def _default_workers() -> int:
 
 def _featurise(messages: Sequence[Message], gazetteer: Gazetteer | None, tuning: Tuning, workers: int):
     features = _read_all(messages, gazetteer, tuning, workers)
+    for message, f in zip(messages, features, strict=True):
+        recorded = []
+        if message.area:
+            area = Place(fold(message.area), place_kind(message.area))
+            f.own = {**f.own, AREA: frozenset({area.key})}
+            recorded.append(area)
+        if site := address_site(message.address):
+            if SITE not in f.own:
+                f.own = {**f.own, SITE: frozenset({site.key})}
+            recorded.append(site)
+        # Recorded places are places: their names are no words of the problem ("福寿" of 福寿里).
+        f.places = [*f.places, *(p for p in recorded if p.name not in {q.name for q in f.places})]
+    _canonical_sites(features)
     _weigh(features, [_person(m) for m in messages], tuning)
     return features
+
+
+_ADDRESS_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}")
+_ADMINISTRATIVE = re.compile(r"^(?:[\u4e00-\u9fff]{1,8}?(?:省|市|区|县|街道|镇|乡))+")
+_BUILDING = re.compile(r"(?:[\d一二三四五六七八九十]+(?:期|号楼|号|栋|幢|组|单元|楼|区)).*$")
+
+
+def address_site(address: str | None) -> Place | None:
+    """The site an address starts with: "湖畔花园9号楼4单元1401室" → 湖畔花园, "石桥村二组77号" → 石桥村,
+    "东湖花园一期2号楼" → 东湖花园. None when it starts with no name of two characters or more."""
+    folded = _CODES.sub("", fold(address))
+    match = _ADDRESS_NAME.match(folded)
+    if not match:
+        return None
+    name = _ADMINISTRATIVE.sub("", _BUILDING.sub("", match.group()))
+    return Place(name, SITE) if len(name) >= 2 else None
+
+
+def _canonical_sites(features: list[_Features]) -> None:
+    """One estate or community written several ways is one place: "伊景园滨河苑" and "滨河苑",
+    "丽发新城社区" and "丽发新城小区" and "丽发新城". Each own site or community key becomes the shortest
+    key of the same kind found in the input that it contains (its suffix 小区/社区 aside), so the
+    second pass, which meets clusters through these keys, finds them together."""
+    keys = {k for f in features for kind in MERGE_KINDS for k in f.own.get(kind, ())}
+    stems = {_stem(k) for k in keys}
+    canonical = {}
+    for key in keys:
+        stem = _stem(key)
+        inside = [
+            stem[i:j] for i in range(len(stem)) for j in range(i + 3, len(stem) + 1) if stem[i:j] in stems
+        ]
+        canonical[key] = min(inside, key=lambda k: (len(k), k)) if inside else stem
+    for f in features:
+        for kind in MERGE_KINDS:
+            if kind in f.own:
+                f.own[kind] = frozenset(canonical[k] for k in f.own[kind])
+
+
+def _stem(key: str) -> str:
+    """A site or community without the word saying what kind it is ("湖畔花园小区" → 湖畔花园)."""
+    for suffix in ("小区", "社区"):
+        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+            return key[: -len(suffix)]
+    return key
 
 
 def _own_places(title_places: list[Place], detail_places: list[Place]) -> dict[str, frozenset[str]]:
@@ -450,6 +557,8 @@ def _weigh(features: list[_Features], people: list[str], tuning: Tuning) -> None
         counts: Counter[str] = Counter()
         for w in f.title_words:
             counts[w] += tuning.title_weight
+        for piece in f.title_pieces if tuning.piece_weight else ():
+            counts["~" + piece] += tuning.title_weight * tuning.piece_weight
         for w in f.detail_words:
             counts[w] += 1.0
         for key in _own_specific(f):
@@ -473,10 +582,17 @@ def _weigh(features: list[_Features], people: list[str], tuning: Tuning) -> None
         f.topic = frozenset(t for t in f.vector if _is_topic(t, f.places))
 
 
+# Parts of a place rather than words of a problem: "二期", "3栋", "五组", "东区".
+_PLACE_PART = re.compile(
+    r"^[\d一二三四五六七八九十百两东南西北]+(?:期|栋|幢|号楼|号|单元|组|区|楼|队|巷|层)$"
+)
+
+
 def _is_topic(term: str, places: list[Place]) -> bool:
-    """A word of what the problem is, not of where: no place feature, code or piece of a place name
-    ("丽发" of 丽发新城小区)."""
-    if term.startswith("@") or not text.HAN.match(term):
+    """A word of what the problem is, not of where: no place feature, code, piece of a place name
+    ("丽发" of 丽发新城小区) or part of a place ("二期", "五组")."""
+    term = term.removeprefix("~")
+    if term.startswith("@") or not text.HAN.match(term) or _PLACE_PART.match(term):
         return False
     return not any(term in p.key for p in places)
 
@@ -490,6 +606,7 @@ class _Cluster:
     centroid: dict[str, float]
     norm2: float
     own: dict[str, set[str]]  # kind → keys of the places its members are about
+    topic: dict[str, float] = field(default_factory=dict)  # the centroid's words of the problem
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -498,15 +615,23 @@ def _same_place(a: str, b: str) -> bool:
     return a in b or b in a
 
 
+# Kinds of the places fine enough that two reports naming such places, none of them the same, are
+# about different places even when the kinds differ ("星沙街道四区的KTV" and "泉星社区的KTV").
+FINE_KINDS = (STREET, COMMUNITY, SITE)
+
+
 def _conflict(own: dict[str, frozenset[str]], cluster_own: dict[str, set[str]]) -> bool:
-    """Different places: for some kind, both are about places of that kind, and none is the same."""
+    """Different places: for some kind, both are about places of that kind, and none is the same; or
+    both are about streets, communities or sites and share none of them."""
     for kind, keys in own.items():
         if kind not in CONFLICT_KINDS:
             continue
         theirs = cluster_own.get(kind)
         if theirs and not any(_same_place(a, b) for a in keys for b in theirs):
             return True
-    return False
+    mine = [k for kind in FINE_KINDS for k in own.get(kind, ())]
+    theirs = [k for kind in FINE_KINDS for k in cluster_own.get(kind, ())]
+    return bool(mine and theirs) and not any(_same_place(a, b) for a in mine for b in theirs)
 
 
 def _blocking_keys(f: _Features, rarity: dict[str, float], tuning: Tuning) -> list[str]:
@@ -545,7 +670,7 @@ def _cluster(features: list[_Features], order: list[int], tuning: Tuning) -> lis
             if (
                 sim >= best_sim
                 and (best is None or sim > best_sim)
-                and _topic_similarity(f, cluster) >= tuning.topic_similarity
+                and _topic_similarity(f, cluster) >= _topic_needed(f, cluster, tuning)
                 and not _conflict(f.own, cluster.own)
             ):
                 best, best_sim, best_dot = c, sim, dot
@@ -561,14 +686,42 @@ def _cluster(features: list[_Features], order: list[int], tuning: Tuning) -> lis
 
 
 def _topic_similarity(f: _Features, cluster: _Cluster) -> float:
-    """The part of the cosine that comes from words of the problem itself: one place is not one issue."""
-    return sum(f.vector[t] * cluster.centroid.get(t, 0.0) for t in f.topic) / math.sqrt(cluster.norm2)
+    """The cosine of the words of the problem alone (no place, code or part of a place): one place
+    is not one issue, however much of the whole cosine the place's name carries."""
+    shared = [t for t in f.topic if t in cluster.topic]
+    if len(shared) < _words_needed(f.own, cluster.own):
+        return 0.0
+    dot = sum(f.vector[t] * cluster.topic[t] for t in shared)
+    mine = math.sqrt(sum(f.vector[t] ** 2 for t in f.topic))
+    theirs = math.sqrt(sum(v * v for v in cluster.topic.values()))
+    return dot / (mine * theirs)
+
+
+def _topic_needed(f: _Features, cluster: _Cluster, tuning: Tuning) -> float:
+    if _same_fine_place(f.own, cluster.own):
+        return tuning.topic_similarity_same_place
+    return tuning.topic_similarity
+
+
+def _same_fine_place(own: dict, other: dict) -> bool:
+    mine = [k for kind in FINE_KINDS for k in own.get(kind, ())]
+    theirs = [k for kind in FINE_KINDS for k in other.get(kind, ())]
+    return any(_same_place(a, b) for a in mine for b in theirs)
+
+
+def _words_needed(own: dict, other: dict) -> int:
+    """Words of the problem two reports must share: one word in common ("免费", "收费") is a
+    coincidence between any two reports, but not between two of the same estate, community or street
+    ("碧水家园电梯困人", "碧水家园电梯经常故障")."""
+    return 1 if _same_fine_place(own, other) else 2
 
 
 def _join(cluster: _Cluster, i: int, f: _Features, dot: float) -> None:
     cluster.members.append(i)
     for t, v in f.vector.items():
         cluster.centroid[t] = cluster.centroid.get(t, 0.0) + v
+    for t in f.topic:
+        cluster.topic[t] = cluster.topic.get(t, 0.0) + f.vector[t]
     cluster.norm2 += 2 * dot + f.norm  # |c + v|² = |c|² + 2 c·v + |v|²
     for kind, keys in f.own.items():
         cluster.own[kind].update(keys)
@@ -595,9 +748,8 @@ def _topic_profile(cluster: _Cluster, features: list[_Features]) -> Counter[str]
 
 
 def _anchors(cluster: _Cluster) -> list[str]:
-    """The cluster's own sites and communities, "小区" dropped ("湖畔花园小区" is 湖畔花园)."""
-    keys = {k for kind in MERGE_KINDS for k in cluster.own.get(kind, ())}
-    return sorted({k[:-2] if k.endswith("小区") and len(k) > 4 else k for k in keys})
+    """The cluster's own sites and communities (their canonical keys: `_canonical_sites`)."""
+    return sorted({k for kind in MERGE_KINDS for k in cluster.own.get(kind, ())})
 
 
 def _merge_at_places(clusters: list[_Cluster], features: list[_Features], tuning: Tuning) -> list[_Cluster]:
@@ -668,6 +820,8 @@ def _absorb(cluster: _Cluster, other: _Cluster) -> None:
     for t, v in other.centroid.items():
         cluster.centroid[t] = cluster.centroid.get(t, 0.0) + v
     cluster.norm2 += 2 * dot + other.norm2
+    for t, v in other.topic.items():
+        cluster.topic[t] = cluster.topic.get(t, 0.0) + v
     for kind, keys in other.own.items():
         cluster.own[kind].update(keys)
 
@@ -796,16 +950,34 @@ def mine(
     is the number of processes that segment text on large inputs (default: the cores, at most 4).
     """
     messages = list(messages)
+    clusters, features = _clusters(messages, gazetteer, tuning, workers)
+    issues = [_issue(c, messages, features, tuning) for c in clusters]
+    ranked = sorted((i for i in issues if i is not None), key=_order_key)
+    return ranked[:top] if top is not None else ranked
+
+
+def clusters(
+    messages: Iterable[Message],
+    *,
+    gazetteer: Iterable[str] = (),
+    tuning: Tuning = DEFAULT_TUNING,
+    workers: int | None = None,
+) -> list[list[str | int]]:
+    """Every group the method finds, as message ids, issues or not (one person's reposts, a topic
+    without a place): what the benchmarks compare with the hand-made groups."""
+    messages = list(messages)
+    found, _ = _clusters(messages, gazetteer, tuning, workers)
+    return [[messages[i].id for i in c.members] for c in found]
+
+
+def _clusters(messages: list[Message], gazetteer: Iterable[str], tuning: Tuning, workers: int | None):
     if not messages:
-        return []
+        return [], []
     if len({m.created_at.tzinfo is None for m in messages}) > 1:
         raise ValueError("created_at mixes aware and naive datetimes")
     features = _featurise(messages, Gazetteer(gazetteer) or None, tuning, workers or _default_workers())
     order = sorted(range(len(messages)), key=lambda i: (_naive(messages[i].created_at), str(messages[i].id)))
-    clusters = _merge_at_places(_cluster(features, order, tuning), features, tuning)
-    issues = [_issue(c, messages, features, tuning) for c in clusters]
-    ranked = sorted((i for i in issues if i is not None), key=_order_key)
-    return ranked[:top] if top is not None else ranked
+    return _merge_at_places(_cluster(features, order, tuning), features, tuning), features
 
 
 __all__ = [
@@ -815,6 +987,7 @@ __all__ = [
     "HotIssue",
     "Message",
     "Tuning",
+    "clusters",
     "heat",
     "mine",
     "places_in",

@@ -268,3 +268,102 @@ def test_one_problem_of_one_estate_in_wordings_that_share_few_words_is_one_issue
     # The second pass, and only it, is what makes them one.
     split = mine([*background(), *cold], tuning=hotspots.Tuning(merge_similarity=1.01))
     assert len(split) > 1
+
+
+# --- Issue 16: a shared place never joins two problems; one problem at one place is one issue -------
+
+
+def test_a_shared_estate_name_alone_does_not_join_two_problems():
+    # The demo's first hot issue held an estate's heating, its fire lane and a smell of gas.
+    at = "东湖花园二期"
+    messages = [
+        *background(),
+        message(f"{at}顶层住户暖气不热", "顶层几户暖气一直不热，室温只有十二度。"),
+        message(f"{at}顶层暖气不热", "我家住顶层，暖气片温度很低，老人受不了。", days=0.1),
+        message(f"{at}消防通道被占", "消防通道停满了私家车，万一着火消防车进不来。", days=0.2),
+        message(f"{at}消防通道被车辆堵死", "物业不管，消防通道长期被占用。", days=0.3),
+        message(f"{at}15号楼楼道有燃气味", "楼道里有很重的燃气味，担心泄漏。", days=0.4),
+    ]
+    groups = [set(i.message_ids) for i in mine(messages)]
+    heating, lane = {m.id for m in messages[-5:-3]}, {m.id for m in messages[-3:-1]}
+    assert heating in groups and lane in groups, groups
+    assert all(messages[-1].id not in g for g in groups)
+
+
+def test_the_same_words_in_two_recorded_areas_are_two_issues():
+    # Names without a suffix the rules know ("福寿里", "文昌里"): the area the centre recorded tells.
+    def at(place, area, n, days):
+        return [
+            message(
+                f"{place}整栋楼暖气温度不达标",
+                "整栋楼暖气温度都不达标，请热力公司来看看。",
+                days=days + i * 0.1,
+                area=area,
+            )
+            for i in range(n)
+        ]
+
+    first, second = at("福寿里", "长乐社区", 3, 0), at("文昌里", "文昌社区", 3, 1)
+    groups = [set(i.message_ids) for i in mine([*background(), *first, *second])]
+    assert {m.id for m in first} in groups and {m.id for m in second} in groups, groups
+    # Without the recorded areas the texts alone cannot tell them apart.
+    plain = [Message(m.id, m.title, m.detail, m.created_at, m.user) for m in [*first, *second]]
+    assert {m.id for m in plain} in [set(c) for c in hotspots.clusters([*background(), *plain])]
+
+
+def test_the_site_of_the_address_is_a_place_not_a_word_of_the_problem():
+    def at(title, i):
+        return message(title, "", days=i * 0.1, area="长乐社区", address=f"福寿里{i + 3}号楼2单元")
+
+    messages = [
+        at("福寿里顶层住户暖气不热", 0),
+        at("福寿里顶层住户暖气不热", 1),
+        at("福寿里消防栓没水", 2),
+        at("福寿里消防栓没水", 3),
+        at("福寿里电动车电瓶被盗", 4),
+    ]
+    issues = mine([*background(), *messages])
+    assert sorted(i.count for i in issues) == [2, 2], [(i.title, i.count) for i in issues]
+    assert all("福寿里" in i.places for i in issues)
+    assert hotspots.address_site("民意区东湖街道湖畔花园9号楼4单元1401室").name == "湖畔花园"
+    assert hotspots.address_site("石桥村二组77号").name == "石桥村"
+    assert hotspots.address_site("12号") is None
+
+
+def test_one_estate_written_two_ways_is_one_place():
+    # "伊景园滨河苑" and "滨河苑": the second pass meets clusters through the shorter name.
+    long = mixing_plant("伊景园滨河苑", 4)
+    short = [
+        message("滨河苑小区车位捆绑销售", "滨河苑开发商捆绑销售车位，不买车位不给交房。", days=0.5 + i * 0.1)
+        for i in range(3)
+    ]
+    sold = [
+        message(
+            "伊景园滨河苑强制捆绑车位", "伊景园滨河苑交房要求必须购买车位，否则不能收房。", days=0.7 + i * 0.1
+        )
+        for i in range(3)
+    ]
+    groups = [set(i.message_ids) for i in mine([*background(), *long, *short, *sold])]
+    assert {m.id for m in [*short, *sold]} in groups, groups
+
+
+def test_likes_never_lift_a_small_cluster_over_a_much_larger_one():
+    small = mixing_plant("景蓉华苑", 2, supports=5000)
+    large = mixing_plant("丽发新城小区", 8, spread=30)  # eight people over seven months
+    issues = mine([*background(), *small, *large])
+    assert [i.count for i in issues] == [8, 2]
+    assert heat(2, 2, 10**9) <= 3 * 2  # likes add at most as much as the people themselves
+
+
+def test_a_header_every_visit_case_carries_joins_nothing():
+    header = "2026-12-03民情走访（2026年冬季民情大走访）第{n}号走访记录中反映：\n"
+    texts = [
+        "家里暖气不热，室温只有14度，老人受不了。",
+        "楼道里堆满杂物，存在消防隐患。",
+        "想咨询最低生活保障怎么申请。",
+    ]
+    messages = [
+        message(text, header.format(n=i) + text, days=i * 0.1, area="文昌社区")
+        for i, text in enumerate(texts * 1)
+    ]
+    assert mine([*background(), *messages]) == []
