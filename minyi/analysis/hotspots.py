@@ -330,6 +330,9 @@ class Tuning:
     # Weight of the two-character pieces of a longer title word (地铁站点 → 地铁, 铁站, 站点) against
     # the word: "地铁口" and "地铁站点", "暖气片" and "暖气" are one problem told in other words.
     piece_weight: float = 0.0
+    # A report joins no cluster whose last report is older than this (nor are two clusters merged
+    # that lie further apart): a problem raised again after a year is a new episode.
+    gap_days: float = 365.0
     # Heat: the window of the peak, and the weight of ln(1 + net support).
     window_days: float = 7.0
     support_weight: float = 2.0
@@ -582,6 +585,10 @@ def _weigh(features: list[_Features], people: list[str], tuning: Tuning) -> None
         f.topic = frozenset(t for t in f.vector if _is_topic(t, f.places))
 
 
+# jieba's tags of proper names (places, people, organisations, other names): "中南" of 中南汽车世界,
+# "绕城" of 绕城高速, "恒基" of an estate. A name says where or who, not what the problem is.
+_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
+
 # Parts of a place rather than words of a problem: "二期", "3栋", "五组", "东区".
 _PLACE_PART = re.compile(
     r"^[\d一二三四五六七八九十百两东南西北]+(?:期|栋|幢|号楼|号|单元|组|区|楼|队|巷|层)$"
@@ -593,6 +600,8 @@ def _is_topic(term: str, places: list[Place]) -> bool:
     ("丽发" of 丽发新城小区) or part of a place ("二期", "五组")."""
     term = term.removeprefix("~")
     if term.startswith("@") or not text.HAN.match(term) or _PLACE_PART.match(term):
+        return False
+    if text.word_tag(term) in _NAME_TAGS:
         return False
     return not any(term in p.key for p in places)
 
@@ -607,6 +616,8 @@ class _Cluster:
     norm2: float
     own: dict[str, set[str]]  # kind → keys of the places its members are about
     topic: dict[str, float] = field(default_factory=dict)  # the centroid's words of the problem
+    first: float = math.inf  # the times of its first and last messages (seconds)
+    last: float = -math.inf
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -650,7 +661,9 @@ def _candidates(keys: list[str], index: dict[str, deque[int]], tuning: Tuning) -
     return ranked[: tuning.candidates]
 
 
-def _cluster(features: list[_Features], order: list[int], tuning: Tuning) -> list[_Cluster]:
+def _cluster(
+    features: list[_Features], order: list[int], times: list[float], tuning: Tuning
+) -> list[_Cluster]:
     """Leader clustering in time order. Each message is compared with a bounded number of clusters
     found through capped posting lists, so the whole costs time linear in the number of messages."""
     rarity: dict[str, float] = defaultdict(float)  # a term's largest weight anywhere: its IDF, nearly
@@ -659,12 +672,15 @@ def _cluster(features: list[_Features], order: list[int], tuning: Tuning) -> lis
             rarity[t] = max(rarity[t], v)
     clusters: list[_Cluster] = []
     index: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=tuning.postings))
+    gap = tuning.gap_days * 86400
     for i in order:
         f = features[i]
         keys = _blocking_keys(f, rarity, tuning) if f.vector else []
         best, best_sim, best_dot = None, tuning.similarity, 0.0
         for c in _candidates(keys, index, tuning):
             cluster = clusters[c]
+            if times[i] - cluster.last > gap:
+                continue  # silent for a year: a new report is a new episode
             dot = sum(v * cluster.centroid.get(t, 0.0) for t, v in f.vector.items())
             sim = dot / math.sqrt(cluster.norm2)
             if (
@@ -678,6 +694,8 @@ def _cluster(features: list[_Features], order: list[int], tuning: Tuning) -> lis
             best = len(clusters)
             clusters.append(_Cluster([], {}, 0.0, defaultdict(set)))
         _join(clusters[best], i, f, best_dot)
+        clusters[best].first = min(clusters[best].first, times[i])
+        clusters[best].last = max(clusters[best].last, times[i])
         for key in keys:
             posting = index[key]
             if best not in posting:
@@ -768,6 +786,7 @@ def _merge_at_places(clusters: list[_Cluster], features: list[_Features], tuning
     so the links are at most `postings` per place and cluster: linear time (and a sort).
     """
     profiles = [_topic_profile(c, features) for c in clusters]
+    gap = tuning.gap_days * 86400
     norms = [math.sqrt(sum(v * v for v in p.values())) for p in profiles]
     index: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=tuning.postings))
     links: list[tuple[float, int, int]] = []
@@ -777,6 +796,8 @@ def _merge_at_places(clusters: list[_Cluster], features: list[_Features], tuning
             for j in sorted({j for key in anchors for j in index.get(key, ())}):
                 if len(cluster.members) == len(clusters[j].members) == 1:
                     continue  # two messages the first pass found too different: no cluster vouches
+                if max(cluster.first, clusters[j].first) - min(cluster.last, clusters[j].last) > gap:
+                    continue  # a year apart: separate episodes
                 dot = sum(v * profiles[j].get(t, 0.0) for t, v in profiles[i].items())
                 sim = dot / (norms[i] * norms[j])
                 if sim >= tuning.merge_similarity:
@@ -820,6 +841,7 @@ def _absorb(cluster: _Cluster, other: _Cluster) -> None:
     for t, v in other.centroid.items():
         cluster.centroid[t] = cluster.centroid.get(t, 0.0) + v
     cluster.norm2 += 2 * dot + other.norm2
+    cluster.first, cluster.last = min(cluster.first, other.first), max(cluster.last, other.last)
     for t, v in other.topic.items():
         cluster.topic[t] = cluster.topic.get(t, 0.0) + v
     for kind, keys in other.own.items():
@@ -977,7 +999,8 @@ def _clusters(messages: list[Message], gazetteer: Iterable[str], tuning: Tuning,
         raise ValueError("created_at mixes aware and naive datetimes")
     features = _featurise(messages, Gazetteer(gazetteer) or None, tuning, workers or _default_workers())
     order = sorted(range(len(messages)), key=lambda i: (_naive(messages[i].created_at), str(messages[i].id)))
-    return _merge_at_places(_cluster(features, order, tuning), features, tuning), features
+    times = [_naive(m.created_at).timestamp() for m in messages]
+    return _merge_at_places(_cluster(features, order, times, tuning), features, tuning), features
 
 
 __all__ = [
