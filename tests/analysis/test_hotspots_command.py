@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -164,9 +165,10 @@ def test_a_row_without_created_at_is_left_out_with_a_warning(tmp_path):
     assert "100" not in issue["message_ids"] and issue["count"] == 5
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path):
-    path = tmp_path / "gbk.csv"
-    path.write_bytes("id,title,detail,created_at\n1,噪音扰民,夜里太吵,2019-11-01\n".encode("gbk"))
+def test_a_file_that_is_not_text_is_refused(tmp_path):
+    # Neither UTF-8 nor what Excel saves a Chinese CSV as (GB18030): a workbook given as the CSV.
+    path = tmp_path / "book.csv"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe\x80\xff")
     with pytest.raises(CommandError, match="UTF-8"):
         run("--input", str(path))
 
@@ -207,3 +209,29 @@ def test_real_messages_give_concrete_issues_in_one_place():
     bridge = next(i for i in issues if "五一桥" in i["title"])
     assert (bridge["count"], bridge["people"]) == (6, 3)
     assert "K7县" in bridge["places"]
+
+
+def test_a_message_boards_own_export_is_read_as_it_comes(tmp_path):
+    # Chinese column names, times as a spreadsheet writes them, saved by Excel as GB18030.
+    names = {
+        "id": "留言编号",
+        "user": "留言用户",
+        "title": "留言主题",
+        "created_at": "留言时间",
+        "detail": "留言详情",
+    }
+    names |= {"supports": "点赞数", "opposes": "反对数"}
+    rows = []
+    for row in sample_rows():
+        moment = dt.datetime.fromisoformat(row["created_at"])
+        stamp = f"{moment.year}/{moment.month}/{moment.day} {moment.hour}:{moment.minute:02d}:00"
+        rows.append({names[k]: (stamp if k == "created_at" else v) for k, v in row.items()})
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "board.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    [issue] = json.loads(run("--input", str(path), "--top", "3", "--json")[0])
+    assert issue["count"] == issue["people"] == 6 and issue["supports"] == 15
+    assert issue["start"] == "2019-11-01T08:30:00"

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +24,18 @@ from minyi.analysis import hotspots
 
 REQUIRED = ("id", "title", "detail", "created_at")
 OPTIONAL = ("user", "supports", "opposes")
+# The column names of a message board's own export (留言板导出), read as ours.
+ALIASES = {
+    "留言编号": "id",
+    "留言用户": "user",
+    "留言主题": "title",
+    "留言标题": "title",
+    "留言时间": "created_at",
+    "留言详情": "detail",
+    "留言内容": "detail",
+    "点赞数": "supports",
+    "反对数": "opposes",
+}
 
 
 class Command(BaseCommand):
@@ -108,15 +121,19 @@ def read_messages(path: Path) -> tuple[list[hotspots.Message], list[int]]:
     """
     if not path.is_file():
         raise CommandError(_("There is no file %(path)s.") % {"path": path})
+    data = path.read_bytes()
     try:
-        content = path.read_bytes().decode("utf-8-sig")
+        content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CommandError(
-            _("%(path)s is not UTF-8 text (byte %(at)d). Save it as UTF-8 CSV.")
-            % {"path": path, "at": exc.start}
-        ) from None
+        try:  # what Excel saves a Chinese CSV as ("CSV (逗号分隔)")
+            content = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise CommandError(
+                _("%(path)s is not UTF-8 text (byte %(at)d). Save it as UTF-8 CSV.")
+                % {"path": path, "at": exc.start}
+            ) from None
     reader = csv.DictReader(io.StringIO(content, newline=""))
-    columns = [c.strip() for c in reader.fieldnames or []]
+    columns = [ALIASES.get(c.strip(), c.strip()) for c in reader.fieldnames or []]
     for column in REQUIRED:
         if column not in columns:
             raise CommandError(
@@ -188,9 +205,14 @@ def _message(row: dict[str, str | None]) -> hotspots.Message:
     )
 
 
+_UNPADDED = re.compile(r"([-\s:]|^\d{4}-)(\d)(?!\d)")
+
+
 def _moment(value: str) -> dt.datetime:
+    # "2019/2/28 9:05:05", as a spreadsheet writes it, is read as 2019-02-28 09:05:05.
+    padded = _UNPADDED.sub(lambda m: m.group(1) + m.group(2).zfill(2), value.replace("/", "-"))
     try:
-        return dt.datetime.fromisoformat(value.replace("/", "-"))
+        return dt.datetime.fromisoformat(padded)
     except ValueError:
         raise _BadValue(
             "created_at", value, _("not a date or time (YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]).")
