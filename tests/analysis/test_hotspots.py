@@ -367,3 +367,48 @@ def test_a_header_every_visit_case_carries_joins_nothing():
         for i, text in enumerate(texts * 1)
     ]
     assert mine([*background(), *messages]) == []
+
+
+def test_a_burst_told_many_ways_is_one_issue_beside_another_problem_there_and_the_same_elsewhere():
+    rng = random.Random(3)
+    spellings = [
+        "丽发新城",
+        "丽发新城小区",
+        "A2区丽发新城小区",
+        "暮云街道丽发新城社区",
+        "A市A2区暮云街道丽发新城",
+    ]
+    noise_titles = [
+        "{p}附近搅拌站噪音扰民",
+        "{p}旁边的搅拌厂日夜施工严重扰民",
+        "投诉{p}周边混凝土搅拌站污染",
+        "{p}搅拌站粉尘和噪音影响居民生活",
+        "请求关停{p}旁违规搅拌站",
+        "{p}业主反映搅拌站夜间作业",
+    ]
+    noise_details = [
+        "{p}旁边的混凝土搅拌站每天夜里作业，噪音很大，居民无法入睡。",
+        "搅拌站的大车进出，灰尘很大，小区里到处是粉尘，孩子老人都受影响。",
+        "这个搅拌站没有环评手续，离居民楼不到一百米，希望有关部门尽快查处。",
+        "晚上十二点以后还在生产，噪音扰民，投诉多次没有结果。",
+    ]
+    fee_titles = ["{p}物业乱收停车费", "{p}物业公司擅自上调停车费", "投诉{p}物业强制收取车位管理费"]
+    fee_details = [
+        "物业每月收取三百元停车费，没有任何收费依据，业主不同意。",
+        "物业公司不经业主大会同意就涨停车费，还拦车不让进。",
+    ]
+
+    def burst(n, titles, details, place=None):
+        out = []
+        for _ in range(n):
+            p = place or rng.choice(spellings)
+            days = rng.randrange(24 * 90) / 24
+            out.append(message(rng.choice(titles).format(p=p), rng.choice(details).format(p=p), days=days))
+        return out
+
+    noise = burst(40, noise_titles, noise_details)
+    fees = burst(20, fee_titles, fee_details)
+    elsewhere = burst(12, noise_titles[:3], noise_details, place="景蓉华苑")
+    groups = [set(i.message_ids) for i in mine([*background(), *noise, *fees, *elsewhere])]
+    for reports in (noise, fees, elsewhere):
+        assert {m.id for m in reports} in groups
