@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from minyi.analysis import repeats
 from minyi.cases.models import Case
 from tests.cases.helpers import do, new_case
 
@@ -15,7 +16,7 @@ def test_a_near_identical_demand_from_the_same_grid_minutes_later_is_flagged(wor
     clock.advance(minutes=6)
     second = new_case(world.operator, area=world.east_grid.pk, requester_phone="13900002222", **HEATING_AGAIN)
     second.refresh_from_db()
-    assert second.suspected_master == first and second.repeat_score >= 0.45
+    assert second.suspected_master == first and second.repeat_score >= repeats.MIN_SCORE
     assert second.repeat_reason["place"] == "grid" and second.repeat_reason["minutes"] == 6
     assert (
         "暖气" in second.repeat_reason["shared"] and second.repeat_reason["number"] == first.tracking_number
