@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
 from minyi.cases.models import Attachment, Case
-from minyi.cases.workflow import CITIZEN, OPERATIONS, SYSTEM, Operation, Relation, operations_from
+from minyi.cases.workflow import (
+    CITIZEN,
+    OPERATIONS,
+    SYSTEM,
+    Operation,
+    Relation,
+    may_be_master,
+    operations_from,
+)
 from minyi.core.errors import NotFound, NotPermitted
 from minyi.org.models import Area, Unit, User
 from minyi.org.roles import CENTRE_ROLES, Role, Scope
@@ -279,6 +287,21 @@ def acts_for_a_unit_of(user: User, case: Case) -> bool:
 def allowed_operations(actor: Actor, case: Case) -> list[Operation]:
     """The operations the actor may perform on the case now (for buttons and error messages)."""
     return [op for op in operations_from(case.status) if permitted(actor, case, op)]
+
+
+def may_merge_into(actor: Actor, case: Case, master: Case) -> bool:
+    """May the actor merge `case` into `master` now (并单)? The merge is allowed on the case (status
+    and role), the master is another case the actor sees, and the workflow lets it be a master (not
+    withdrawn, rejected, merged or archived: `workflow.may_be_master`). Every offer of "merge into
+    this one" asks this, so the button is never shown for a merge the service would refuse."""
+    merge = OPERATIONS["merge"]
+    return (
+        master.pk != case.pk
+        and case.status in merge.sources
+        and may_be_master(master)
+        and permitted(actor, case, merge)
+        and can_see(actor, master)
+    )
 
 
 def check_permitted(actor: Actor, case: Case, op: Operation) -> None:

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from minyi.analysis import text
 from minyi.analysis.models import CaseKeyword
+from minyi.analysis.repeats import KEYWORDS_PER_DEMAND as KEYWORDS_PER_CASE
+from minyi.analysis.repeats import demand_keywords as case_keywords
 
-KEYWORDS_PER_CASE = 12
-
-
-def case_keywords(title: str, description: str) -> list[tuple[str, float]]:
-    """The keywords of a demand; the title counts twice (it names the problem most plainly)."""
-    return text.keywords(f"{title}。{title}。{description}", KEYWORDS_PER_CASE)
+__all__ = ["KEYWORDS_PER_CASE", "case_keywords", "index_cases"]
 
 
 def index_cases(cases: Iterable, *, new: bool = False) -> int:

@@ -9,7 +9,10 @@ cosine of their keyword weights. The same place (grid, community, street) and th
 the same words in the same grid are more likely the same problem. Only cases the user may see are
 returned (access.cases.cases_visible_to).
 
-The dispatcher can merge a repeat into its master from the list (the workflow's `merge`).
+The dispatcher can merge a repeat into its master from the list (the workflow's `merge`): the
+offer is made only where access.cases.may_merge_into allows that merge (a master the workflow
+accepts: not withdrawn, rejected, merged or archived). The repeat flag stored at registration
+(疑似重复件) is analysis/repeats.py and analysis/repeat_flags.py.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class SimilarCase:
     shared: tuple[str, ...]  # the keywords both share, heaviest first
     same_place: str  # "grid", "community", "street" or ""
     same_requester: bool
+    may_merge_into: bool = False  # the user may merge the case shown (`of_case`) into this one now
 
 
 def similar_cases(
@@ -95,7 +99,8 @@ def similar_cases(
             same = case.pk in same_requester
             score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same else 0.0)
             words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
-            found.append(SimilarCase(case, round(score, 3), words, place, same))
+            offer = of_case is not None and access.may_merge_into(user, of_case, case)
+            found.append(SimilarCase(case, round(score, 3), words, place, same, offer))
         if len(found) >= limit:
             break
     found.sort(key=lambda s: (-s.score, -s.case.received_at.timestamp()))

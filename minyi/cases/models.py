@@ -142,6 +142,19 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_cases",
     )
+    # 疑似重复件: the case this one probably repeats, found when it was registered
+    # (analysis/repeat_flags.py), with the score and why (shared words, place, minutes apart). A
+    # proposal for the dispatcher, not a merge: `master` is set only by the merge itself.
+    suspected_master = models.ForeignKey(
+        "self",
+        verbose_name=_("suspected master case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suspected_repeats",
+    )
+    repeat_score = models.FloatField(_("repeat score"), null=True, blank=True)
+    repeat_reason = models.JSONField(_("why a repeat"), default=dict, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -37,9 +37,10 @@ from minyi.access import cases as access
 from minyi.access.personal_data import checked_phone, redacted, without_reporter
 from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.analysis.keyword_index import index_cases
+from minyi.analysis.repeat_flags import flag_repeat
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
-from minyi.cases.workflow import MASTER_STATUSES, OPERATIONS, TERMINAL, Operation, Status, target_status
+from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, may_be_master, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock, photos
@@ -173,6 +174,7 @@ def case_create(
             event = _event(case, OPERATIONS["create"], actor, "", Status.RECEIVED, "", data, now)
             _save_attachments(case, event, attachments, actor, now)
             index_cases([case], new=True)  # findable by similar-case search from its first moment
+            flag_repeat(case)  # 疑似重复件: the open case it probably repeats, for the dispatch desk
     except IntegrityError:
         if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
             raise duplicate from None  # the same external id registered a moment ago by another process
@@ -818,7 +820,7 @@ def _merge(t: Transition, *, master: int | str) -> None:
         raise InvalidInput(_("There is no master case %(id)s.") % {"id": master}, field="master")
     if target.pk == case.pk:
         raise InvalidInput(_("A case cannot be merged into itself."), field="master")
-    if target.status not in MASTER_STATUSES:
+    if not may_be_master(target):
         raise InvalidInput(
             _(
                 "Case %(number)s is “%(status)s” and cannot be a master case: "
@@ -834,11 +836,7 @@ def _merge(t: Transition, *, master: int | str) -> None:
     if repeats:
         t.data["repeats_moved"] = [r.tracking_number for r in repeats]
         t.after_save.append(lambda: _move_repeats(repeats, target, t))
-    if target.replied_at is not None and target.status in (
-        Status.REPLIED,
-        Status.CALLED_BACK,
-        Status.ARCHIVED,
-    ):
+    if target.replied_at is not None and target.status in (Status.REPLIED, Status.CALLED_BACK):
         # The master already has its answer: pass it on to this requester (and the repeats) at once.
         t.after_save.append(lambda: _reply_merged(target, t.now))
 

@@ -82,8 +82,11 @@ OPEN = frozenset(
 WITH_UNIT = frozenset({Status.ASSIGNED, Status.HANDLING, Status.EXTENSION_REQUESTED})
 TERMINAL = frozenset({Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN})
 UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
-# A case in these statuses can be the master (主单) that repeats are merged into.
-MASTER_STATUSES = frozenset(Status) - {Status.MERGED, Status.REJECTED, Status.WITHDRAWN}
+# A case in these statuses can be the master (主单) that repeats are merged into: open, or answered
+# and not yet archived (the repeat's requester is then given the master's answer at once). Not a
+# case closed without an answer (rejected, withdrawn), not a repeat itself (merged), and not an
+# archived one: its loop is closed, and the same problem raised again is a new case.
+MASTER_STATUSES = frozenset(Status) - {Status.MERGED, Status.REJECTED, Status.WITHDRAWN, Status.ARCHIVED}
 CENTRE = frozenset({Role.DISPATCHER})
 
 
@@ -357,3 +360,10 @@ def markdown_table() -> str:
             f"| {target} | {'required' if op.note_required else ''} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def may_be_master(case) -> bool:
+    """May repeats be merged into this case (并单的主单)? The one rule: the merge itself
+    (cases.services), the offer to merge (access.cases.may_merge_into) and the repeat flag at
+    registration (analysis/repeat_flags.py) all ask it."""
+    return case.status in MASTER_STATUSES and case.master_id is None

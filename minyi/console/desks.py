@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.access import cases as access
 from minyi.cases import deadlines
 from minyi.cases.models import Case, Satisfaction
-from minyi.cases.workflow import OPEN, UNIT_ROLES, WITH_UNIT, Status
+from minyi.cases.workflow import MASTER_STATUSES, UNIT_ROLES, WITH_UNIT, Status
 from minyi.core import clock
 from minyi.org.models import User
 from minyi.org.roles import Role
@@ -35,6 +35,7 @@ class Queue:
     order: tuple[str, ...] = ("received_at",)
     quick: tuple[str, ...] = ()  # operations offered as a button on each row (no input needed)
     show_reply: bool = False  # the reply under each title (the callback agent reads it out)
+    show_repeat: bool = False  # the case each row probably repeats, why, and "merge into this one"
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,16 @@ def _my_light(light: deadlines.Light) -> Filter:
 
 
 def _repeat_candidates(user: User, now: dt.datetime) -> Q:
-    """New cases whose requester phone matches another open case's: probably the same demand again."""
-    others = (
-        access.cases_visible_to(user)
-        .filter(requester_phone=OuterRef("requester_phone"), status__in=OPEN)
-        .exclude(pk=OuterRef("pk"))
+    """疑似重复件: cases not yet assigned that were flagged at registration as probably repeating an
+    earlier case (same problem, same place, within the window: analysis/repeat_flags.py) which may
+    still be their master. A bare match of the requester's phone is not one: a caller with two
+    problems raises two demands (the case page lists the requester's other cases)."""
+    return Q(
+        status__in=(Status.RECEIVED, Status.ACCEPTED),
+        suspected_master__isnull=False,
+        suspected_master__status__in=MASTER_STATUSES,
+        suspected_master__master__isnull=True,
     )
-    return Q(status__in=(Status.RECEIVED, Status.ACCEPTED)) & ~Q(requester_phone="") & Q(Exists(others))
 
 
 def _registered_today_by(user: User, now: dt.datetime) -> Q:
@@ -113,7 +117,7 @@ DISPATCH = Desk(
         Queue("accepted", _("To assign"), _status(Status.ACCEPTED)),
         Queue("returned", _("Returned"), _status(Status.RETURNED)),
         Queue("extension", _("Extension requests"), _status(Status.EXTENSION_REQUESTED)),
-        Queue("repeats", _("Possible repeats"), _repeat_candidates, ("requester_phone", "received_at")),
+        Queue("repeats", _("Possible repeats"), _repeat_candidates, ("received_at",), show_repeat=True),
         Queue("suspended", _("Suspended"), _status(Status.SUSPENDED)),
     ),
 )
@@ -189,7 +193,9 @@ def queue_cases(user: User, queue: Queue, now: dt.datetime) -> QuerySet[Case]:
     return (
         access.cases_visible_to(user)
         .filter(queue.filter(user, now))
-        .select_related("category", "area", "lead_unit")
+        .select_related(
+            "category", "area", "lead_unit", *(("suspected_master",) if queue.show_repeat else ())
+        )
         .order_by(*queue.order, "pk")
     )
 

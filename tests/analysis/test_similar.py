@@ -12,6 +12,7 @@ from minyi.analysis.models import CaseKeyword
 from minyi.analysis.similar import similar_cases, similar_to_case
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
+from minyi.core.errors import InvalidInput
 from tests.analysis.helpers import handled_cases
 
 
@@ -201,3 +202,41 @@ def test_a_registered_case_is_compared_by_its_indexed_keywords_not_segmented_aga
 
     monkeypatch.setattr(similar, "case_keywords", segmenting)
     assert other_place in [s.case for s in similar_to_case(world.dispatcher, first)]
+
+
+@pytest.mark.parametrize("closing", ["withdraw", "merge", "archive"])
+def test_merge_into_this_one_is_offered_only_into_a_case_that_may_be_a_master(
+    client, world, clock, heating_cases, closing
+):
+    first, _other_place, roads = heating_cases
+    if closing == "withdraw":
+        case_apply(case_id=first.pk, operation="withdraw", actor=world.operator, note="群众撤回")
+    elif closing == "merge":
+        case_apply(case_id=first.pk, operation="merge", actor=world.dispatcher, master=roads.pk)
+    else:
+        first = case_apply(case_id=first.pk, operation="answer", actor=world.operator, note="已联系供热公司")
+        case_apply(
+            case_id=first.pk, operation="callback", actor=world.callback_agent, satisfaction="satisfied"
+        )
+        case_apply(case_id=first.pk, operation="archive", actor=world.callback_agent)
+    repeat = register(
+        world, "暖气不热", "幸福小区暖气冰凉不热，室温只有十四度", area=world.east_grid, phone="13900000002"
+    )
+    found = {s.case.pk: s for s in similar_to_case(world.dispatcher, repeat)}
+    assert first.pk in found and not found[first.pk].may_merge_into  # still listed, not offered
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("console:case", args=[repeat.pk])).content.decode()
+    assert f'data-case="{first.pk}"' in page and f'value="{first.tracking_number}"' not in page
+    with pytest.raises(InvalidInput) as refused:
+        case_apply(case_id=repeat.pk, operation="merge", actor=world.dispatcher, master=first.pk)
+    assert refused.value.field == "master"
+
+
+def test_merge_into_this_one_is_offered_into_an_open_case(world, clock, heating_cases):
+    first, *_ = heating_cases
+    repeat = register(
+        world, "暖气不热", "幸福小区暖气冰凉不热，室温只有十四度", area=world.east_grid, phone="13900000002"
+    )
+    found = {s.case.pk: s for s in similar_to_case(world.dispatcher, repeat)}
+    assert found[first.pk].may_merge_into
+    assert not any(s.may_merge_into for s in similar_to_case(world.operator, repeat))  # not the operator's

@@ -50,12 +50,38 @@ def test_the_dispatch_desk_counts_each_queue(world, clock):
     assert returned.tracking_number in text_of(page)
 
 
-def test_possible_repeats_are_cases_from_a_phone_with_another_open_case(world, clock):
-    first = new_case(world.operator, requester_phone="13900001111")
-    second = new_case(world.operator, requester_phone="13900001111")
-    new_case(world.operator, requester_phone="13900002222")
-    repeats = {c.pk for c in queue_cases(world.dispatcher, DISPATCH.queue("repeats"), minyi_clock.now())}
-    assert repeats == {first.pk, second.pk}
+HEATING = dict(title="幸福小区3号楼暖气不热", description="幸福小区3号楼暖气温度只有十四度，老人孩子受不了。")
+HEATING_AGAIN = dict(title="幸福小区3号楼暖气不热", description="3号楼暖气只有十四度，请尽快处理，谢谢。")
+
+
+def test_possible_repeats_are_the_cases_flagged_at_registration_with_a_master_still_valid(world, clock):
+    first = new_case(world.operator, area=world.east_grid.pk, requester_phone="13900001111", **HEATING)
+    clock.advance(minutes=6)
+    repeat = new_case(world.operator, area=world.east_grid.pk, requester_phone="13900002222", **HEATING_AGAIN)
+    # The same phone with another problem is not a repeat (it was, by the phone alone).
+    new_case(
+        world.operator, requester_phone="13900001111", title="和平路路灯不亮", description="和平路路灯坏了。"
+    )
+    queue = DISPATCH.queue("repeats")
+    assert [c.pk for c in queue_cases(world.dispatcher, queue, minyi_clock.now())] == [repeat.pk]
+    assert queue_counts(world.dispatcher, DISPATCH, minyi_clock.now())["repeats"] == 1
+    page = client_for(world.dispatcher).get("/console/dispatch/?queue=repeats")
+    row = text_of(page)
+    assert first.tracking_number in row and "同一网格" in row and "相隔 6 分钟" in row and "暖气" in row
+    assert f'value="{first.tracking_number}"' in page.content.decode()  # 并入此件 into the master
+    do(first, "withdraw", world.operator, note="群众撤回")  # the master may no longer be one
+    assert not queue_cases(world.dispatcher, queue, minyi_clock.now()).exists()
+
+
+def test_the_desk_offers_no_merge_into_a_master_the_user_may_not_merge_into(world, clock):
+    first = new_case(world.operator, area=world.east_grid.pk, **HEATING)
+    clock.advance(minutes=6)
+    repeat = new_case(world.operator, area=world.east_grid.pk, **HEATING_AGAIN)
+    do(repeat, "accept", world.dispatcher)
+    do(repeat, "assign", world.dispatcher)  # assigned: no longer to merge, no longer in the queue
+    assert not queue_cases(world.dispatcher, DISPATCH.queue("repeats"), minyi_clock.now()).exists()
+    page = client_for(world.dispatcher).get("/console/dispatch/?queue=repeats").content.decode()
+    assert f'value="{first.tracking_number}"' not in page
 
 
 def test_the_workbench_lists_only_the_units_own_cases(world, clock):

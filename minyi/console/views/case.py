@@ -17,11 +17,12 @@ from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
 from minyi.cases.models import Case
 from minyi.cases.services import MAX_TEXT, case_apply
-from minyi.cases.workflow import OPERATIONS, Status
+from minyi.cases.workflow import OPERATIONS, Status, may_be_master
 from minyi.catalog.services import limits_for, routing_for
 from minyi.console.forms import operation_form
 from minyi.console.related import related_to
 from minyi.console.views.common import safe_next, staff_view
+from minyi.console.views.desks import repeat_reasons
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
 from minyi.org.roles import CENTRE_ROLES
@@ -98,12 +99,23 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "proposal": proposal,
         "suggestion": suggestion,
         "similar": similar_to_case(user, case),
+        "suspected": _suspected_master(user, case),
         # The centre judges a reply before closing the case: its quality and what it lacks.
         "reply_review": review_reply(case) if user.has_role(*CENTRE_ROLES) else None,
-        "may_merge": "merge" in names,
         "back": back,
         "open_op": NEXT_STEP.get(case.status),
     }
+
+
+def _suspected_master(user, case: Case) -> dict | None:
+    """疑似重复件: the case this one was flagged at registration as probably repeating, with why, for
+    the centre (the flag is its working aid), while that case may still be its master."""
+    master = case.suspected_master if case.suspected_master_id else None
+    if master is None or not access.links_confidential(user) or not access.can_see(user, master):
+        return None
+    if not may_be_master(master) or case.master_id:
+        return None
+    return {"case": master, "why": repeat_reasons(case.repeat_reason or {})}
 
 
 def _same_requester(user, case: Case) -> list[Case]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from minyi.access import cases as access
 from minyi.access import projects as projects_access
@@ -21,6 +23,9 @@ def desk_context(request, desk: Desk) -> dict:
     queue = desk.queue(request.GET.get("queue"))
     page = page_of(request, queue_cases(request.user, queue, now))
     rows = [(case, _quick_ops(request.user, case, queue)) for case in page]
+    if queue.show_repeat:
+        for case, _quick in rows:
+            _attach_repeat(request.user, case)
     return {
         "desk": desk,
         "queue": queue,
@@ -33,6 +38,49 @@ def desk_context(request, desk: Desk) -> dict:
 def _quick_ops(user, case, queue) -> list:
     ops = [OPERATIONS[name] for name in queue.quick]
     return [op for op in ops if case.status in op.sources and access.permitted(user, case, op)]
+
+
+def _attach_repeat(user, case) -> None:
+    """What the row of a possible repeat shows: the case it probably repeats (if the user sees it),
+    why (shared words, place, time apart) and whether "merge into this one" is offered
+    (access.cases.may_merge_into: the same rule as the merge itself)."""
+    master = case.suspected_master
+    case.repeat_of = master if master is not None and access.can_see(user, master) else None
+    case.repeat_why = repeat_reasons(case.repeat_reason or {}) if case.repeat_of else []
+    case.repeat_merge = case.repeat_of is not None and access.may_merge_into(user, case, master)
+
+
+def repeat_reasons(reason: dict) -> list[str]:
+    """The flag's reasons in words: "shared words: 暖气、不热", "same grid", "12 minutes apart"."""
+    words = []
+    if reason.get("shared"):
+        words.append(_("shared words: %(words)s") % {"words": "、".join(reason["shared"])})
+    place = PLACE_WORDS.get(reason.get("place", ""))
+    if place:
+        words.append(str(place))
+    minutes = reason.get("minutes", -1)
+    if minutes is not None and minutes >= 0:
+        if minutes < 120:
+            words.append(ngettext("%(n)d minute apart", "%(n)d minutes apart", minutes) % {"n": minutes})
+        elif minutes < 48 * 60:
+            hours = minutes // 60
+            words.append(ngettext("%(n)d hour apart", "%(n)d hours apart", hours) % {"n": hours})
+        else:
+            days = minutes // (24 * 60)
+            words.append(ngettext("%(n)d day apart", "%(n)d days apart", days) % {"n": days})
+    if reason.get("same_requester"):
+        words.append(_("same requester"))
+    if reason.get("via"):
+        words.append(_("through %(number)s") % {"number": reason["via"]})
+    return words
+
+
+PLACE_WORDS = {
+    "grid": gettext_lazy("same grid"),
+    "near": gettext_lazy("less than 300 m apart"),
+    "community": gettext_lazy("same community"),
+    "street": gettext_lazy("same street"),
+}
 
 
 def render_desk(request, desk: Desk, template: str = "console/desk.html", **extra):
