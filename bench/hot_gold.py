@@ -35,7 +35,10 @@ sys.path.insert(0, str(ROOT))
 from minyi.analysis import hotspots  # noqa: E402
 
 SOURCE = ROOT.parent / "shared" / "data" / "tipdm2020" / "messages_with_replies.csv"
-GOLD = ROOT / "bench" / "gold" / "same_issue.csv"
+GOLDS = {
+    "a": ROOT / "bench" / "gold" / "same_issue.csv",  # city A: development (tune / first holdout)
+    "b": ROOT / "bench" / "gold" / "same_issue_b.csv",  # cities B, C, K, L: the untouched holdout
+}
 HOLDOUT_SHARE = 40  # percent of groups
 
 
@@ -44,9 +47,9 @@ def split_of(group: str) -> str:
     return "holdout" if digest[0] * 100 // 256 < HOLDOUT_SHARE else "tune"
 
 
-def load() -> tuple[list[hotspots.Message], dict[str, str]]:
+def load(which: str = "a") -> tuple[list[hotspots.Message], dict[str, str]]:
     gold = {}
-    with GOLD.open(encoding="utf-8", newline="") as handle:
+    with GOLDS[which].open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             gold[row["message_id"]] = row["group_id"]
     messages = []
@@ -146,20 +149,23 @@ def evaluate(messages: list[hotspots.Message], gold: dict[str, str], show: int =
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all")
+    parser.add_argument("--gold", choices=[*sorted(GOLDS), "both"], default="both")
+    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all", help="of gold a")
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
-    messages, gold = load()
-    chosen = [m for m in messages if args.split == "all" or split_of(gold[m.id]) == args.split]
-    result = evaluate(chosen, gold, args.show)
-    p, r, f = result["bcubed"]
-    gp, gr, gf = result["bcubed_grouped"]
-    print(
-        f"hot issues vs gold ({args.split}): {result['messages']} messages, {result['groups']} gold groups, "
-        f"{result['issues']} issues; B-cubed P {p:.3f} R {r:.3f} F1 {f:.3f}; on grouped messages "
-        f"P {gp:.3f} R {gr:.3f} F1 {gf:.3f}; largest gold issues whole in top 10: "
-        f"{result['largest_whole']}/{result['largest']}; top-10 purity {result['top10_purity']:.2f}"
-    )
+    for which in sorted(GOLDS) if args.gold == "both" else [args.gold]:
+        split = args.split if which == "a" else "all"
+        messages, gold = load(which)
+        chosen = [m for m in messages if split == "all" or split_of(gold[m.id]) == split]
+        result = evaluate(chosen, gold, args.show)
+        p, r, f = result["bcubed"]
+        gp, gr, gf = result["bcubed_grouped"]
+        print(
+            f"hot issues vs gold {which} ({split}): {result['messages']} messages, {result['groups']} gold "
+            f"groups, {result['issues']} issues; B-cubed P {p:.3f} R {r:.3f} F1 {f:.3f}; on grouped messages "
+            f"P {gp:.3f} R {gr:.3f} F1 {gf:.3f}; largest gold issues whole in top 10: "
+            f"{result['largest_whole']}/{result['largest']}; top-10 purity {result['top10_purity']:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -105,7 +105,15 @@ def loop() -> None:
 
 
 # The analysis benchmarks, each a script of its own (bench/README.md says what each measures).
-ANALYSIS = ["classifier.py", "replies.py", "hotspots.py", "hot_gold.py", "surges.py", "repeats.py", "similar.py"]
+ANALYSIS = [
+    "classifier.py",
+    "replies.py",
+    "hotspots.py",
+    "hot_gold.py",
+    "surges.py",
+    "repeats.py",
+    "similar.py",
+]
 
 
 def analysis() -> None:
