@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -28,9 +29,13 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, f
     return sheet
 
 
+# A change as the report prints it ("+22.7%", "+3.1 个百分点", "−2.2 分"): digits, nothing to run.
+CHANGE = re.compile(r"[+−-]?\d+(\.\d+)?(%| 个百分点| 分)?")
+
+
 def _safe(value):
     # A text a spreadsheet would run as a formula ("=…", "+…") is kept as text.
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str) and value[:1] in "=+-@" and not CHANGE.fullmatch(value):
         return "'" + value
     return value
 

@@ -159,5 +159,6 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_units(client, world, d
     for unit in (world.east_office, world.east_committee, world.centre):
         assigned(world, clock, "2026-11-24 10:00", "0102", to=unit.pk, area=world.east_grid2)
     clock.set("2026-11-25 09:00")
-    assert queries() == before <= 21  # 17, and 4 for 环比 and 同比 (each a stored month's look-up and a count)
+    # 17, and 4 for 环比 and 同比 (each a stored month's look-up and a count)
+    assert queries() == before <= 21
     assert len(client.get(URL).context["units"]) == 3 + 3
