@@ -186,12 +186,13 @@ def document(report: MonthlyReport) -> bytes:
         ),
         Paragraph("六、承办单位排名", s["h2"]),
         table(
-            ["排名", "承办单位", report.score_label, "受理", "办结", "按时办结率", "满意率"],
+            ["排名", "承办单位", report.score_label, "样本", "受理", "办结", "按时办结率", "满意率"],
             [
                 [
                     *standing(u)[:1],
                     u.group.label,
                     standing(u)[1],
+                    u.sample,
                     u.group.measures.received,
                     u.group.measures.closed,
                     percent(u.group.measures.on_time_rate),
@@ -199,7 +200,7 @@ def document(report: MonthlyReport) -> bytes:
                 ]
                 for u in report.units[:20]
             ],
-            [12, 52, 20, 16, 16, 26, 26],
+            [12, 46, 20, 14, 14, 14, 24, 24],
             s,
         ),
         Paragraph(f"样本（应办结）少于 {report.min_cases} 件的单位标为“样本不足”，不参与排名。", s["small"]),

@@ -88,7 +88,7 @@ def workbook(report: MonthlyReport) -> bytes:
     _sheet(
         book,
         "单位排名",
-        ["排名", "承办单位", report.score_label, "受理量", "办结量", "按时办结率", "满意率", "样本数"],
+        ["排名", "承办单位", report.score_label, "受理量", "办结量", "按时办结率", "满意率", "样本（应办结）"],
         [
             [
                 u.rank,
