@@ -10,6 +10,8 @@
 5. At scale (bench/similar.py loads 1,000,000 cases and keeps them with BENCH_SIMILAR_KEEP=1; then
    bench/dashboard.py and bench/scale.py time the daily pages, the monthly report and the worker).
 6. Faults (bench/faults.py): a private PostgreSQL restarted under a two-minute intake load.
+7. Rankings (bench/rankings.py): units at 100 and small samples at the top, before and after issue
+   16, on the database of `make demo` when there is one.
 
 Each database run uses a fresh database (SQLite in a temporary directory; PostgreSQL database
 `minyi_bench`, dropped and created again).
@@ -152,6 +154,19 @@ def _kept_database() -> bool:
         )
 
 
+def rankings() -> None:
+    """bench/rankings.py on the demo's database (MINYI_DATA_DIR, as `make demo` leaves it)."""
+    if os.environ.get("BENCH_ONLY", "") not in ("", "rankings"):
+        return
+    demo = Path(os.environ.get("MINYI_DATA_DIR", ROOT / "data")) / "minyi.sqlite3"
+    if not demo.is_file():
+        print(f"\n--- bench/rankings.py: skipped, no demo database {demo} (run `make demo` first)")
+        return
+    print("\n--- bench/rankings.py", flush=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"MINYI_DATA_DIR": str(demo.parent)}
+    subprocess.run([sys.executable, str(ROOT / "bench" / "rankings.py")], cwd=ROOT, env=env, check=False)
+
+
 def faults() -> None:
     """bench/faults.py in its own process (it starts and removes its own PostgreSQL cluster)."""
     if os.environ.get("BENCH_ONLY", "") not in ("", "faults"):
@@ -185,6 +200,7 @@ def main() -> None:
     except Exception as exc:  # no PostgreSQL here: report and go on
         print(f"PostgreSQL: not reachable ({exc})")
         analysis()
+        rankings()
         faults()
         return
     with tempfile.TemporaryDirectory() as data:
@@ -194,6 +210,7 @@ def main() -> None:
         )
     analysis()
     at_scale()
+    rankings()
     faults()
 
 

@@ -270,6 +270,11 @@ MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 3
 # Similar cases: how far back to look (days), and the least keyword similarity (0–1, cosine) to list.
 # The measures and the weights of the score (a TOML file; empty: minyi/stats/measures.toml).
 MINYI_MEASURES_FILE = env_str("MINYI_MEASURES_FILE", "")
+# The least cases (the measures file's score.sample, 应办结 by default) a unit needs in a period to be
+# ranked by its score; fewer: shown as 样本不足. Empty: the measures file's score.min_cases (10).
+MINYI_RANKING_MIN_CASES = (
+    env_int("MINYI_RANKING_MIN_CASES", 0, minimum=1) if env_str("MINYI_RANKING_MIN_CASES").strip() else None
+)
 # PDF reports: a TrueType font with Chinese characters (empty: Noto Sans SC, brought by `make`).
 MINYI_PDF_FONT = env_str("MINYI_PDF_FONT", "")
 MINYI_PDF_FONT_BOLD = env_str("MINYI_PDF_FONT_BOLD", "")

@@ -1,7 +1,9 @@
 """The monthly report (月报): what a district office reads each month — totals and the configured
-measures with the month before (环比) and the same month a year earlier (同比), the score, the top
-categories, the hot issues of the month, the rising topics raised in it, the units ranked by score
-and the overdue list. One function gathers it (`monthly_report`); xlsx.py and pdf.py lay it out."""
+measures and the score with their change against the month before (环比) and the same month a year
+earlier (同比), the top categories, the hot issues of the month, the rising topics raised in it, the
+units ranked by score (样本不足 when too few) and the overdue list. One function gathers it
+(`monthly_report`); xlsx.py and pdf.py lay it out. Every figure, change and rank is the one the
+dashboard and the leader home show (stats/measures.py: `figures`, `ranking`)."""
 
 from __future__ import annotations
 
@@ -21,32 +23,34 @@ TOP = 10
 OVERDUE_SHOWN = 100
 
 
-@dataclass(frozen=True)
-class RateRow:
-    label: str
-    value: float | None
-    previous: float | None
-    last_year: float | None
-
-
 @dataclass
 class MonthlyReport:
     district: str
     month: dt.date  # its first day
     period: periods.Period
     compared: measures.Comparison
-    rates: list[RateRow]
+    figures: list[measures.Figure]  # received, closed, the score, each rate: with 环比 and 同比
     score_label: str
-    score: float | None
-    score_previous: float | None
+    min_cases: int
     categories: list[measures.Group]
-    units: list[tuple[measures.Group, float | None]]
+    units: list[measures.Ranked]
     streets: list[measures.Group]
     trend: list[measures.MonthCount]
     hot_issues: list
     alerts: list[SurgeAlert]
     overdue: list[Case]
     overdue_total: int
+
+    @property
+    def rates(self) -> list[measures.Figure]:
+        return [f for f in self.figures if f.kind == measures.RATE]
+
+    @property
+    def score(self) -> measures.Figure:
+        return self.figure("score")
+
+    def figure(self, name: str) -> measures.Figure:
+        return next(f for f in self.figures if f.name == name)
 
     @property
     def title(self) -> str:
@@ -85,7 +89,7 @@ def monthly_report(
     chosen = config.current()
     figures = rollups.measured(cases, period, whole=whole)
     compared = rollups.compare(cases, period, whole=whole, current=figures.total)
-    units = measures.ranked_by_score(measures.groups(figures, "lead_unit"), chosen)
+    units = measures.ranking(measures.groups(figures, "lead_unit"), chosen)
     # the orders behind due − on time: the same definition as the on-time rate
     overdue = cases.filter(measures.not_on_time(start, end)).select_related("lead_unit", "category")
     return MonthlyReport(
@@ -93,13 +97,9 @@ def monthly_report(
         month=month,
         period=period,
         compared=compared,
-        rates=[
-            RateRow(r.label, compared.current.rate(r), compared.previous.rate(r), compared.last_year.rate(r))
-            for r in chosen.rates.values()
-        ],
+        figures=measures.figures(compared, chosen),
         score_label=chosen.score_label,
-        score=measures.score(compared.current, chosen),
-        score_previous=measures.score(compared.previous, chosen),
+        min_cases=chosen.min_cases,
         categories=sorted(
             measures.groups(figures, "category"), key=lambda g: (-g.measures.received, g.label)
         )[:TOP],
@@ -123,13 +123,23 @@ def monthly_report(
     )
 
 
-def change(now: float | None, then: float | None) -> str:
-    """A rate's change in percentage points, as the report prints it."""
-    if now is None or then is None:
-        return "—"
-    points = (now - then) * 100
-    return f"{points:+.1f}"
+UNITS = {measures.COUNT: "%", measures.RATE: " 个百分点", measures.SCORE: " 分"}
+INSUFFICIENT = "样本不足"
+
+
+def change(moved: measures.Change) -> str:
+    """环比 or 同比 as the report prints it: "+12.5%" for a count, "+3.2 个百分点" for a rate,
+    "+2.1 分" for the score ("—" without a comparison), the same figures as the dashboard's."""
+    return moved.signed if moved.value is None else moved.signed + UNITS[moved.kind]
+
+
+def standing(unit: measures.Ranked) -> tuple:
+    """(rank, score) as the report prints a unit: "样本不足" instead of a score when its sample is
+    too small to be ranked, "—" for no rank or no score."""
+    if unit.insufficient:
+        return "—", INSUFFICIENT
+    return (unit.rank or "—"), measures.shown(measures.SCORE, unit.score)
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return measures.shown(measures.RATE, value)

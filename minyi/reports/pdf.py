@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minyi.core.errors import MinyiError
-from minyi.reports.monthly import MonthlyReport, change, percent
+from minyi.reports.monthly import MonthlyReport, change, percent, standing
 
 FONT_DIR = Path(__file__).with_name("fonts")
 REGULAR, BOLD = "NotoSansSC", "NotoSansSC-Bold"
@@ -135,7 +135,8 @@ def _category_chart(report: MonthlyReport) -> Drawing:
 def document(report: MonthlyReport) -> bytes:
     register_fonts()
     s = paragraph_styles()
-    c, p, y = report.compared.current, report.compared.previous, report.compared.last_year
+    c = report.compared.current
+    received = report.figure("received")
     story = [
         Paragraph(escape(report.title), s["title"]),
         Paragraph(
@@ -144,26 +145,20 @@ def document(report: MonthlyReport) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph("一、总体情况", s["h2"]),
         Paragraph(
-            f"本月受理群众诉求 {c.received} 件（上月 {p.received} 件，去年同月 {y.received} 件），"
+            f"本月受理群众诉求 {c.received} 件（环比 {change(received.mom)}，同比 {change(received.yoy)}），"
             f"办结 {c.closed} 件，平均办理 {(c.average_handling_days or 0):.1f} 天；"
-            f"{report.score_label} {report.score if report.score is not None else '—'}。",
+            f"{report.score_label} {report.score.now_shown}（环比 {change(report.score.mom)}）。",
             s["body"],
         ),
         Spacer(1, 2 * mm),
+        # Paper has no hover: the earlier values stand in their own columns beside the changes.
         table(
-            ["指标", "本月", "上月", "环比（百分点）", "去年同月", "同比（百分点）"],
+            ["指标", "本月", "环比", "同比", "上月", "去年同月"],
             [
-                [
-                    r.label,
-                    percent(r.value),
-                    percent(r.previous),
-                    change(r.value, r.previous),
-                    percent(r.last_year),
-                    change(r.value, r.last_year),
-                ]
-                for r in report.rates
+                [f.label, f.now_shown, change(f.mom), change(f.yoy), f.mom.then_shown, f.yoy.then_shown]
+                for f in report.figures
             ],
-            [34, 26, 26, 28, 26, 28],
+            [34, 24, 30, 30, 24, 26],
             s,
         ),
         Paragraph("二、近12个月趋势", s["h2"]),
@@ -191,22 +186,24 @@ def document(report: MonthlyReport) -> bytes:
         ),
         Paragraph("六、承办单位排名", s["h2"]),
         table(
-            ["排名", "承办单位", report.score_label, "受理", "办结", "按时办结率", "满意率"],
+            ["排名", "承办单位", report.score_label, "样本", "受理", "办结", "按时办结率", "满意率"],
             [
                 [
-                    i,
-                    g.label,
-                    "—" if sc is None else sc,
-                    g.measures.received,
-                    g.measures.closed,
-                    percent(g.measures.on_time_rate),
-                    percent(g.measures.satisfaction_rate),
+                    *standing(u)[:1],
+                    u.group.label,
+                    standing(u)[1],
+                    u.sample,
+                    u.group.measures.received,
+                    u.group.measures.closed,
+                    percent(u.group.measures.on_time_rate),
+                    percent(u.group.measures.satisfaction_rate),
                 ]
-                for i, (g, sc) in enumerate(report.units[:20], 1)
+                for u in report.units[:20]
             ],
-            [12, 52, 20, 16, 16, 26, 26],
+            [12, 46, 20, 14, 14, 14, 24, 24],
             s,
         ),
+        Paragraph(f"样本（应办结）少于 {report.min_cases} 件的单位标为“样本不足”，不参与排名。", s["small"]),
         Paragraph(f"七、超期清单（共 {report.overdue_total} 件）", s["h2"]),
         table(
             ["工单编号", "标题", "承办单位", "办理时限"],

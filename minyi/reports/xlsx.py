@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from minyi.reports.monthly import MonthlyReport, change, percent
+from minyi.reports.monthly import MonthlyReport, change, percent, standing
+from minyi.stats import measures
 
 BOLD = Font(bold=True)
 
@@ -27,9 +29,13 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, f
     return sheet
 
 
+# A change as the report prints it ("+22.7%", "+3.1 个百分点", "−2.2 分"): digits, nothing to run.
+CHANGE = re.compile(r"[+−-]?\d+(\.\d+)?(%| 个百分点| 分)?")
+
+
 def _safe(value):
     # A text a spreadsheet would run as a formula ("=…", "+…") is kept as text.
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str) and value[:1] in "=+-@" and not CHANGE.fullmatch(value):
         return "'" + value
     return value
 
@@ -38,30 +44,32 @@ def workbook(report: MonthlyReport) -> bytes:
     book = Workbook()
     c, p, y = report.compared.current, report.compared.previous, report.compared.last_year
     overview = [
-        ["受理量", c.received, p.received, y.received],
-        ["办结量", c.closed, p.closed, y.closed],
+        [
+            f.label,
+            _cell(f.kind, f.now),
+            change(f.mom),
+            change(f.yoy),
+            _cell(f.kind, f.previous),
+            _cell(f.kind, f.last_year),
+        ]
+        for f in report.figures
+    ]
+    overview.insert(
+        2,
         [
             "平均办理天数",
             round(c.average_handling_days or 0, 1),
+            "",
+            "",
             round(p.average_handling_days or 0, 1),
             round(y.average_handling_days or 0, 1),
         ],
-        [report.score_label, report.score, report.score_previous, None],
-        *[[r.label, percent(r.value), percent(r.previous), percent(r.last_year)] for r in report.rates],
-    ]
-    sheet = _sheet(book, "总览", ["指标", "本月", "上月（环比）", "去年同月（同比）"], overview, first=True)
+    )
+    # Excel has no hover: the earlier values stand in their own columns beside the changes.
+    sheet = _sheet(book, "总览", ["指标", "本月", "环比", "同比", "上月", "去年同月"], overview, first=True)
     sheet.insert_rows(1)
     sheet["A1"] = report.title
     sheet["A1"].font = Font(bold=True, size=14)
-    _sheet(
-        book,
-        "指标变化",
-        ["指标", "本月", "环比（百分点）", "同比（百分点）"],
-        [
-            [r.label, percent(r.value), change(r.value, r.previous), change(r.value, r.last_year)]
-            for r in report.rates
-        ],
-    )
     _sheet(
         book,
         "分类",
@@ -80,18 +88,19 @@ def workbook(report: MonthlyReport) -> bytes:
     _sheet(
         book,
         "单位排名",
-        ["排名", "承办单位", report.score_label, "受理量", "办结量", "按时办结率", "满意率"],
+        ["排名", "承办单位", report.score_label, "受理量", "办结量", "按时办结率", "满意率", "样本（应办结）"],
         [
             [
-                i,
-                g.label,
-                s,
-                g.measures.received,
-                g.measures.closed,
-                percent(g.measures.on_time_rate),
-                percent(g.measures.satisfaction_rate),
+                u.rank,
+                u.group.label,
+                standing(u)[1] if u.insufficient else u.score,
+                u.group.measures.received,
+                u.group.measures.closed,
+                percent(u.group.measures.on_time_rate),
+                percent(u.group.measures.satisfaction_rate),
+                u.sample,
             ]
-            for i, (g, s) in enumerate(report.units, 1)
+            for u in report.units
         ],
     )
     _sheet(
@@ -160,6 +169,11 @@ def workbook(report: MonthlyReport) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(kind: str, value):
+    """A count or the score as a number, a rate as the per cent the pages show."""
+    return percent(value) if kind == measures.RATE else value
 
 
 def _when(moment) -> str:

@@ -1,11 +1,14 @@
 """The configuration of the measures (考核指标): which rates there are, how each is computed from the
-counts of stats/measures.py, and how the score weighs them. Places weigh them differently, so this is
-a file (minyi/stats/measures.toml by default, MINYI_MEASURES_FILE to use another), read once and
-checked whole: a wrong name or weight is an error that names the file and the key.
+counts of stats/measures.py, how the score weighs them, and how many cases a unit needs in a period to
+be ranked by it. Places weigh them differently, so this is a file (minyi/stats/measures.toml by
+default, MINYI_MEASURES_FILE to use another), read once and checked whole: a wrong name or weight is an
+error that names the file and the key. MINYI_RANKING_MIN_CASES, when set, replaces the file's
+minimum.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_FILE = Path(__file__).with_name("measures.toml")
+MIN_CASES = 10  # when the file does not say
+SAMPLE = "due"  # 应办结: the orders a unit's handling is judged on in the period
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,10 @@ class Config:
     rates: dict[str, Rate]
     score_label: str
     weights: dict[str, float]  # rate name → weight
+    # The ranking (排名): a unit whose `sample` count of the period is below `min_cases` is not ranked
+    # but shown as 样本不足 (insufficient sample): see docs/measures.md.
+    min_cases: int = MIN_CASES
+    sample: str = SAMPLE
 
 
 def parse(text: str, source: str, counts: tuple[str, ...]) -> Config:
@@ -68,9 +77,15 @@ def parse(text: str, source: str, counts: tuple[str, ...]) -> Config:
             weights[name] = float(weight)
     if score.get("weights") is not None and not sum(weights.values()) and not problems:
         problems.append("score.weights: at least one weight must be above 0")
+    min_cases = score.get("min_cases", MIN_CASES)
+    if not isinstance(min_cases, int) or isinstance(min_cases, bool) or min_cases < 1:
+        problems.append(f"score.min_cases = {min_cases!r}: a whole number of 1 or more")
+    sample = score.get("sample", SAMPLE)
+    if sample not in counts:
+        problems.append(f"score.sample = {sample!r}: use one of {', '.join(counts)}")
     if problems:
         raise ImproperlyConfigured(f"{source}: " + "; ".join(problems))
-    return Config(rates, str(score.get("label") or "score"), weights)
+    return Config(rates, str(score.get("label") or "score"), weights, min_cases, str(sample))
 
 
 @functools.cache
@@ -84,4 +99,7 @@ def _load(path: str) -> Config:
 
 
 def current() -> Config:
-    return _load(str(settings.MINYI_MEASURES_FILE or DEFAULT_FILE))
+    chosen = _load(str(settings.MINYI_MEASURES_FILE or DEFAULT_FILE))
+    if settings.MINYI_RANKING_MIN_CASES is not None:
+        chosen = dataclasses.replace(chosen, min_cases=settings.MINYI_RANKING_MIN_CASES)
+    return chosen

@@ -434,17 +434,10 @@ def rates(h: Headline, config) -> dict[str, float | None]:
     return {name: h.rate(rate) for name, rate in config.rates.items()}
 
 
-def ranked_by_score(groups: Iterable[Group], config) -> list[tuple[Group, float | None]]:
-    """[(group, score)], best score first; groups without a score last, busiest first."""
-    return sorted(
-        ((g, score(g.measures, config)) for g in groups),
-        key=lambda pair: (pair[1] is None, -(pair[1] or 0), -pair[0].measures.received),
-    )
-
-
 def score(h: Headline, config) -> float | None:
-    """综合评分 (0–100): the configured weights over the rates that have data (the others leave the
-    score and the rest are re-weighted); a rate where lower is better counts as 1 − rate."""
+    """综合评分 (0–100, one decimal): the configured weights over the rates that have data (the others
+    leave the score and the rest are re-weighted); a rate where lower is better counts as 1 − rate.
+    Improving any rate never lowers it (tests/stats/test_ranking.py)."""
     total = weight_sum = 0.0
     for name, weight in config.weights.items():
         rate = config.rates[name]
@@ -456,6 +449,173 @@ def score(h: Headline, config) -> float | None:
     return round(100 * total / weight_sum, 1) if weight_sum else None
 
 
+# --- the ranking (考核排名) ---------------------------------------------------------------------------
+
+RANKED, INSUFFICIENT, NO_SCORE = "ranked", "insufficient", "no_score"
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One unit in the ranking: its score, its sample (the configured `sample` count of the period,
+    应办结 by default) and its rank. A unit with fewer than `min_cases` is not ranked
+    (INSUFFICIENT, shown as 样本不足): two orders decide nothing, and 100 on two orders must not
+    stand above 98 on two thousand. Units with the same score (as shown, one decimal) share a rank."""
+
+    group: Group
+    score: float | None
+    sample: int
+    standing: str  # RANKED, INSUFFICIENT or NO_SCORE
+    rank: int | None = None  # 1 = best; None unless RANKED
+
+    @property
+    def insufficient(self) -> bool:
+        return self.standing == INSUFFICIENT
+
+
+def ranking(groups: Iterable[Group], config) -> list[Ranked]:
+    """The ranking of `groups` (units) by score: the ranked ones best first (a tie on the shown score
+    shares the rank, listed by the unrounded rates' score, then the larger sample), then those with an
+    insufficient sample, then those without a score, each busiest first."""
+
+    def raw(h: Headline) -> float:  # the score before rounding: orders a tie without changing ranks
+        values = [
+            (w, (1 - v) if config.rates[n].lower_is_better else v)
+            for n, w in config.weights.items()
+            if w and (v := h.rate(config.rates[n])) is not None
+        ]
+        return sum(w * v for w, v in values) / sum(w for w, _v in values) if values else 0.0
+
+    rows = []
+    for g in groups:
+        value, sample = score(g.measures, config), int(g.measures.count(config.sample))
+        standing = INSUFFICIENT if sample < config.min_cases else NO_SCORE if value is None else RANKED
+        rows.append((g, value, sample, standing))
+    order = {RANKED: 0, INSUFFICIENT: 1, NO_SCORE: 2}
+    rows.sort(
+        key=lambda r: (
+            order[r[3]],
+            -(r[1] or 0) if r[3] == RANKED else 0,
+            -raw(r[0].measures) if r[3] == RANKED else 0,
+            -r[2],
+            -r[0].measures.received,
+            r[0].label,
+        )
+    )
+    ranked, previous = [], None
+    for position, (g, value, sample, standing) in enumerate(rows, 1):
+        rank = None
+        if standing == RANKED:
+            rank = ranked[-1].rank if previous is not None and value == previous else position
+            previous = value
+        ranked.append(Ranked(g, value, sample, standing, rank))
+    return ranked
+
+
+# --- 环比 and 同比 -----------------------------------------------------------------------------------
+
+COUNT, RATE, SCORE = "count", "rate", "score"
+
+
+def shown(kind: str, value: float | None) -> str:
+    """A figure as every page and report prints it: a count whole, a rate in per cent, the score with
+    one decimal; "—" without a value."""
+    if value is None:
+        return "—"
+    if kind == COUNT:
+        return f"{value:.0f}"
+    return f"{value * 100:.1f}%" if kind == RATE else f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """环比 (against the period before) or 同比 (against the same dates a year earlier) of one figure:
+    a count changes by a share of its earlier value (+12.5 %), a rate by percentage points (+3.2 个百分
+    点), the score by its own points (+2.1 分). `then`, the earlier value, is shown beside or on hover."""
+
+    kind: str  # COUNT, RATE or SCORE
+    now: float | None
+    then: float | None
+
+    @property
+    def value(self) -> float | None:
+        """The change, rounded to one decimal as it is shown; None when there is nothing to compare
+        (no value now or then, or a count that was 0)."""
+        if self.now is None or self.then is None:
+            return None
+        if self.kind == COUNT:
+            return round(100 * (self.now - self.then) / self.then, 1) if self.then else None
+        if self.kind == RATE:
+            return round(100 * (self.now - self.then), 1)
+        return round(self.now - self.then, 1)
+
+    @property
+    def signed(self) -> str:
+        """ "+12.5", "−3.0" (a minus sign), "±0.0", or "—" without a change; the unit is the reader's."""
+        value = self.value
+        if value is None:
+            return "—"
+        if value == 0:
+            return "±0.0"
+        return f"{'+' if value > 0 else '−'}{abs(value):.1f}"
+
+    @property
+    def then_shown(self) -> str:
+        return shown(self.kind, self.then)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure of a period with its 环比 and 同比: 受理量, 办结量, the score or a rate."""
+
+    name: str  # "received", "closed", "score" or the rate's name
+    label: str  # the configured label (rates, score) or the Chinese name of a count
+    kind: str
+    now: float | None
+    previous: float | None
+    last_year: float | None
+    numerator: float | None = None  # a rate's counts now
+    denominator: float | None = None
+    lower_is_better: bool = False
+
+    @property
+    def mom(self) -> Change:
+        return Change(self.kind, self.now, self.previous)
+
+    @property
+    def yoy(self) -> Change:
+        return Change(self.kind, self.now, self.last_year)
+
+    @property
+    def now_shown(self) -> str:
+        return shown(self.kind, self.now)
+
+
+def figures(compared: Comparison, config) -> list[Figure]:
+    """The headline figures every page and report shows, in this order: received, closed, the score,
+    then each configured rate — each with the period before and the year before."""
+    c, p, y = compared.current, compared.previous, compared.last_year
+    rows = [
+        Figure("received", "受理量", COUNT, c.received, p.received, y.received),
+        Figure("closed", "办结量", COUNT, c.closed, p.closed, y.closed),
+        Figure("score", config.score_label, SCORE, score(c, config), score(p, config), score(y, config)),
+    ]
+    for name, rate in config.rates.items():
+        rows.append(
+            Figure(
+                name,
+                rate.label,
+                RATE,
+                c.rate(rate),
+                p.rate(rate),
+                y.rate(rate),
+                c.count(rate.numerator),
+                c.count(rate.denominator),
+                rate.lower_is_better,
+            )
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A period's measures beside the period before (环比) and the same dates a year earlier (同比)."""
@@ -463,13 +623,6 @@ class Comparison:
     current: Headline
     previous: Headline
     last_year: Headline
-
-    @staticmethod
-    def change(now: float | None, then: float | None) -> float | None:
-        """Relative change of a count (0.25 = +25 %), None when there is nothing to compare with."""
-        if now is None or not then:
-            return None
-        return (now - then) / then
 
 
 def compare(cases: QuerySet[Case], period: Period) -> Comparison:

@@ -66,19 +66,27 @@ def _months_of(period: Period) -> list[Period] | None:
     return months if month.end == period.end else None
 
 
-def measured(cases, period: Period, *, whole: bool, now: dt.datetime | None = None) -> Measured:
+def measured(
+    cases,
+    period: Period,
+    *,
+    whole: bool,
+    now: dt.datetime | None = None,
+    dimensions: Iterable[str] = measures.DIMENSIONS,
+) -> Measured:
     """The figures of `period` over `cases`; `whole` says that `cases` are every case. Then a closed
     month comes from its row, and a run of whole months (a year) adds up its stored months, counts the
     others (the current month) live and takes the counts at its end (AT_END) live over the few cases
-    still overdue. Anything else is counted live."""
+    still overdue. Anything else is counted live, with the breakdowns in `dimensions` only (a stored
+    month has them all)."""
     months = _months_of(period) if whole else None
     found = stored(months, now=now) if months else {}
     if not found:
-        return measures.measure(cases, period.start, period.end)
+        return measures.measure(cases, period.start, period.end, dimensions)
     if len(months) == 1:
         return found[period.first_day]
-    parts = [found.get(m.first_day) or measures.measure(cases, m.start, m.end) for m in months]
-    at_end = measures.measure(cases, period.start, period.end, at_end_only=True)
+    parts = [found.get(m.first_day) or measures.measure(cases, m.start, m.end, dimensions) for m in months]
+    at_end = measures.measure(cases, period.start, period.end, dimensions, at_end_only=True)
     return Measured.combined(parts, at_end)
 
 
@@ -98,7 +106,7 @@ def compare(
     def total(p: Period) -> measures.Headline:
         if p not in taken:  # a year's 环比 and 同比 are the same year
             taken[p] = (
-                measured(cases, p, whole=True, now=now).total
+                measured(cases, p, whole=True, now=now, dimensions=()).total
                 if whole
                 else measures.headline(cases, p.start, p.end)
             )

@@ -31,7 +31,9 @@ def test_the_report_gathers_the_month(report, world):
     assert report.title == "示范区2026年11月民意诉求月报"
     assert report.compared.current.received == 1 and report.compared.current.closed == 1
     assert [r.label for r in report.rates][:4] == ["按时办结率", "响应率", "解决率", "满意率"]
-    assert report.units[0][0].label == world.heating.name and report.units[0][1] == 100.0
+    heating = report.units[0]
+    assert heating.group.label == world.heating.name and heating.score == 100.0
+    assert heating.insufficient and heating.rank is None and heating.sample == 1  # one order: not ranked
     assert report.categories[0].label == "城乡建设" and report.overdue_total == 0
 
 
@@ -68,7 +70,6 @@ def test_the_workbook_has_every_part(report):
     book = load_workbook(io.BytesIO(xlsx.workbook(report)))
     assert book.sheetnames == [
         "总览",
-        "指标变化",
         "分类",
         "单位排名",
         "热点问题",
@@ -82,7 +83,10 @@ def test_the_workbook_has_every_part(report):
         and overview["A3"].value == "受理量"
         and overview["B3"].value == 1
     )
-    assert book["单位排名"]["B2"].value == "热力公司" and book["近12个月"]._charts
+    assert [c.value for c in overview[2]] == ["指标", "本月", "环比", "同比", "上月", "去年同月"]
+    ranking = book["单位排名"]
+    assert (ranking["A2"].value, ranking["B2"].value, ranking["C2"].value) == (None, "热力公司", "样本不足")
+    assert book["近12个月"]._charts
 
 
 def test_the_pdf_prints_its_chinese_text_with_the_embedded_font(report):

@@ -33,10 +33,16 @@ weights = { satisfaction_rate = 50, resolution_rate = 50, rework_rate = 0 }
 """
 
 
-def test_the_shipped_configuration_defines_the_usual_rates_and_10_45_45():
+def test_the_shipped_score_weighs_the_on_time_rate_too():
     shipped = config.parse(config.DEFAULT_FILE.read_text(encoding="utf-8"), "shipped", measures.COUNTS)
     assert set(shipped.rates) >= {"on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate"}
-    assert shipped.weights == {"response_rate": 10, "resolution_rate": 45, "satisfaction_rate": 45}
+    assert shipped.weights == {
+        "response_rate": 10,
+        "on_time_rate": 30,
+        "resolution_rate": 30,
+        "satisfaction_rate": 30,
+    }
+    assert (shipped.min_cases, shipped.sample) == (10, "due")
 
 
 def test_every_mistake_of_a_file_is_named_together():
@@ -46,12 +52,15 @@ numerator = "contents"
 denominator = "called_back"
 [score]
 weights = { x = -1, y = 3 }
+min_cases = 0
+sample = "cases"
 """
     with pytest.raises(ImproperlyConfigured) as caught:
         config.parse(bad, "m.toml", measures.COUNTS)
     message = str(caught.value)
     assert message.startswith("m.toml: ") and "rates.x.numerator = 'contents'" in message
     assert "score.weights.x = -1" in message and "score.weights.y: no such rate" in message
+    assert "score.min_cases = 0" in message and "score.sample = 'cases'" in message
     with pytest.raises(ImproperlyConfigured, match="not valid TOML"):
         config.parse("[rates", "m.toml", measures.COUNTS)
 
@@ -130,7 +139,8 @@ def test_breakdown_by_channel_and_comparisons(world, clock):
     assert {(g.key, g.measures.received) for g in groups} == {("web", 1), ("hotline", 1)}
     compared = measures.compare(Case.objects.all(), NOVEMBER)
     assert (compared.current.received, compared.previous.received, compared.last_year.received) == (2, 1, 2)
-    assert measures.Comparison.change(2, 1) == 1.0 and measures.Comparison.change(2, 0) is None
+    assert measures.Change(measures.COUNT, 2, 1).signed == "+100.0"
+    assert measures.Change(measures.COUNT, 2, 0).value is None
 
 
 def test_previous_and_year_before_periods():

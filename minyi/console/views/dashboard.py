@@ -1,7 +1,8 @@
 """数据看板 (dashboard) and its wall mode (大屏): the configured measures of a period with 环比 and 同比,
-the score, the 12-month trend, categories, units ranked by score, the streets' heat, hot issues and
-rising topics — every figure a link to the cases behind it. `?screen=1` shows the same on a dark,
-full-screen page for the centre's wall that reloads itself every five minutes.
+the score, the 12-month trend, categories, units ranked by score (these as the leader home shows
+them: `scoreboard`), the streets' heat, hot issues and rising topics — every figure a link to the
+cases behind it. `?screen=1` shows the same on a dark, full-screen page for the centre's wall that
+reloads itself every five minutes.
 
 Measures come from stats/measures.py (configured by stats/measures.toml), cases through the access
 module, so every user sees their own scope. Charts are ECharts options written as JSON (json_script):
@@ -21,13 +22,13 @@ from minyi.access.analysis import VIEWERS
 from minyi.analysis import alerts, hot
 from minyi.console.filters import PeriodForm
 from minyi.console.views.common import staff_view
-from minyi.console.views.leader import _cases_url, trend_chart
+from minyi.console.views.leader import _cases_url, scoreboard, trend_chart
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
 from minyi.reports import render as formats
 from minyi.reports.monthly import monthly_report as gather
 from minyi.reports.monthly import parse_month
-from minyi.stats import config, measures, periods, rollups
+from minyi.stats import measures, periods, rollups
 
 TOP = 10
 
@@ -39,30 +40,23 @@ def dashboard(request):
     key, period = form.chosen(now)
     cases = access.cases_visible_to(request.user)
     whole = access.sees_all_cases(request.user)  # then closed months come from stats/rollups.py
-    chosen = config.current()
     start, end = period.start, period.end
     received = {"received_from": period.first_day.isoformat(), "received_to": period.last_day.isoformat()}
     figures = rollups.measured(cases, period, whole=whole, now=now)
-    compared = rollups.compare(cases, period, whole=whole, now=now, current=figures.total)
-    ranked = measures.ranked_by_score(measures.groups(figures, "lead_unit"), chosen)
+    board = scoreboard(cases, period, figures, whole=whole, now=now, received=received)
     categories = measures.groups(figures, "category")
     streets = measures.groups(figures, "street")
     months = periods.months_up_to(min(end - dt.timedelta(seconds=1), now))
     trend = rollups.trend(cases, months, whole=whole, now=now, known={period: figures.total})
     context = {
+        **board,
         "nav": "dashboard",
         "form": form,
         "period_key": key,
         "period_links": [(k, label) for k, (label, _f) in PeriodForm.PERIODS.items()],
         "period": period,
-        "compared": compared,
         "received_url": _cases_url(**received),
-        "rates": _rate_rows(compared, chosen),
-        "score_label": chosen.score_label,
-        "score": measures.score(compared.current, chosen),
-        "score_before": measures.score(compared.previous, chosen),
-        "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
-        "units": [(g, s, _cases_url(unit=g.key, **received)) for g, s in ranked[: TOP * 2]],
+        "units": board["units_ranked"][: TOP * 2],
         "streets": _heat(streets, received),
         "channels": [(g, _cases_url(channel=g.key, **received)) for g in measures.groups(figures, "channel")],
         "demand_types": [
@@ -70,7 +64,7 @@ def dashboard(request):
         ],
         "trend_chart": trend_chart(trend, linked=True),
         "category_chart": _category_chart(categories[:TOP], received),
-        "unit_chart": _unit_chart([(g, s) for g, s in ranked if s is not None][:TOP], received),
+        "unit_chart": _unit_chart([r for r in board["ranking"] if r.rank is not None][:TOP], received),
         "hot_issues": hot.latest_hot_issues()[:TOP],
         "alerts": alerts.open_alerts(limit=TOP),
         "screen": request.GET.get("screen") == "1",
@@ -78,29 +72,6 @@ def dashboard(request):
     }
     template = "console/dashboard_screen.html" if context["screen"] else "console/dashboard.html"
     return render(request, template, context)
-
-
-def _rate_rows(compared: measures.Comparison, chosen: config.Config) -> list[dict]:
-    rows = []
-    for name, rate in chosen.rates.items():
-        now, before, year = (
-            compared.current.rate(rate),
-            compared.previous.rate(rate),
-            compared.last_year.rate(rate),
-        )
-        rows.append(
-            {
-                "name": name,
-                "label": rate.label,
-                "value": now,
-                "numerator": compared.current.count(rate.numerator),
-                "denominator": compared.current.count(rate.denominator),
-                "mom": None if now is None or before is None else now - before,  # points, 环比
-                "yoy": None if now is None or year is None else now - year,  # points, 同比
-                "lower_is_better": rate.lower_is_better,
-            }
-        )
-    return rows
 
 
 def _heat(groups: list[measures.Group], received: dict) -> list[tuple]:
@@ -131,18 +102,19 @@ def _category_chart(groups: list[measures.Group], received: dict) -> dict:
     }
 
 
-def _unit_chart(ranked: list[tuple[measures.Group, float]], received: dict) -> dict:
+def _unit_chart(ranked: list[measures.Ranked], received: dict) -> dict:
+    """The ranked units (never those with an insufficient sample) as bars, the best on top."""
     ranked = list(reversed(ranked))  # the best on top of a horizontal bar chart
     return {
         "aria": {"enabled": True},
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "max": 100},
-        "yAxis": {"type": "category", "data": [g.label for g, _s in ranked]},
+        "yAxis": {"type": "category", "data": [f"{r.rank}. {r.group.label}" for r in ranked]},
         "series": [
             {
                 "type": "bar",
-                "data": [{"value": s, "url": _cases_url(unit=g.key, **received)} for g, s in ranked],
+                "data": [{"value": r.score, "url": _cases_url(unit=r.group.key, **received)} for r in ranked],
                 "label": {"show": True, "position": "right"},
             }
         ],

@@ -1,5 +1,6 @@
-"""领导首页: the measures of a period for the leader's scope, broken down by status, lead unit,
-category and street, a 12-month trend, and the units' overdue ranking (超期排名).
+"""领导首页: the measures of a period for the leader's scope with 环比 and 同比, the units ranked by
+score, breakdowns by status, lead unit, category and street, a 12-month trend, and the units' overdue
+ranking (超期排名).
 
 The measures are defined in stats/measures.py; this view only chooses the period, asks for them and
 links each count to the case list that shows those cases.
@@ -24,7 +25,7 @@ from minyi.core import clock
 from minyi.org.roles import Role
 from minyi.projects import progress
 from minyi.projects.models import SubItem
-from minyi.stats import measures, periods, rollups
+from minyi.stats import config, measures, periods, rollups
 
 
 @staff_view(Role.LEADER)
@@ -39,10 +40,12 @@ def home(request):
     figures = rollups.measured(cases, period, whole=whole, now=now)
     months = periods.months_up_to(min(end - dt.timedelta(seconds=1), now))
     trend = rollups.trend(cases, months, whole=whole, now=now, known={period: figures.total})
+    units = measures.groups(figures, "lead_unit")
     return render(
         request,
         "console/leader.html",
         {
+            **scoreboard(cases, period, figures, whole=whole, now=now, received=received, units=units),
             "nav": "leader",
             "form": form,
             "period_key": key,
@@ -54,7 +57,7 @@ def home(request):
                 (status, n, _cases_url(status=status, **received))
                 for status, n in measures.by_status(cases, start, end)
             ],
-            "units": _linked(measures.groups(figures, "lead_unit"), "unit", received),
+            "units": _linked(units, "unit", received),
             "categories": _linked(measures.groups(figures, "category"), "category", received),
             "streets": _linked(measures.groups(figures, "street"), "area", received),
             "overdue": [
@@ -66,6 +69,35 @@ def home(request):
             "led_projects": led_projects(request.user),
         },
     )
+
+
+def scoreboard(
+    cases,
+    period: periods.Period,
+    figures: measures.Measured,
+    *,
+    whole: bool,
+    now: dt.datetime,
+    received: dict,
+    units: list[measures.Group] | None = None,
+) -> dict:
+    """What the leader home, the dashboard and its wall screen show alike: the headline figures with
+    环比 and 同比, the score's weights, and the lead units' ranking (stats/measures.py), each unit
+    linked to its cases. `units`: the lead units' groups of `figures` when the caller has them."""
+    chosen = config.current()
+    compared = rollups.compare(cases, period, whole=whole, now=now, current=figures.total)
+    if units is None:
+        units = measures.groups(figures, "lead_unit")
+    ranking = measures.ranking(units, chosen)
+    return {
+        "compared": compared,
+        "figures": measures.figures(compared, chosen),
+        "score_label": chosen.score_label,
+        "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
+        "min_cases": chosen.min_cases,
+        "ranking": ranking,
+        "units_ranked": [(r, _cases_url(unit=r.group.key, **received)) for r in ranking],
+    }
 
 
 def led_projects(user) -> dict | None:

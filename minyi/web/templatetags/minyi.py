@@ -80,13 +80,26 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-@register.filter
-def points(value: float | None) -> str:
-    """A change of a rate in percentage points: "+3.2", "−1.0", "—" without a comparison."""
-    if value is None:
-        return "—"
-    shown = f"{abs(value) * 100:.1f}"
-    return f"+{shown}" if value > 0 else f"−{shown}" if value < 0 else "±0.0"
+@register.simple_tag
+def change(figure, which: str) -> str:
+    """环比 (`which` = "mom") or 同比 ("yoy") of a headline figure (stats.measures.Figure) as the
+    change — "+12.5%" for a count, "+3.2 个百分点" for a rate, "+2.1 分" for the score — with the
+    earlier value on hover."""
+    from minyi.stats import measures
+
+    moved = figure.mom if which == "mom" else figure.yoy
+    text = moved.signed
+    if moved.value is not None:
+        if moved.kind == measures.COUNT:
+            text = f"{text}%"
+        elif moved.kind == measures.RATE:
+            text = _("%(change)s percentage points") % {"change": text}
+        else:
+            text = _("%(change)s pts") % {"change": text}
+    title = (_("Period before: %(value)s") if which == "mom" else _("A year earlier: %(value)s")) % {
+        "value": moved.then_shown
+    }
+    return format_html('<span class="change" data-change="{}" title="{}">{}</span>', which, title, text)
 
 
 @register.filter
