@@ -115,6 +115,7 @@ ANALYSIS = [
     "surges.py",
     "repeats.py",
     "similar.py",
+    "knowledge.py",
 ]
 
 

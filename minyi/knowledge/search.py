@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from minyi.core import clock
+from minyi.knowledge.relevance import Relevance, key_words, relevance
 
 STOP_WORDS = frozenset(
     [
@@ -55,6 +56,9 @@ STOP_WORDS = frozenset(
 )
 QUESTION_WEIGHT = 3.0
 MAX_QUERY_WORDS = 12
+# A demand's title and description give more words than a typed query: every one may find the entry.
+MAX_DEMAND_WORDS = 40
+CANDIDATES = 30
 
 
 @functools.cache
@@ -96,13 +100,9 @@ class Hit:
     matched: tuple[str, ...]
 
 
-def search(query: str, *, limit: int = 10, category=None, on: dt.date | None = None) -> list[Hit]:
-    """The best entries for `query`, valid on `on` (today by default), best first."""
+def _valid_entries(*, category=None, on: dt.date | None = None):
     from minyi.knowledge.models import KnowledgeEntry
 
-    query_words = words(query)[:MAX_QUERY_WORDS]
-    if not query_words:
-        return []
     day = on or clock.local(clock.now()).date()
     valid = KnowledgeEntry.objects.filter(is_active=True).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=day),
@@ -110,6 +110,10 @@ def search(query: str, *, limit: int = 10, category=None, on: dt.date | None = N
     )
     if category is not None:
         valid = valid.filter(category__path__startswith=category.path)
+    return valid
+
+
+def _ranked(query_words: list[str], valid, *, limit: int) -> list[Hit]:
     any_word = Q()
     for word in query_words:
         any_word |= Q(search_text__contains=f" {word} ")
@@ -132,3 +136,44 @@ def search(query: str, *, limit: int = 10, category=None, on: dt.date | None = N
             hits.append(Hit(entry, round(score, 4), tuple(matched)))
     hits.sort(key=lambda h: (-h.score, h.entry.question))
     return hits[:limit]
+
+
+def search(query: str, *, limit: int = 10, category=None, on: dt.date | None = None) -> list[Hit]:
+    """The best entries for `query`, valid on `on` (today by default), best first: what the operator
+    searches for by hand. It ranks; it does not judge whether an entry answers a demand (see
+    `answers_for`)."""
+    query_words = words(query)[:MAX_QUERY_WORDS]
+    if not query_words:
+        return []
+    return _ranked(query_words, _valid_entries(category=category, on=on), limit=limit)
+
+
+@dataclass(frozen=True)
+class Answer:
+    entry: object
+    relevance: Relevance
+
+
+def answers_for(
+    *, title: str, description: str, limit: int = 3, category=None, on: dt.date | None = None
+) -> list[Answer]:
+    """The entries that answer the demand typed so far (title and description together), best first;
+    none rather than a wrong one (knowledge/relevance.py says when an entry answers)."""
+    title, description = (title or "").strip(), (description or "").strip()
+    query_words = list(dict.fromkeys(words(title) + key_words(description)))[:MAX_DEMAND_WORDS]
+    if not query_words:
+        return []
+    found = []
+    for hit in _ranked(query_words, _valid_entries(category=category, on=on), limit=CANDIDATES):
+        entry = hit.entry
+        judged = relevance(
+            title=title,
+            description=description,
+            question=entry.question,
+            tags=entry.tags,
+            answer=entry.answer,
+        )
+        if judged.answers:
+            found.append(Answer(entry, judged))
+    found.sort(key=lambda a: (-a.relevance.strength, a.entry.question))
+    return found[:limit]

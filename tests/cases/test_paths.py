@@ -8,6 +8,7 @@ from minyi.cases.models import Case
 from minyi.cases.workflow import Status
 from minyi.core.clock import local as clock_local
 from minyi.core.errors import InvalidInput
+from minyi.knowledge.models import KnowledgeEntry
 from minyi.notifications.models import Notification
 from tests.cases.helpers import do, new_case, ops
 
@@ -148,3 +149,23 @@ def test_the_requester_rates_a_reply_once(world, clock):
     assert case.citizen_rating == 4 and case.citizen_rated_at is not None
     with pytest.raises(IllegalTransition):
         do(case, "rate", Citizen(case_id=case.pk), stars=5)
+
+
+def test_a_wrong_knowledge_answer_can_be_reopened_like_any_answer(world, clock):
+    entry = KnowledgeEntry.objects.create(
+        question="城乡居民医保什么时候缴费？", answer="每年9月至12月集中缴费。"
+    )
+    case = do(
+        new_case(world.operator, category="0102"),
+        "answer",
+        world.operator,
+        note=entry.answer,
+        knowledge_entry=entry.pk,
+    )
+    assert case.status == Status.REPLIED and case.events.last().data["knowledge_entry"] == entry.pk
+    # the callback finds the caller was told something that did not answer the demand
+    case = do(case, "callback", world.callback_agent, satisfaction="dissatisfied", resolved=False)
+    case = do(case, "reopen", world.callback_agent, note="知识库答复与诉求不符，群众要求处理")
+    assert case.status == Status.ACCEPTED and case.rework_count == 1
+    case = do(case, "assign", world.dispatcher)
+    assert case.status == Status.ASSIGNED and case.lead_unit == world.housing

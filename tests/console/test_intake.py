@@ -1,5 +1,5 @@
 """The intake desk: register a call, read back tracking number and query code, see the caller's
-earlier cases, answer from the knowledge base in one click."""
+earlier cases, answer from the knowledge base after reading the answer."""
 
 from __future__ import annotations
 
@@ -51,17 +51,82 @@ def test_the_callers_earlier_cases_appear_as_the_phone_is_typed(world, clock):
     assert earlier.tracking_number not in text_of(none)
 
 
-def test_answering_directly_from_the_knowledge_base(world, clock):
+def test_answering_directly_from_the_knowledge_base_shows_the_answer_to_confirm_first(world, clock):
     entry = KnowledgeEntry.objects.create(
         question="楼道灯坏了找谁修", answer="楼道灯由物业公司负责维修，可拨打物业服务电话报修。"
     )
-    hits = client_for(world.operator).get("/console/intake/knowledge/", {"q": "楼道灯坏了"})
-    assert entry.question in text_of(hits) and f'value="{entry.pk}"' in hits.content.decode()
-    response = client_for(world.operator).post("/console/intake/", {**CALL, "answer_with": entry.pk})
+    operator = client_for(world.operator)
+    hits = operator.get("/console/intake/knowledge/", {"q": "楼道灯坏了"})
+    assert entry.question in text_of(hits) and f"preview={entry.pk}" in hits.content.decode()
+    preview = operator.get("/console/intake/knowledge/", {"preview": entry.pk})
+    html = preview.content.decode()
+    assert entry.answer in text_of(preview) and 'name="answer_text"' in html
+    assert f'name="confirm_answer" value="{entry.pk}"' in html
+    # the old one-click button registered and closed the case at once: now it only shows the answer
+    one_click = operator.post("/console/intake/", {**CALL, "answer_with": entry.pk})
+    assert one_click.status_code == 200 and Case.objects.count() == 0
+    assert f'name="confirm_answer" value="{entry.pk}"' in one_click.content.decode()
+    assert one_click.context["form"]["title"].value() == CALL["title"]  # nothing typed is lost
+    edited = "楼道灯由物业公司负责维修，物业电话：0371-66001234。"
+    response = operator.post("/console/intake/", {**CALL, "confirm_answer": entry.pk, "answer_text": edited})
     case = Case.objects.get()
     assert response.status_code == 302
-    assert case.status == Status.REPLIED and case.reply_text == entry.answer
+    assert case.status == Status.REPLIED and case.reply_text == edited
     assert case.events.last().data["knowledge_entry"] == entry.pk
+
+
+def test_an_empty_confirmed_answer_closes_nothing(world, clock):
+    entry = KnowledgeEntry.objects.create(question="楼道灯坏了找谁修", answer="物业公司负责维修。")
+    response = client_for(world.operator).post(
+        "/console/intake/", {**CALL, "confirm_answer": entry.pk, "answer_text": "  "}
+    )
+    assert response.status_code == 200 and Case.objects.count() == 0
+    assert response.context["form"].non_field_errors()
+
+
+def test_the_plain_register_button_ignores_an_answer_left_in_the_preview(world, clock):
+    KnowledgeEntry.objects.create(question="楼道灯坏了找谁修", answer="物业公司负责维修。")
+    response = client_for(world.operator).post(
+        "/console/intake/", {**CALL, "answer_text": "物业公司负责维修。"}
+    )
+    assert response.status_code == 302 and Case.objects.get().status == Status.RECEIVED
+
+
+def test_the_demand_typed_shows_only_an_entry_that_answers_it(world, clock):
+    KnowledgeEntry.objects.create(
+        question="城乡居民医保什么时候缴费？",
+        answer="每年9月1日至12月31日为下一年度集中缴费期，可通过税务APP、微信或社区代收点缴纳。",
+        tags="居民医保,缴费,缴费期",
+    )
+    loan = KnowledgeEntry.objects.create(
+        question="公积金贷款最高额度是多少？",
+        answer="住房公积金贷款最高额度为单方缴存60万元、双方缴存70万元。",
+    )
+    operator = client_for(world.operator)
+    fumes = operator.get(
+        "/console/intake/knowledge/",
+        {
+            "title": "小区门口饭店油烟太大",
+            "description": "烧烤店的油烟进窗户，什么时候才能有人管？每年夏天都这样。",
+        },
+    )
+    assert "医保" not in text_of(fumes) and 'data-testid="knowledge-entry"' not in fumes.content.decode()
+    asked = operator.get(
+        "/console/intake/knowledge/",
+        {"title": "公积金贷款额度怎么算", "description": "想用住房公积金贷款买房，请问最高额度能贷多少？"},
+    )
+    assert loan.question in text_of(asked) and "医保" not in text_of(asked)
+    # the title counts even when a description is typed: the old desk searched the description alone
+    titled = operator.get(
+        "/console/intake/knowledge/", {"title": "公积金贷款最高额度是多少", "description": "想买房，问一下。"}
+    )
+    assert loan.question in text_of(titled)
+
+
+def test_a_late_knowledge_answer_cannot_overwrite_a_newer_one(world, clock):
+    # every field that asks for knowledge answers shares one queue: a new request aborts the older
+    page = client_for(world.operator).get("/console/intake/").content.decode()
+    assert page.count('hx-target="#knowledge"') == page.count('hx-sync="#knowledge:replace"') == 3
 
 
 def test_a_grid_worker_registers_in_their_own_grid_only(world, clock):

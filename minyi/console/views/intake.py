@@ -1,5 +1,6 @@
 """受理台 (intake desk): register a call or a window visit fast, see the caller's earlier cases, answer
-from the knowledge base in one click, and read the tracking number and query code back to the caller."""
+from the knowledge base (the operator reads the whole answer, may edit it and confirms before anything
+is registered and closed), and read the tracking number and query code back to the caller."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from minyi.core import clock
 from minyi.core.errors import MinyiError, TooManyRequests
 from minyi.core.ids import id_from_text
 from minyi.knowledge.models import KnowledgeEntry
-from minyi.knowledge.search import search
+from minyi.knowledge.search import answers_for, search
 from minyi.org.models import Area
 from minyi.org.roles import CALL_TAKING_ROLES, Role
 
@@ -34,15 +35,26 @@ CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID, Role.VISIT_SECRETARY: Channel
 @staff_view(*INTAKE.roles)
 def intake(request):
     user = request.user
+    preview = None
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES, user=user)
-        if form.is_valid():
+        confirmed = id_from_text(request.POST.get("confirm_answer"))
+        answer_text = request.POST.get("answer_text", "")
+        if confirmed is not None:
+            preview = {"entry": _entry(confirmed), "answer_text": answer_text}
+        elif request.POST.get("answer_with"):
+            # "Answer directly" never closes in one click: the operator first reads the whole answer.
+            entry = _entry(id_from_text(request.POST.get("answer_with")))
+            preview = {"entry": entry, "answer_text": entry.answer if entry else ""}
+        if form.is_valid() and (confirmed is not None or preview is None):
             try:
-                case = _register(user, form, request.POST.get("answer_with"))
+                case = _register(user, form, confirmed, answer_text)
             except MinyiError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 return redirect(reverse("console:intake") + f"?done={case.pk}")
+        if preview is not None and preview["entry"] is None and confirmed is None:
+            form.add_error(None, _("That knowledge entry no longer exists: search again."))
     else:
         initial = {}
         for role, channel in CHANNEL_OF_ROLE.items():
@@ -59,6 +71,8 @@ def intake(request):
         form=form,
         done=done,
         caller_history=personal_data.may_look_up_callers(user),
+        preview=preview,
+        may_answer=user.has_role(*OPERATIONS["answer"].roles),
     )
 
 
@@ -72,20 +86,32 @@ def _just_registered(user, case_id: str | None):
     return access.cases_visible_to(user).filter(pk=case_id, created_by=user, received_at__gte=recent).first()
 
 
-def _register(user, form: IntakeForm, answer_with: str | None):
-    """Register the case; with `answer_with` (a knowledge entry) also answer it on the spot."""
-    entry = None
-    if answer_with:
-        entry = KnowledgeEntry.objects.filter(pk=answer_with, is_active=True).first()
+def _entry(entry_id: int | None) -> KnowledgeEntry | None:
+    if entry_id is None:
+        return None
+    return KnowledgeEntry.objects.filter(pk=entry_id, is_active=True).first()
+
+
+def _register(user, form: IntakeForm, entry_id: int | None, answer_text: str):
+    """Register the case; with a confirmed knowledge entry also answer it on the spot with the text the
+    operator confirmed (the entry's answer, perhaps edited)."""
+    entry = answer = None
+    if entry_id is not None:
+        entry = _entry(entry_id)
         if entry is None:
             raise MinyiError(_("That knowledge entry no longer exists: search again."))
+        answer = (answer_text or "").strip()
+        if not answer:
+            raise MinyiError(
+                _("The answer is empty: write what you told the caller, or register without it.")
+            )
     fields = form.case_fields()
     files = fields.pop("attachments") or ()
     case = case_create(actor=user, attachments=files, **fields)
     suggestions.suggestion_for_case(case)  # what the operator was shown, for accuracy in production
     if entry is not None:
         case = case_apply(
-            case_id=case.pk, operation="answer", actor=user, note=entry.answer, knowledge_entry=entry.pk
+            case_id=case.pk, operation="answer", actor=user, note=answer, knowledge_entry=entry.pk
         )
     return case
 
@@ -105,11 +131,28 @@ def caller_history(request):
 
 @staff_view(*INTAKE.roles)
 def knowledge(request):
-    """Knowledge-base hits for the words typed (question or description), each with "answer directly"."""
-    query = (request.GET.get("q") or request.GET.get("description") or request.GET.get("title") or "").strip()
-    hits = search(query, limit=5) if len(query) >= 2 else []
+    """Knowledge-base entries for the intake desk. With `q`: what the operator searched for by hand,
+    ranked. Without: the entries that answer the demand typed so far (title and description together),
+    none rather than a wrong one. With `preview`: one entry's whole answer to check, edit and confirm."""
     may_answer = request.user.has_role(*OPERATIONS["answer"].roles)
-    context = {"hits": hits, "query": query, "may_answer": may_answer}
+    if "preview" in request.GET:
+        entry = _entry(id_from_text(request.GET.get("preview")))
+        context = {"entry": entry, "answer_text": entry.answer if entry else "", "may_answer": may_answer}
+        return render(request, "console/_knowledge_preview.html", context)
+    query = (request.GET.get("q") or "").strip()[:200]
+    title, description = (request.GET.get("title") or "")[:200], (request.GET.get("description") or "")[:5000]
+    if query:
+        entries = [hit.entry for hit in search(query, limit=5)] if len(query) >= 2 else []
+    elif len(title.strip()) + len(description.strip()) >= 2:
+        entries = [found.entry for found in answers_for(title=title, description=description, limit=3)]
+    else:
+        entries = []
+    context = {
+        "entries": entries,
+        "by_hand": bool(query),
+        "typed": bool(query or title.strip() or description.strip()),
+        "may_answer": may_answer,
+    }
     return render(request, "console/_knowledge.html", context)
 
 
