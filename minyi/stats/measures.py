@@ -18,6 +18,11 @@ the node's path and add the rows up to the wanted level in Python, so one query 
 
 Every function takes the cases to measure as a queryset, so the caller's scope applies. Periods are
 [start, end) in local time (stats/periods.py).
+
+The score (综合评分, `score`), the ranking of units (排名, `ranking`: 样本不足 below the configured
+minimum) and the changes against the period before and the year before (环比/同比, `Change`,
+`figures`) are defined here too: the dashboard, its wall screen, the leader home and the monthly
+report only display them (docs/measures.md).
 """
 
 from __future__ import annotations
