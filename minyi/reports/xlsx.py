@@ -88,17 +88,17 @@ def workbook(report: MonthlyReport) -> bytes:
     _sheet(
         book,
         "单位排名",
-        ["排名", "承办单位", report.score_label, "受理量", "办结量", "按时办结率", "满意率", "样本（应办结）"],
+        ["排名", "承办单位", report.score_label, "样本", "受理量", "办结量", "按时办结率", "满意率"],
         [
             [
                 u.rank,
                 u.group.label,
                 standing(u)[1] if u.insufficient else u.score,
+                u.sample,
                 u.group.measures.received,
                 u.group.measures.closed,
                 percent(u.group.measures.on_time_rate),
                 percent(u.group.measures.satisfaction_rate),
-                u.sample,
             ]
             for u in report.units
         ],

@@ -18,6 +18,11 @@ the node's path and add the rows up to the wanted level in Python, so one query 
 
 Every function takes the cases to measure as a queryset, so the caller's scope applies. Periods are
 [start, end) in local time (stats/periods.py).
+
+The score (综合评分, `score`), the ranking of units (排名, `ranking`: 样本不足 below the configured
+minimum) and the changes against the period before and the year before (环比/同比, `Change`,
+`figures`) are defined here too: the dashboard, its wall screen, the leader home and the monthly
+report only display them (docs/measures.md).
 """
 
 from __future__ import annotations
@@ -438,6 +443,12 @@ def score(h: Headline, config) -> float | None:
     """综合评分 (0–100, one decimal): the configured weights over the rates that have data (the others
     leave the score and the rest are re-weighted); a rate where lower is better counts as 1 − rate.
     Improving any rate never lowers it (tests/stats/test_ranking.py)."""
+    weighted = _weighted(h, config)
+    return None if weighted is None else round(100 * weighted, 1)
+
+
+def _weighted(h: Headline, config) -> float | None:
+    """The score before rounding, 0–1."""
     total = weight_sum = 0.0
     for name, weight in config.weights.items():
         rate = config.rates[name]
@@ -446,7 +457,7 @@ def score(h: Headline, config) -> float | None:
             continue
         total += weight * ((1 - value) if rate.lower_is_better else value)
         weight_sum += weight
-    return round(100 * total / weight_sum, 1) if weight_sum else None
+    return total / weight_sum if weight_sum else None
 
 
 # --- the ranking (考核排名) ---------------------------------------------------------------------------
@@ -476,15 +487,6 @@ def ranking(groups: Iterable[Group], config) -> list[Ranked]:
     """The ranking of `groups` (units) by score: the ranked ones best first (a tie on the shown score
     shares the rank, listed by the unrounded rates' score, then the larger sample), then those with an
     insufficient sample, then those without a score, each busiest first."""
-
-    def raw(h: Headline) -> float:  # the score before rounding: orders a tie without changing ranks
-        values = [
-            (w, (1 - v) if config.rates[n].lower_is_better else v)
-            for n, w in config.weights.items()
-            if w and (v := h.rate(config.rates[n])) is not None
-        ]
-        return sum(w * v for w, v in values) / sum(w for w, _v in values) if values else 0.0
-
     rows = []
     for g in groups:
         value, sample = score(g.measures, config), int(g.measures.count(config.sample))
@@ -495,7 +497,7 @@ def ranking(groups: Iterable[Group], config) -> list[Ranked]:
         key=lambda r: (
             order[r[3]],
             -(r[1] or 0) if r[3] == RANKED else 0,
-            -raw(r[0].measures) if r[3] == RANKED else 0,
+            -(_weighted(r[0].measures, config) or 0) if r[3] == RANKED else 0,  # a tie, unrounded
             -r[2],
             -r[0].measures.received,
             r[0].label,
