@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from minyi.access.principals import SYSTEM_ACTOR, Citizen
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
-from minyi.cases.workflow import Status
+from minyi.cases.workflow import Status, may_be_master
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import limits_for, routing_for
 from minyi.core import clock
@@ -469,7 +469,13 @@ def repeat(d: Driver, p: Plan) -> Story:
     dispatcher = d.dispatcher()
     if d.rng.random() < 0.4:
         case = d.accept(p, case, dispatcher)
-    case = d.do(case, "merge", dispatcher, master=p.master.case_id)
+    master = Case.objects.get(pk=p.master.case_id)
+    if not may_be_master(master):  # closed meanwhile: the matter was answered, not merged into
+        d.do(
+            case, "reject", dispatcher, note=texts.REPEAT_OF_CLOSED_NOTE.format(number=master.tracking_number)
+        )
+        return
+    case = d.do(case, "merge", dispatcher, master=master.pk)
     for _ in range(60):  # look once a working day whether the master's reply has come through
         if Case.objects.filter(pk=case.pk, status=Status.REPLIED).exists():
             break

@@ -897,6 +897,8 @@ SUSPEND_NOTES = (
     "需等待不动产权属认定结果。",
     "涉事企业进入破产清算程序，待清算结果。",
 )
+# A repeat whose master was closed before the dispatcher saw it: answered already, not merged.
+REPEAT_OF_CLOSED_NOTE = "所反映事项已在工单 {number} 中办结答复，本件为重复诉求，已向诉求人告知办理结果。"
 REJECT_NOTES = (
     "诉求地点不在本区辖区，已告知诉求人向相邻区反映。",
     "该事项已进入司法程序，请诉求人通过诉讼渠道解决。",
