@@ -105,7 +105,7 @@ def loop() -> None:
 
 
 # The analysis benchmarks, each a script of its own (bench/README.md says what each measures).
-ANALYSIS = ["classifier.py", "replies.py", "hotspots.py", "surges.py", "similar.py"]
+ANALYSIS = ["classifier.py", "suggestion_demo.py", "replies.py", "hotspots.py", "surges.py", "similar.py"]
 
 
 def analysis() -> None:

@@ -56,6 +56,7 @@ MAX_ITERATIONS = 10_000
 NEAR_DUPLICATE = 0.5  # cosine (character 2-grams) from which two texts of one label are one wording
 MIN_SHOWN = 0.5  # never show a first category that is less likely right than wrong
 ALTERNATIVE = 0.1  # beside a confident first category, others are shown from this confidence
+MIN_EVIDENCE = 20  # held-out texts at least, from which min_confidence is measured
 
 
 class TrainingError(ValueError):
@@ -229,16 +230,12 @@ def _fit_temperature(decisions: np.ndarray, truth: np.ndarray) -> float:
 
 def _min_confidence(confidence: np.ndarray, right: np.ndarray, target: float) -> float:
     """The lowest confidence from which the first category was right at least `target` of the time
-    in held-out data — surely so: the lower bound of the share right (Wilson, one-sided 95 %) must
-    reach it, so that a few held-out texts do not set a threshold by luck. 1.0 (never shown) when no
-    confidence reaches it."""
+    in held-out data, over at least MIN_EVIDENCE texts (a few lucky ones do not set it); 1.0 (never
+    shown) when no confidence reaches it."""
     order = np.argsort(-confidence, kind="stable")
-    n = np.arange(1, len(order) + 1)
-    share = np.cumsum(right[order]) / n
-    z = 1.645
-    centre = share + z * z / (2 * n)
-    spread = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    reached = np.flatnonzero((centre - spread) / (1 + z * z / n) >= target)
+    counted = np.arange(1, len(order) + 1)
+    share = np.cumsum(right[order]) / counted
+    reached = np.flatnonzero((share >= target) & (counted >= MIN_EVIDENCE))
     if not len(reached):
         return 1.0
     return max(MIN_SHOWN, float(confidence[order][reached[-1]]))

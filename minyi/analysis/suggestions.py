@@ -10,6 +10,9 @@ the active one to the intake desk and the dispatcher, and report how often it wa
   swaps it on every server without a restart.
 - With too little history (MINYI_CLASSIFIER_MIN_CASES, MINYI_CLASSIFIER_MIN_PER_CATEGORY) training
   refuses and the suggestion stays off, saying why.
+- Only what the model is confident of is shown (`Classifier.shown`: the first category from the
+  model's `min_confidence`, others beside it from 10 %), and only categories still in use; otherwise
+  the desks say the model is not sure. No suggestion rather than a wrong one (issue 16).
 - A suggestion shown for a case is stored once (`CategorySuggestion`); accuracy in production compares
   it with the category the case had when it was assigned (the dispatcher's final choice).
 """

@@ -82,14 +82,15 @@ def test_shown_is_nothing_below_the_models_confidence_and_only_likely_others_bes
     assert small.shown([first, ("roads", 0.15), ("insurance", 0.05)]) == [first, ("roads", 0.15)]
 
 
-def test_min_confidence_is_where_the_first_category_is_surely_right_often_enough():
+def test_min_confidence_is_where_the_first_category_was_right_often_enough_over_enough_texts():
     confidence = np.linspace(0.99, 0.5, 200)
     right = np.array([True] * 100 + [True, False] * 50)  # all right above 0.75, half right below
     threshold = classifier._min_confidence(confidence, right, 0.9)
     assert confidence[160] < threshold <= confidence[99]
     assert classifier._min_confidence(confidence, right, 0.5) == classifier.MIN_SHOWN
-    # Five right answers out of five do not show that nine in ten are right: never shown.
+    # Five right answers out of five are too few to show that nine in ten are right: never shown.
     assert classifier._min_confidence(confidence[:5], right[:5], 0.9) == 1.0
+    assert classifier._min_confidence(confidence[:30], right[:30], 0.9) == confidence[29]
     assert classifier._min_confidence(confidence, ~right, 0.9) == 1.0
 
 
