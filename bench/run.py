@@ -109,6 +109,7 @@ def loop() -> None:
 # The analysis benchmarks, each a script of its own (bench/README.md says what each measures).
 ANALYSIS = [
     "classifier.py",
+    "suggestion_demo.py",
     "replies.py",
     "hotspots.py",
     "hot_gold.py",

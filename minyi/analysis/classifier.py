@@ -16,6 +16,11 @@ skips building sparse matrices; tests check it gives the same numbers).
 
 Confidence comes from the decision values through a softmax whose temperature is fitted on
 cross-validated decisions of the training set, so "80 %" means about four in five in held-out data.
+The folds keep near-duplicates together (`wording_groups`: one template filled for other places, a
+message posted again): otherwise a copy of each held-out text is in the training part, every
+held-out answer is right, and the temperature makes every guess "100 %" — on new wordings too. The
+same held-out decisions give `min_confidence`, below which the product shows no suggestion: the
+confidence from which the first category was right at least `target_precision` of the time.
 
 No Django here: `train`, `Classifier.top`, `evaluate`, `save`/`load` are plain functions on text and
 labels (tests/analysis/test_classifier.py).
@@ -37,16 +42,21 @@ import joblib
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize_scalar
+from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from minyi.analysis import text
 
-FORMAT = 2  # of the saved file; load refuses other formats instead of guessing
+FORMAT = 3  # of the saved file; load refuses other formats instead of guessing
 MIN_PER_CLASS = 2  # stratified folds need at least two examples of each label
 MAX_ITERATIONS = 10_000
+NEAR_DUPLICATE = 0.5  # cosine (character 2-grams) from which two texts of one label are one wording
+MIN_SHOWN = 0.5  # never show a first category that is less likely right than wrong
+ALTERNATIVE = 0.1  # beside a confident first category, others are shown from this confidence
+MIN_EVIDENCE = 20  # held-out texts at least, from which min_confidence is measured
 
 
 class TrainingError(ValueError):
@@ -65,6 +75,7 @@ class Settings:
     c: float = 1.0  # LinearSVC regularisation
     nb_alpha: float = 1.0  # smoothing of the naive-Bayes ratios
     calibration_folds: int = 3
+    target_precision: float = 0.9  # of the first category shown, in held-out data (min_confidence)
 
 
 def tokens(value: str) -> list[str]:
@@ -162,6 +173,7 @@ class Classifier:
     bias: np.ndarray  # labels
     temperature: float
     labels: list[str]
+    min_confidence: float = MIN_SHOWN  # below it, no category is shown (see `shown`)
     info: dict = field(default_factory=dict)
 
     def decisions(self, texts: Sequence[str]) -> np.ndarray:
@@ -184,6 +196,13 @@ class Classifier:
         order = np.argsort(-probabilities)[:k]
         return [(self.labels[i], float(probabilities[i])) for i in order]
 
+    def shown(self, ranked: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+        """What of a ranking is worth showing: nothing unless the first is confident (at least
+        `min_confidence`), then the first and those of the others that have a real chance."""
+        if not ranked or ranked[0][1] < self.min_confidence:
+            return []
+        return [ranked[0], *(item for item in ranked[1:] if item[1] >= ALTERNATIVE)]
+
 
 def _softmax(decisions: np.ndarray, temperature: float) -> np.ndarray:
     z = decisions * temperature
@@ -193,13 +212,55 @@ def _softmax(decisions: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def _fit_temperature(decisions: np.ndarray, truth: np.ndarray) -> float:
-    """The softmax temperature that minimises the log loss of held-out decisions."""
+    """The softmax temperature that minimises the log loss of held-out decisions, against targets
+    smoothed as Platt (1999) does (the true label 1 − 1/(n + 2), the rest share the remainder): when
+    every held-out answer is right, plain log loss only falls as the temperature rises, and every
+    guess would become "100 %"."""
+    n, k = decisions.shape
+    smoothing = 1 / (n + 2)
+    target = np.full((n, k), smoothing / max(k - 1, 1))
+    target[np.arange(n), truth] = 1 - smoothing
 
     def log_loss(t: float) -> float:
-        p = _softmax(decisions, t)
-        return float(-np.log(np.clip(p[np.arange(len(truth)), truth], 1e-12, None)).mean())
+        p = np.clip(_softmax(decisions, t), 1e-12, None)
+        return float(-(target * np.log(p)).sum(axis=1).mean())
 
     return float(minimize_scalar(log_loss, bounds=(0.1, 50.0), method="bounded").x)
+
+
+def _min_confidence(confidence: np.ndarray, right: np.ndarray, target: float) -> float:
+    """The lowest confidence from which the first category was right at least `target` of the time
+    in held-out data, over at least MIN_EVIDENCE texts (a few lucky ones do not set it); 1.0 (never
+    shown) when no confidence reaches it."""
+    order = np.argsort(-confidence, kind="stable")
+    counted = np.arange(1, len(order) + 1)
+    share = np.cumsum(right[order]) / counted
+    reached = np.flatnonzero((share >= target) & (counted >= MIN_EVIDENCE))
+    if not len(reached):
+        return 1.0
+    return max(MIN_SHOWN, float(confidence[order][reached[-1]]))
+
+
+def wording_groups(token_lists: Sequence[list[str]], y: np.ndarray) -> np.ndarray:
+    """A group number per example: examples of one label whose texts are near-duplicates (cosine of
+    character 2-grams at least NEAR_DUPLICATE, linked transitively) share one. Real messages are
+    mostly groups of one; each template of the demo's texts is about one group."""
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True, dtype=np.float32)
+    x = vectorizer.fit_transform(["".join(words) for words in token_lists])
+    groups = np.zeros(len(y), dtype=int)
+    offset = 0
+    for label in np.unique(y):
+        rows = np.flatnonzero(y == label)
+        blocks = []
+        for start in range(0, len(rows), 2000):  # bounded memory for a big label
+            similar = x[rows[start : start + 2000]] @ x[rows].T
+            similar.data = (similar.data >= NEAR_DUPLICATE).astype(np.int8)
+            similar.eliminate_zeros()
+            blocks.append(similar)
+        count, member = connected_components(sparse.vstack(blocks), directed=False)
+        groups[rows] = member + offset
+        offset += count
+    return groups
 
 
 def _nbsvm(x, y: np.ndarray, n_labels: int, s: Settings) -> tuple[np.ndarray, np.ndarray]:
@@ -208,6 +269,10 @@ def _nbsvm(x, y: np.ndarray, n_labels: int, s: Settings) -> tuple[np.ndarray, np
     weights, bias = [], []
     for label in range(n_labels):
         mine = y == label
+        if not mine.any():  # a label missing from a calibration fold: never its first category
+            weights.append(np.zeros(x.shape[1], dtype=np.float32))
+            bias.append(-1e3)
+            continue
         p = s.nb_alpha + np.asarray(present[mine].sum(axis=0)).ravel()
         q = s.nb_alpha + np.asarray(present[~mine].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
@@ -243,26 +308,46 @@ def train(texts: Sequence[str], labels: Sequence[str], settings: Settings | None
     names = sorted(set(labels))
     y = np.array([names.index(label) for label in labels])
     token_lists = [tokens(t) for t in texts]
-    folds = min(s.calibration_folds, int(np.bincount(y).min()))
+    groups = wording_groups(token_lists, y)
+    folds = max(2, min(s.calibration_folds, len(set(groups))))
     held_out = np.zeros((len(y), len(names)), dtype=np.float32)
-    for fit_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=0).split(y, y):
+    known = np.zeros(len(y), dtype=bool)  # its label was in the fold's training part
+    splits = StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(y, y, groups)
+    for fit_rows, test_rows in splits:
         features = Features(s)
         x = features.fit_transform([token_lists[i] for i in fit_rows])
         weights, bias = _nbsvm(x, y[fit_rows], len(names), s)
         held_out[test_rows] = (
             np.asarray(features.transform([token_lists[i] for i in test_rows]) @ weights) + bias
         )
+        known[test_rows] = np.isin(y[test_rows], y[fit_rows])
     features = Features(s)
     weights, bias = _nbsvm(features.fit_transform(token_lists), y, len(names), s)
+    # A label whose every example is one wording cannot be held out and learned at once: its rows
+    # measure nothing the served model does (it knows every label) and are left out of the fits.
+    if known.any():
+        temperature = _fit_temperature(held_out[known], y[known])
+        confidence = _softmax(held_out[known], temperature)
+        top = confidence.argmax(axis=1)
+        right = top == y[known]
+        min_confidence = _min_confidence(confidence.max(axis=1), right, s.target_precision)
+        shown = confidence.max(axis=1) >= min_confidence
+    else:
+        temperature, min_confidence, right, shown = 1.0, 1.0, np.zeros(0, bool), np.zeros(0, bool)
     info = {
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "examples": len(texts),
         "labels": {name: int(n) for name, n in zip(names, np.bincount(y), strict=True)},
         "held_out_macro_f1": round(float(f1_score(y, held_out.argmax(axis=1), average="macro")), 4),
+        "wording_groups": len(set(groups)),
+        "min_confidence": round(min_confidence, 4),
+        # Of the held-out texts (labels the fold knew): how many got a suggestion, how many shown were right.
+        "held_out_shown": round(float(shown.mean()), 4) if len(shown) else 0.0,
+        "held_out_shown_right": round(float(right[shown].mean()), 4) if shown.any() else None,
         "training_seconds": round(time.perf_counter() - started, 1),
         "settings": asdict(s),
     }
-    return Classifier(features, weights, bias, _fit_temperature(held_out, y), names, info)
+    return Classifier(features, weights, bias, temperature, names, min_confidence, info)
 
 
 def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str]) -> dict:

@@ -10,6 +10,9 @@ the active one to the intake desk and the dispatcher, and report how often it wa
   swaps it on every server without a restart.
 - With too little history (MINYI_CLASSIFIER_MIN_CASES, MINYI_CLASSIFIER_MIN_PER_CATEGORY) training
   refuses and the suggestion stays off, saying why.
+- Only what the model is confident of is shown (`Classifier.shown`: the first category from the
+  model's `min_confidence`, others beside it from 10 %), and only categories still in use; otherwise
+  the desks say the model is not sure. No suggestion rather than a wrong one (issue 16).
 - A suggestion shown for a case is stored once (`CategorySuggestion`); accuracy in production compares
   it with the category the case had when it was assigned (the dispatcher's final choice).
 """
@@ -202,6 +205,12 @@ class _ActiveModel:
             if row:
                 try:
                     loaded = (row, method.load(settings.DATA_DIR / row.file))
+                except method.TrainingError as exc:  # a file of an earlier format: train again
+                    log.error("category classifier v%s (%s) cannot be used: %s", row.version, row.file, exc)
+                    problem = _(
+                        "Category suggestion is off: the model v%(version)s was made by an earlier "
+                        "version of minyi; train it again (minyi classifier train --from-db)."
+                    ) % {"version": row.version}
                 except Exception as exc:  # a missing or broken file must not break intake pages
                     log.error("category classifier v%s (%s) cannot be loaded: %s", row.version, row.file, exc)
                     problem = _(
@@ -227,8 +236,9 @@ class Proposal:
 @dataclass(frozen=True)
 class Suggestion:
     proposals: list[Proposal]
-    off_reason: str  # why there is no suggestion ("" when there is one)
+    off_reason: str  # why the suggestion is off ("" when it is on)
     version: int | None = None
+    unsure: str = ""  # on, but no category is confident enough to show: says so
 
     @property
     def is_on(self) -> bool:
@@ -264,12 +274,19 @@ def suggest(*, title: str, description: str, area: Area | None = None) -> Sugges
     categories = {
         c.code: c for c in Category.objects.filter(code__in=[code for code, _p in ranked], is_active=True)
     }
+    # Only categories the district still uses, and of those only what is confident: no suggestion
+    # rather than a wrong one (a category taken out of use does not hand its place to a weak second).
+    shown = trained.shown([(code, p) for code, p in ranked if code in categories])
     proposals = [
         Proposal(categories[code], confidence, routing_for(category=categories[code], area=area))
-        for code, confidence in ranked
-        if code in categories
+        for code, confidence in shown
     ]
-    return Suggestion(proposals, "", row.version)
+    unsure = (
+        ""
+        if proposals
+        else _("No category suggested: the model is not sure about this demand; choose the category.")
+    )
+    return Suggestion(proposals, "", row.version, unsure)
 
 
 def suggestion_for_case(case: Case) -> Suggestion:

@@ -69,7 +69,8 @@ def analyse(now: dt.datetime, say: Callable[[str], None]) -> None:
     try:
         version = suggestions.classifier_train_from_db()
         say(f"category classifier v{version.version}: {version.examples} cases, held-out macro-F1 "
-            f"{version.held_out_macro_f1}")  # fmt: skip
+            f"{version.held_out_macro_f1} (near-duplicates held out together), shown from "
+            f"{version.info.get('min_confidence', 1):.0%} confidence")  # fmt: skip
     except MinyiError as exc:
         say(f"category classifier: {exc.message}")
     done = jobs.run_daily(now=max(now, clock.local(now).replace(hour=jobs.START_HOUR, minute=5)))
