@@ -403,22 +403,11 @@ def _pieces(title: str) -> frozenset[str]:
     return frozenset(run[k : k + 2] for run in _HAN_RUN.findall(value) for k in range(len(run) - 1))
 
 
-def _after_header(title: str, detail: str) -> str:
-    """The detail from where it repeats the title's start, when a header comes first (a problem
-    raised at a visit: "12月3日民情走访（冬季大走访）第285号走访记录中反映：<the problem>"). The header's
-    words are the same in every such case and would make one issue of them all."""
-    head = title.strip()[:8]
-    if len(head) < 8:
-        return detail
-    start = detail.find(head)
-    return detail[start:] if start > 0 else detail
-
-
 def _read(items: Sequence[tuple[str, str]], gazetteer: Gazetteer | None, tuning: Tuning) -> list[_Features]:
     """Words and places of (title, detail) pairs: the costly, independent part of the method."""
     out = []
     for title, raw_detail in items:
-        detail = _after_header(title, raw_detail)
+        detail = text.after_header(title, raw_detail)
         title_places = places_in(title, gazetteer)
         detail_places = places_in(detail[: tuning.place_prefix], gazetteer)
         seen = {p.name for p in title_places}

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from minyi.analysis import repeats
+from minyi.analysis.models import CaseKeyword
 from minyi.analysis.similar import _postings
 from minyi.cases.models import Case
-from minyi.cases.workflow import MASTER_STATUSES, may_be_master
+from minyi.cases.workflow import MASTER_STATUSES
 
 CANDIDATES = 40  # earlier cases judged, the best by the index first
 
@@ -46,30 +47,33 @@ def flag_repeat(case: Case, keywords: dict[str, float] | None = None) -> repeats
     candidates = (
         Case.objects.filter(pk__in=ranked, status__in=MASTER_STATUSES, master=None)
         .exclude(received_at__gt=case.received_at)
-        .select_related("area", "suspected_master")
+        .select_related("area")
     )
     place = _path(case)
     names = _place_texts(case)
+    sites = repeats.sites(case.title, case.address)
     for other in candidates:
+        relation = repeats.place_match(place, _path(other), _point(case), _point(other))
         verdict = repeats.judge(
             new=query,
             old=vectors[other.pk],
-            place=repeats.place_match(place, _path(other), _point(case), _point(other)),
+            place=repeats.refine(relation, sites, repeats.sites(other.title, other.address)),
             apart=case.received_at - other.received_at,
             same_requester=_same_requester(case, other),
-            place_names=repeats.place_words(*names, *_place_texts(other)),
+            place_names=repeats.place_words(
+                *names, *_place_texts(other), addresses=(case.address, other.address)
+            ),
         )
-        if verdict.repeat and (best is None or verdict.score > best[0].score):
+        # Of the cases it repeats, one that is no probable repeat itself: the original, not a copy
+        # (whose own flag may be wrong); then the closest.
+        if verdict.repeat and (best is None or _rank(verdict, other) > _rank(*best)):
             best = (verdict, other)
     if best is None:
         return None
+    # Never that case's own suspected master: a flag is a guess, and a chain of guesses ended at a
+    # case of another estate.
     verdict, master = best
     reason = verdict.reason() | {"number": master.tracking_number}
-    # A repeat of a probable repeat: its own master is the one to merge into, if it still may be.
-    root = master.suspected_master
-    if root is not None and root.pk != case.pk and may_be_master(root):
-        reason["via"], master = master.tracking_number, root
-        reason["number"] = root.tracking_number
     Case.objects.filter(pk=case.pk).update(
         suspected_master=master, repeat_score=round(verdict.score, 3), repeat_reason=reason
     )
@@ -77,15 +81,18 @@ def flag_repeat(case: Case, keywords: dict[str, float] | None = None) -> repeats
     return verdict
 
 
-def _case_terms(case_ids: list[int]):
-    from minyi.analysis.models import CaseKeyword
+def _rank(verdict: repeats.Verdict, case: Case) -> tuple[bool, float]:
+    return case.suspected_master_id is None, verdict.score
 
+
+def _case_terms(case_ids: list[int]):
     return CaseKeyword.objects.filter(case_id__in=case_ids).values_list("case_id", "term", "weight")
 
 
 def _place_texts(case: Case) -> tuple[str, ...]:
-    """Where a demand names its place: its title, description and address, and its area's name."""
-    return (case.title, case.description, case.address, case.area.name if case.area_id else "")
+    """Where a demand names its place in words: its title, description and its area's name (the
+    address is read apart: its leading name is a site)."""
+    return (case.title, case.description, case.area.name if case.area_id else "")
 
 
 def _path(case: Case) -> list[int] | None:

@@ -12,7 +12,8 @@ can be measured on labelled pairs (bench/repeats.py) and tested plainly:
   estate's name would make every other problem of that estate look like a repeat;
 - **place**: the narrowest level of the area tree at which the two places coincide (grid,
   community, street), or points closer than NEAR_METRES when both have coordinates. Two places that
-  differ at the street level are *another place*: the same problem there is a different demand
+  differ at the street or community level, or two demands naming different estates (`refine`), are
+  *another place*: the same problem there is a different demand
   (two villages without tap water are two cases), so no text makes it a repeat. A place not known
   on one side ("unknown") is judged by the text alone, at the street's threshold;
 - **time**: the earlier case was received at most WINDOW before the new one.
@@ -33,13 +34,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from minyi.analysis import text
+from minyi.analysis import hotspots, text
 
 KEYWORDS_PER_DEMAND = 12
 WINDOW = dt.timedelta(days=90)  # an earlier case received longer ago is not flagged as the master
 NEAR_METRES = 300.0  # two points this close are one place, whatever their grids
 MIN_SHARED = 2  # one shared word is a coincidence
-MIN_SCORE = 0.25  # chosen on the tune split of bench/gold/repeat_pairs.csv (best F1; bench/repeats.py)
+# The highest score at which the flag still finds 95 % of the repeats of the tune split of
+# bench/gold/repeat_pairs.csv (bench/repeats.py): the fewest false flags at the recall wanted.
+MIN_SCORE = 0.3
 
 
 # Names of places as citizens write them: an estate, a community, a village, a road …
@@ -88,17 +91,53 @@ class Verdict:
 
 
 def demand_keywords(title: str, description: str) -> list[tuple[str, float]]:
-    """The keywords of a demand; the title counts twice (it names the problem most plainly)."""
-    return text.keywords(f"{title}。{title}。{description}", KEYWORDS_PER_DEMAND)
+    """The keywords of a demand; the title counts twice (it names the problem most plainly), and a
+    header the description starts with (a visit's) is left out (`text.after_header`)."""
+    body = text.after_header(title, description)
+    return text.keywords(f"{title}。{title}。{body}", KEYWORDS_PER_DEMAND)
 
 
-def place_words(*texts: str) -> frozenset[str]:
-    """The words of the place names in these texts (titles, descriptions, addresses, area names)."""
-    found: set[str] = set()
+OPENING = 30  # characters of a text searched for the places the hot-issue rules know
+
+# Words of a building's parts, never of a problem ("3号楼" segments as 3 / 号楼).
+BUILDING_WORDS = frozenset({"号楼", "栋", "幢", "单元", "号院", "期"})
+
+
+def place_words(*texts: str, addresses: Sequence[str] = ()) -> frozenset[str]:
+    """The words of the place names in these texts (titles, descriptions, addresses, area names):
+    those of the names the hot-issue rules find (estates, villages, roads … and names without a known
+    suffix that an address starts with, "福寿里12号楼"), and of what the simpler pattern finds."""
+    found: set[str] = set(BUILDING_WORDS)
     for value in texts:
-        for match in PLACE_NAME.finditer(text.normalise(value)):
-            found.update(text.words(match.group(0)))
+        names = [m.group(0) for m in PLACE_NAME.finditer(text.normalise(value))]
+        # (the hot-issue rules read greedily: on a whole description they would take problem
+        # words for a place's, so only where a text names its place — its opening)
+        names += [p.name for p in hotspots.places_in(value[:OPENING])]
+        for name in names:
+            found.update(text.words(text.normalise(name)))
+    for address in addresses:
+        if site := hotspots.address_site(address):
+            found.update(text.words(text.normalise(site.name)))
     return frozenset(found)
+
+
+def sites(title: str, address: str = "") -> frozenset[str]:
+    """The estates, schools, markets … a demand is about: the sites its title names and the site its
+    address starts with (`hotspots.address_site`), without 小区."""
+    found = {p.key for p in hotspots.places_in(title) if p.kind == hotspots.SITE}
+    if site := hotspots.address_site(address):
+        found.add(site.key)
+    return frozenset(k.removesuffix("小区") if len(k) > 4 else k for k in found)
+
+
+def refine(place: Place, sites_a: frozenset[str], sites_b: frozenset[str]) -> Place:
+    """Two demands that both name a site, and no common one (neither name holds the other), are
+    about another place, whatever their grid: two estates of one community are two places."""
+    if place is Place.OTHER or not sites_a or not sites_b:
+        return place
+    if any(a in b or b in a for a in sites_a for b in sites_b):
+        return place
+    return Place.OTHER
 
 
 def similarity(
@@ -132,7 +171,7 @@ def place_match(
     common = 0
     while common < depth and path_a[common] == path_b[common]:
         common += 1
-    if common < depth and common < 2:  # they differ at the district or the street: another place
+    if common < depth and common < 3:  # they differ above the grid: another street or community
         return Place.OTHER
     return {4: Place.GRID, 3: Place.COMMUNITY, 2: Place.STREET}.get(min(common, 4), Place.UNKNOWN)
 

@@ -127,3 +127,14 @@ def keywords(text: str | None, k: int = 12) -> list[tuple[str, float]]:
         if len(found) == k:
             break
     return found
+
+
+def after_header(title: str, detail: str) -> str:
+    """The detail from where it repeats the title's start, when a header comes first (a problem
+    raised at a visit: "12月3日民情走访（冬季大走访）第285号走访记录中反映：<the problem>"). The header's
+    words are the same in every such case and would make them all alike."""
+    head = (title or "").strip()[:8]
+    if len(head) < 8 or not detail:
+        return detail or ""
+    start = detail.find(head)
+    return detail[start:] if start > 0 else detail

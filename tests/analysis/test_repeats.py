@@ -70,3 +70,22 @@ def test_place_names_are_left_out_of_the_text():
     with_place, _ = repeats.similarity(PARKING, HEATING)
     without, shared = repeats.similarity(PARKING, HEATING, names)
     assert with_place > 0.3 and without == 0.0 and shared == ()
+
+
+def test_two_communities_of_one_street_are_two_places():
+    # The demo flagged 湖畔花园's heating as a repeat of 东湖花园's: same street, other community.
+    assert place_match([DISTRICT, EAST, 4, GRID1], [DISTRICT, EAST, 7, 8]) is Place.OTHER
+
+
+def test_two_estates_named_are_two_places_whatever_the_grid():
+    new, old = repeats.sites("新华苑17号楼暖气不热", ""), repeats.sites("纺织厂宿舍3号楼暖气不热", "")
+    assert repeats.refine(Place.GRID, new, old) is Place.OTHER
+    same = repeats.sites("湖畔花园暖气不热", "湖畔花园9号楼4单元1401室")
+    assert repeats.refine(Place.GRID, same, repeats.sites("湖畔花园小区7栋暖气片冰凉", "")) is Place.GRID
+    assert repeats.refine(Place.COMMUNITY, frozenset(), old) is Place.COMMUNITY  # one side names none
+
+
+def test_an_estate_without_a_known_suffix_and_building_numbers_are_no_words_of_the_problem():
+    # "咨询低保申请" was flagged as a repeat of a heating case through 福寿 and 号楼.
+    words = repeats.place_words("福寿里3号楼顶层住户暖气不热", addresses=["福寿里12号楼2单元"])
+    assert {"福寿", "号楼"} <= words or {"福寿里", "号楼"} <= words

@@ -70,8 +70,6 @@ def repeat_reasons(reason: dict) -> list[str]:
             words.append(ngettext("%(n)d day apart", "%(n)d days apart", days) % {"n": days})
     if reason.get("same_requester"):
         words.append(_("same requester"))
-    if reason.get("via"):
-        words.append(_("through %(number)s") % {"number": reason["via"]})
     return words
 
 
