@@ -21,6 +21,7 @@ from minyi.analysis.models import CaseKeyword
 from minyi.analysis.similar import _postings
 from minyi.cases.models import Case
 from minyi.cases.workflow import MASTER_STATUSES
+from minyi.catalog.choices import DemandType
 
 CANDIDATES = 40  # earlier cases judged, the best by the index first
 
@@ -28,6 +29,8 @@ CANDIDATES = 40  # earlier cases judged, the best by the index first
 def flag_repeat(case: Case, keywords: dict[str, float] | None = None) -> repeats.Verdict | None:
     """Judge the newly registered `case` against the earlier cases like it and store the best
     probable repeat on it; returns that verdict (None when it repeats nothing)."""
+    if case.demand_type == DemandType.PRAISE:
+        return None  # thanks are nothing to handle twice, and thank-you letters all read alike
     query = keywords if keywords is not None else dict(repeats.demand_keywords(case.title, case.description))
     if len(query) < repeats.MIN_SHARED:
         return None
@@ -46,6 +49,7 @@ def flag_repeat(case: Case, keywords: dict[str, float] | None = None) -> repeats
     best: tuple[repeats.Verdict, Case] | None = None
     candidates = (
         Case.objects.filter(pk__in=ranked, status__in=MASTER_STATUSES, master=None)
+        .exclude(demand_type=DemandType.PRAISE)
         .exclude(received_at__gt=case.received_at)
         .select_related("area")
     )

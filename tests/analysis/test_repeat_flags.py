@@ -59,3 +59,13 @@ def test_a_repeat_of_a_probable_repeat_points_to_the_first_case(world, clock):
     third = new_case(world.operator, area=world.east_grid.pk, **HEATING_AGAIN)
     assert Case.objects.get(pk=second.pk).suspected_master == first
     assert Case.objects.get(pk=third.pk).suspected_master == first
+
+
+def test_thanks_are_never_repeats(world, clock):
+    # The demo flagged a letter of praise for a clinic's staff as a repeat of one for a plumber:
+    # 表扬, 转达, 特此 are in every such letter.
+    thanks = dict(title="表扬物业维修工", description="特此表扬幸福小区物业维修工，请转达我们的谢意。")
+    new_case(world.operator, area=world.east_grid.pk, demand_type="praise", **thanks)
+    clock.advance(minutes=6)
+    again = new_case(world.operator, area=world.east_grid.pk, demand_type="praise", **thanks)
+    assert Case.objects.get(pk=again.pk).suspected_master is None

@@ -270,3 +270,15 @@ def test_assign_proposal_names_the_deadline_unit(site):
     proposal = open_operation(dispatcher, "assign").locator(".help").first
     expect(proposal).to_contain_text("热力公司")
     assert "working_days" not in proposal.inner_text()
+
+
+def test_a_pasted_demand_brings_its_similar_cases(site):
+    # Text pasted with the mouse (or committed by an input method) raises no key event: the panels
+    # listened to keyup and stayed empty while the operator read a whole demand.
+    w = site.world
+    assigned_case(w)
+    operator = site.login(w.operator)
+    form = operator.locator("#intake-form")
+    form.locator("#id_title").fill(TITLE)  # fill() sets the value and fires `input`, no key events
+    form.locator("#id_description").fill(DESCRIPTION)
+    expect(operator.locator("#similar-cases")).to_contain_text(TITLE, timeout=8000)
