@@ -115,6 +115,13 @@ def _tfidf():
     return TFIDF()
 
 
+def idf_table() -> tuple[dict[str, float], float]:
+    """jieba's inverse document frequencies (a large general corpus) and their median: how rare a
+    word is in Chinese at large, for weighing words without statistics of our own."""
+    table = _tfidf()
+    return table.idf_freq, table.median_idf
+
+
 def keywords(text: str | None, k: int = 12) -> list[tuple[str, float]]:
     """The k words that best name what a text is about, with weights (TF-IDF; the IDF is the one jieba
     ships, made from a large general corpus, so it needs no statistics of our own), generic demand

@@ -77,17 +77,8 @@ def prepare(value: str) -> str:
     return _SYNONYM.sub(lambda m: SYNONYMS[m.group(0)], value)
 
 
-@functools.cache
-def _idf() -> tuple[dict[str, float], float]:
-    from jieba.analyse import TFIDF
-
-    text.warm_up()
-    table = TFIDF()
-    return table.idf_freq, table.median_idf
-
-
 def weight(word: str) -> float:
-    idf, _ = _idf()
+    idf, _ = text.idf_table()
     return min(idf.get(word, UNKNOWN_WEIGHT), MAX_WEIGHT)
 
 
