@@ -14,6 +14,7 @@ from minyi.analysis import hotspots
 from minyi.analysis.models import HotIssue
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
+from minyi.catalog.choices import DemandType
 from minyi.core import clock
 from minyi.org.models import Area
 from minyi.stats import periods
@@ -21,6 +22,7 @@ from minyi.stats import periods
 PERIOD_DAYS = 30
 KEPT = 20  # issues kept per day
 LEFT_OUT = (Status.REJECTED, Status.MERGED)  # not a demand of its own: a rejected one or a repeat
+# (nor is a letter of thanks a problem: demand type 表扬 is left out too)
 
 
 def _voice(case_id: int, phone: str, ref: str) -> str:
@@ -29,8 +31,19 @@ def _voice(case_id: int, phone: str, ref: str) -> str:
 
 
 def case_messages(cases: QuerySet[Case]) -> list[hotspots.Message]:
-    rows = cases.exclude(status__in=LEFT_OUT).values_list(
-        "pk", "title", "description", "received_at", "requester_phone", "requester_ref", "area_id", "address"
+    rows = (
+        cases.exclude(status__in=LEFT_OUT)
+        .exclude(demand_type=DemandType.PRAISE)
+        .values_list(
+            "pk",
+            "title",
+            "description",
+            "received_at",
+            "requester_phone",
+            "requester_ref",
+            "area_id",
+            "address",
+        )
     )
     where = _places()
     return [

@@ -51,6 +51,7 @@ class SimilarCase:
     same_place: str  # "grid", "community", "street" or ""
     same_requester: bool
     may_merge_into: bool = False  # the user may merge the case shown (`of_case`) into this one now
+    similarity: float = 0.0  # the cosine alone (0–1), what the page shows: the score adds bonuses
 
 
 def similar_cases(
@@ -100,7 +101,7 @@ def similar_cases(
             score = cosine + PLACE_BONUS.get(place, 0.0) + (SAME_REQUESTER_BONUS if same else 0.0)
             words = tuple(sorted(shared[case.pk], key=lambda t: -query[t]))
             offer = of_case is not None and access.may_merge_into(user, of_case, case)
-            found.append(SimilarCase(case, round(score, 3), words, place, same, offer))
+            found.append(SimilarCase(case, round(score, 3), words, place, same, offer, round(cosine, 3)))
         if len(found) >= limit:
             break
     found.sort(key=lambda s: (-s.score, -s.case.received_at.timestamp()))

@@ -831,6 +831,9 @@ def _merge(t: Transition, *, master: int | str) -> None:
         )
     case.master = target
     t.data.update(master=target.tracking_number, master_id=target.pk)
+    # Cases flagged as probable repeats of this one now probably repeat its master (疑似重复件): the
+    # desk lists them against the case they can still be merged into.
+    t.after_save.append(lambda: Case.objects.filter(suspected_master=case).update(suspected_master=target))
     # Repeats already merged into this case follow it to the new master.
     repeats = list(Case.objects.select_for_update().filter(master=case, status=Status.MERGED).order_by("pk"))
     if repeats:

@@ -115,3 +115,21 @@ def test_a_month_that_has_ended_is_mined_once_for_its_report(world, clock, noise
     monkeypatch.undo()
     unit = monthly_report(month=parse_month("2026-11"), cases=Case.objects.filter(lead_unit=world.heating))
     assert unit.hot_issues == []  # a narrower scope is mined on its own cases (none led by the unit)
+
+
+def test_letters_of_thanks_are_no_hot_issue(world, clock):
+    # The monthly report ranked 表扬福寿里物业维修工 second among the district's problems.
+    clock.set("2026-11-10 09:00")
+    for phone in ("13900000011", "13900000012", "13900000013"):
+        case_create(
+            actor=world.operator,
+            channel="hotline",
+            demand_type="praise",
+            title="表扬幸福小区物业维修工",
+            description="特此表扬幸福小区物业维修工，冒雨抢修水管，请转达谢意。",
+            requester_name="居民",
+            requester_phone=phone,
+            area=world.east_grid,
+        )
+        clock.advance(hours=2)
+    assert hot.mine_cases(since=dt.date(2026, 11, 1), until=dt.date(2026, 11, 12)) == []

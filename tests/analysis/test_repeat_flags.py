@@ -69,3 +69,18 @@ def test_thanks_are_never_repeats(world, clock):
     clock.advance(minutes=6)
     again = new_case(world.operator, area=world.east_grid.pk, demand_type="praise", **thanks)
     assert Case.objects.get(pk=again.pk).suspected_master is None
+
+
+def test_flags_follow_their_master_when_it_is_merged_into_another(world, clock):
+    # The outside check merged the master of ten flagged cases into a later one: all ten left the
+    # queue, though they repeat the case they could now be merged into.
+    first = new_case(world.operator, area=world.east_grid.pk, **HEATING)
+    clock.advance(minutes=3)
+    flagged = new_case(world.operator, area=world.east_grid.pk, **HEATING_AGAIN)
+    assert Case.objects.get(pk=flagged.pk).suspected_master == first
+    clock.advance(minutes=3)
+    keeper = new_case(
+        world.operator, area=world.east_grid2.pk, title="幸福小区暖气", description="3号楼暖气不热。"
+    )
+    do(first, "merge", world.dispatcher, master=keeper.pk)
+    assert Case.objects.get(pk=flagged.pk).suspected_master == keeper

@@ -4,6 +4,8 @@ list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -240,3 +242,18 @@ def test_merge_into_this_one_is_offered_into_an_open_case(world, clock, heating_
     found = {s.case.pk: s for s in similar_to_case(world.dispatcher, repeat)}
     assert found[first.pk].may_merge_into
     assert not any(s.may_merge_into for s in similar_to_case(world.operator, repeat))  # not the operator's
+
+
+def test_the_similarity_shown_is_the_cosine_never_above_100_percent(client, world, clock, heating_cases):
+    # Case pages showed 相似度 115 %: the ranking score (cosine plus the same-place bonus) was shown.
+    first, *_ = heating_cases
+    client.force_login(world.operator)
+    found = similar_cases(world.operator, title=first.title, description=first.description, area=first.area)
+    assert found and all(0 <= s.similarity <= 1 for s in found)
+    assert any(s.score > s.similarity for s in found)  # the bonus orders, but is not shown
+    html = client.get(
+        reverse("console:similar"),
+        {"title": first.title, "description": first.description, "area": first.area.pk},
+    ).content.decode()
+    shown = [int(n) for n in re.findall(r"(?:similarity|相似度) (\d+) %", html)]
+    assert shown and max(shown) <= 100

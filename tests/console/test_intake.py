@@ -3,8 +3,11 @@ earlier cases, answer from the knowledge base after reading the answer."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
+from minyi.console.views import intake
 from minyi.knowledge.models import KnowledgeEntry
 from tests.cases.helpers import new_case
 from tests.console.helpers import client_for, text_of
@@ -18,6 +21,13 @@ CALL = {
     "title": "楼道灯坏了",
     "description": "东城社区5号楼二单元楼道灯坏了一个月，晚上看不见路。",
     "category": "0102",
+}
+# A question the knowledge base may answer on the spot (a complaint it may not).
+QUESTION = {
+    **CALL,
+    "demand_type": "inquiry",
+    "title": "楼道灯坏了找谁修",
+    "description": "楼道灯坏了，问一下找谁修。",
 }
 
 
@@ -56,19 +66,22 @@ def test_answering_directly_from_the_knowledge_base_shows_the_answer_to_confirm_
         question="楼道灯坏了找谁修", answer="楼道灯由物业公司负责维修，可拨打物业服务电话报修。"
     )
     operator = client_for(world.operator)
-    hits = operator.get("/console/intake/knowledge/", {"q": "楼道灯坏了"})
-    assert entry.question in text_of(hits) and f"preview={entry.pk}" in hits.content.decode()
-    preview = operator.get("/console/intake/knowledge/", {"preview": entry.pk})
+    hits = operator.post("/console/intake/knowledge/", {"q": "楼道灯坏了", "demand_type": "inquiry"})
+    assert entry.question in text_of(hits) and f'"preview": "{entry.pk}"' in hits.content.decode()
+    preview = operator.post("/console/intake/knowledge/", {**QUESTION, "preview": entry.pk})
     html = preview.content.decode()
     assert entry.answer in text_of(preview) and 'name="answer_text"' in html
     assert f'name="confirm_answer" value="{entry.pk}"' in html
+    digest = intake.demand_digest(QUESTION["title"], QUESTION["description"])
+    assert f'name="demand_digest" form="intake-form" value="{digest}"' in html
     # the old one-click button registered and closed the case at once: now it only shows the answer
-    one_click = operator.post("/console/intake/", {**CALL, "answer_with": entry.pk})
+    one_click = operator.post("/console/intake/", {**QUESTION, "answer_with": entry.pk})
     assert one_click.status_code == 200 and Case.objects.count() == 0
     assert f'name="confirm_answer" value="{entry.pk}"' in one_click.content.decode()
-    assert one_click.context["form"]["title"].value() == CALL["title"]  # nothing typed is lost
+    assert one_click.context["form"]["title"].value() == QUESTION["title"]  # nothing typed is lost
     edited = "楼道灯由物业公司负责维修，物业电话：0371-66001234。"
-    response = operator.post("/console/intake/", {**CALL, "confirm_answer": entry.pk, "answer_text": edited})
+    confirmed = {**QUESTION, "confirm_answer": entry.pk, "answer_text": edited, "demand_digest": digest}
+    response = operator.post("/console/intake/", confirmed)
     case = Case.objects.get()
     assert response.status_code == 302
     assert case.status == Status.REPLIED and case.reply_text == edited
@@ -77,8 +90,10 @@ def test_answering_directly_from_the_knowledge_base_shows_the_answer_to_confirm_
 
 def test_an_empty_confirmed_answer_closes_nothing(world, clock):
     entry = KnowledgeEntry.objects.create(question="楼道灯坏了找谁修", answer="物业公司负责维修。")
+    digest = intake.demand_digest(QUESTION["title"], QUESTION["description"])
     response = client_for(world.operator).post(
-        "/console/intake/", {**CALL, "confirm_answer": entry.pk, "answer_text": "  "}
+        "/console/intake/",
+        {**QUESTION, "confirm_answer": entry.pk, "answer_text": "  ", "demand_digest": digest},
     )
     assert response.status_code == 200 and Case.objects.count() == 0
     assert response.context["form"].non_field_errors()
@@ -126,7 +141,7 @@ def test_the_demand_typed_shows_only_an_entry_that_answers_it(world, clock):
 def test_a_late_knowledge_answer_cannot_overwrite_a_newer_one(world, clock):
     # every field that asks for knowledge answers shares one queue: a new request aborts the older
     page = client_for(world.operator).get("/console/intake/").content.decode()
-    assert page.count('hx-target="#knowledge"') == page.count('hx-sync="#knowledge:replace"') == 3
+    assert page.count('hx-target="#knowledge"') == page.count('hx-sync="#knowledge:replace"') == 4
 
 
 def test_a_grid_worker_registers_in_their_own_grid_only(world, clock):
@@ -178,3 +193,55 @@ def test_ids_in_the_address_that_are_no_ids_are_ignored(world, clock):
         assert client.get("/console/intake/", {"done": wrong}).status_code == 200
         suggested = client.get("/console/intake/suggest/", {"title": "暖气不热", "area": wrong})
         assert suggested.status_code == 200
+
+
+def test_an_answer_opened_for_one_demand_never_closes_another(world, clock):
+    # The outside check opened the answer of a 医保 question, rewrote the demand as a noise
+    # complaint, confirmed — and closed the complaint with the insurance dates.
+    entry = KnowledgeEntry.objects.create(question="城乡居民医保什么时候缴费？", answer="每年9月至12月缴费。")
+    operator = client_for(world.operator)
+    asked = {**QUESTION, "title": "城乡居民医保什么时候缴费", "description": "想问今年医保什么时候缴费。"}
+    html = operator.post("/console/intake/knowledge/", {**asked, "preview": entry.pk}).content.decode()
+    digest = intake.demand_digest(asked["title"], asked["description"])
+    assert digest in html
+    rewritten = {**asked, "title": "楼上邻居半夜噪音", "description": "楼上每天半夜拖椅子，吵得睡不着。"}
+    stale = operator.post(
+        "/console/intake/",
+        {**rewritten, "confirm_answer": entry.pk, "answer_text": entry.answer, "demand_digest": digest},
+    )
+    assert stale.status_code == 200 and Case.objects.count() == 0
+    assert (
+        "changed" in " ".join(stale.context["form"].non_field_errors())
+        or stale.context["form"].non_field_errors()
+    )
+    # a new knowledge panel for the rewritten demand also empties the preview (out of band)
+    panel = operator.post("/console/intake/knowledge/", rewritten).content.decode()
+    assert 'id="knowledge-preview"' in panel and 'hx-swap-oob="true"' in panel
+
+
+def test_a_complaint_is_not_closed_with_a_knowledge_answer(world, clock):
+    entry = KnowledgeEntry.objects.create(question="楼道灯坏了找谁修", answer="物业公司负责维修。")
+    operator = client_for(world.operator)
+    panel = operator.post("/console/intake/knowledge/", {**CALL, "q": "楼道灯坏了"})
+    assert entry.question in text_of(panel) and 'data-testid="answer-directly"' not in panel.content.decode()
+    digest = intake.demand_digest(CALL["title"], CALL["description"])
+    refused = operator.post(
+        "/console/intake/",
+        {**CALL, "confirm_answer": entry.pk, "answer_text": entry.answer, "demand_digest": digest},
+    )
+    assert refused.status_code == 200 and Case.objects.count() == 0
+
+
+def test_a_long_pasted_letter_reaches_every_panel(world, clock):
+    # Sent in the address, about 450 characters of Chinese were answered 414 and the panels kept
+    # showing what they had found for the text before.
+    letter = {
+        "title": "反映小区暖气不热的问题",
+        "description": "暖气不热，" * 700,
+        "demand_type": "complaint",
+    }
+    operator = client_for(world.operator)
+    for name in ("console:knowledge", "console:category_suggestion", "console:similar"):
+        assert operator.post(reverse(name), letter).status_code == 200, name
+    page = operator.get("/console/intake/").content.decode()
+    assert 'hx-get="/console/intake/similar/"' not in page and 'hx-post="/console/intake/similar/"' in page

@@ -5,6 +5,7 @@ is registered and closed), and read the tracking number and query code back to t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from minyi.analysis import suggestions
 from minyi.analysis.similar import similar_cases
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS
-from minyi.catalog.choices import Channel
+from minyi.catalog.choices import Channel, DemandType
 from minyi.console.desks import INTAKE
 from minyi.console.forms import IntakeForm
 from minyi.console.views.common import staff_view
@@ -40,15 +41,17 @@ def intake(request):
         form = IntakeForm(request.POST, request.FILES, user=user)
         confirmed = id_from_text(request.POST.get("confirm_answer"))
         answer_text = request.POST.get("answer_text", "")
+        digest = request.POST.get("demand_digest", "")
+        now = demand_digest(request.POST.get("title", ""), request.POST.get("description", ""))
         if confirmed is not None:
-            preview = {"entry": _entry(confirmed), "answer_text": answer_text}
+            preview = {"entry": _entry(confirmed), "answer_text": answer_text, "demand_digest": now}
         elif request.POST.get("answer_with"):
             # "Answer directly" never closes in one click: the operator first reads the whole answer.
             entry = _entry(id_from_text(request.POST.get("answer_with")))
-            preview = {"entry": entry, "answer_text": entry.answer if entry else ""}
+            preview = {"entry": entry, "answer_text": entry.answer if entry else "", "demand_digest": now}
         if form.is_valid() and (confirmed is not None or preview is None):
             try:
-                case = _register(user, form, confirmed, answer_text)
+                case = _register(user, form, confirmed, answer_text, digest)
             except MinyiError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -92,14 +95,27 @@ def _entry(entry_id: int | None) -> KnowledgeEntry | None:
     return KnowledgeEntry.objects.filter(pk=entry_id, is_active=True).first()
 
 
-def _register(user, form: IntakeForm, entry_id: int | None, answer_text: str):
+def _register(user, form: IntakeForm, entry_id: int | None, answer_text: str, digest: str = ""):
     """Register the case; with a confirmed knowledge entry also answer it on the spot with the text the
-    operator confirmed (the entry's answer, perhaps edited)."""
+    operator confirmed (the entry's answer, perhaps edited) — only for the demand the operator read
+    that answer for, and never for a complaint or a report."""
     entry = answer = None
     if entry_id is not None:
         entry = _entry(entry_id)
         if entry is None:
             raise MinyiError(_("That knowledge entry no longer exists: search again."))
+        data = form.cleaned_data
+        if not may_answer_directly(data.get("demand_type")):
+            raise MinyiError(
+                _("A complaint or a report needs a unit to act: register it without the answer.")
+            )
+        if digest != demand_digest(data.get("title", ""), data.get("description", "")):
+            raise MinyiError(
+                _(
+                    "The demand was changed after the answer was opened: open the answer again "
+                    "for the demand as it is now, or register without it."
+                )
+            )
         answer = (answer_text or "").strip()
         if not answer:
             raise MinyiError(
@@ -134,13 +150,20 @@ def knowledge(request):
     """Knowledge-base entries for the intake desk. With `q`: what the operator searched for by hand,
     ranked. Without: the entries that answer the demand typed so far (title and description together),
     none rather than a wrong one. With `preview`: one entry's whole answer to check, edit and confirm."""
-    may_answer = request.user.has_role(*OPERATIONS["answer"].roles)
-    if "preview" in request.GET:
-        entry = _entry(id_from_text(request.GET.get("preview")))
-        context = {"entry": entry, "answer_text": entry.answer if entry else "", "may_answer": may_answer}
+    typed = _typed(request)
+    title, description = (typed.get("title") or "")[:200], (typed.get("description") or "")[:5000]
+    answerer = request.user.has_role(*OPERATIONS["answer"].roles)
+    may_answer = answerer and may_answer_directly(typed.get("demand_type"))
+    if "preview" in typed:
+        entry = _entry(id_from_text(typed.get("preview")))
+        context = {
+            "entry": entry,
+            "answer_text": entry.answer if entry else "",
+            "may_answer": may_answer,
+            "demand_digest": demand_digest(title, description),
+        }
         return render(request, "console/_knowledge_preview.html", context)
-    query = (request.GET.get("q") or "").strip()[:200]
-    title, description = (request.GET.get("title") or "")[:200], (request.GET.get("description") or "")[:5000]
+    query = (typed.get("q") or "").strip()[:200]
     if query:
         entries = [hit.entry for hit in search(query, limit=5)] if len(query) >= 2 else []
     elif len(title.strip()) + len(description.strip()) >= 2:
@@ -152,12 +175,35 @@ def knowledge(request):
         "by_hand": bool(query),
         "typed": bool(query or title.strip() or description.strip()),
         "may_answer": may_answer,
+        "answer_blocked": answerer and not may_answer,
     }
     return render(request, "console/_knowledge.html", context)
 
 
+# A knowledge answer closes the case: that answers a question, never a complaint or a report of
+# wrongdoing, which need a unit to act however well an entry's words match.
+NOT_ANSWERED_DIRECTLY = frozenset({DemandType.COMPLAINT, DemandType.REPORT})
+
+
+def may_answer_directly(demand_type: str | None) -> bool:
+    return demand_type not in NOT_ANSWERED_DIRECTLY
+
+
+def demand_digest(title: str, description: str) -> str:
+    """What the demand said when the operator opened an answer's preview: confirming it after the
+    demand was rewritten would close the new demand with the old one's answer."""
+    value = f"{(title or '').strip()}\n{(description or '').strip()}"
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _typed(request):
+    """What the operator typed so far: the panels send it by POST (a pasted letter is longer than an
+    address may be: GET answered 414 from about 450 characters on), GET still works for a short one."""
+    return request.POST if request.method == "POST" else request.GET
+
+
 def _area_of(request) -> Area | None:
-    area_id = id_from_text(request.GET.get("area"))
+    area_id = id_from_text(_typed(request).get("area"))
     return None if area_id is None else Area.objects.filter(pk=area_id).first()
 
 
@@ -165,9 +211,10 @@ def _area_of(request) -> Area | None:
 def category_suggestion(request):
     """The likeliest categories of the demand typed so far, with the routing each implies."""
     area = _area_of(request)
+    typed = _typed(request)
     suggestion = suggestions.suggest(
-        title=(request.GET.get("title") or "")[:200],
-        description=(request.GET.get("description") or "")[:5000],
+        title=(typed.get("title") or "")[:200],
+        description=(typed.get("description") or "")[:5000],
         area=area,
     )
     return render(request, "console/_category_suggestion.html", {"suggestion": suggestion})
@@ -176,7 +223,8 @@ def category_suggestion(request):
 @staff_view(*INTAKE.roles)
 def similar(request):
     """Open and recent cases that are probably the same problem as the demand typed so far."""
-    title, description = (request.GET.get("title") or "")[:200], (request.GET.get("description") or "")[:5000]
+    typed = _typed(request)
+    title, description = (typed.get("title") or "")[:200], (typed.get("description") or "")[:5000]
     found = similar_cases(
         request.user,
         title=title,

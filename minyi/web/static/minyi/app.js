@@ -16,9 +16,12 @@
     }
   });
 
-  // A form sends once: its submit buttons are disabled while it is on its way.
+  // A form sends once: its submit buttons are disabled while it is on its way. A form with
+  // data-confirm="…" asks first (a merge cannot be taken back by the one who clicked).
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
     if (form.hasAttribute("data-allow-resubmit")) { return; }
     window.setTimeout(function () {
       form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
