@@ -136,12 +136,18 @@ def keywords(text: str | None, k: int = 12) -> list[tuple[str, float]]:
     return found
 
 
+# A lead-in before the matter itself: "网格员巡查发现：", "市民来电反映：", "尊敬的领导：" — a few words
+# and a colon at the very start.
+LEAD_IN = re.compile(r"^[^：:。！？\n]{1,16}[：:]\s*")
+
+
 def after_header(title: str, detail: str) -> str:
-    """The detail from where it repeats the title's start, when a header comes first (a problem
-    raised at a visit: "12月3日民情走访（冬季大走访）第285号走访记录中反映：<the problem>"). The header's
+    """The detail without what every such record starts with: from where it repeats the title's
+    start when a header comes first (a problem raised at a visit: "12月3日民情走访（冬季大走访）第285号
+    走访记录中反映：<the problem>"), else without a short lead-in ending in a colon (`LEAD_IN`). Those
     words are the same in every such case and would make them all alike."""
+    detail = detail or ""
     head = (title or "").strip()[:8]
-    if len(head) < 8 or not detail:
-        return detail or ""
-    start = detail.find(head)
-    return detail[start:] if start > 0 else detail
+    if len(head) == 8 and (start := detail.find(head)) > 0:
+        return detail[start:]
+    return LEAD_IN.sub("", detail, count=1)

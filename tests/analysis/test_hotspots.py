@@ -412,3 +412,19 @@ def test_a_burst_told_many_ways_is_one_issue_beside_another_problem_there_and_th
     groups = [set(i.message_ids) for i in mine([*background(), *noise, *fees, *elsewhere])]
     for reports in (noise, fees, elsewhere):
         assert {m.id for m in reports} in groups
+
+
+def test_a_lead_in_every_grid_report_starts_with_joins_nothing():
+    # 教师新村's lift and a neighbour's leak were one hot issue through "网格员巡查发现：".
+    texts = [
+        ("教师新村电梯停运", "电梯停运三天"),
+        ("楼上漏水协调未果", "楼上漏水，多次协调未果"),
+        ("路灯不亮", "门口路灯坏了"),
+    ]
+    messages = [
+        message(title, f"网格员巡查发现：{detail}。希望尽快解决。", days=i * 0.1, area="文昌社区")
+        for i, (title, detail) in enumerate(texts * 2)
+    ]
+    groups = [set(i.message_ids) for i in mine([*background(), *messages])]
+    assert all(len({messages.index(m) % 3 for m in messages if m.id in g}) == 1 for g in groups), groups
+    assert hotspots.text.after_header("路灯不亮", "尊敬的领导：门口路灯坏了") == "门口路灯坏了"
