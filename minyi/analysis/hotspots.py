@@ -912,7 +912,7 @@ def _keywords(cluster: _Cluster, features: list[_Features], members: list[int], 
     """The heaviest words of the centroid that most members share (places are listed apart)."""
     share: Counter[str] = Counter()
     for i in members:
-        share.update({t for t in features[i].vector if text.HAN.match(t)})  # no places, codes, numbers
+        share.update(t for t in features[i].topic if not t.startswith("~"))  # no place or its pieces
     ranked = sorted(share, key=lambda t: (-share[t] * cluster.centroid[t], t))
     return ranked[:n]
 

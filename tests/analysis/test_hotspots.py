@@ -428,3 +428,9 @@ def test_a_lead_in_every_grid_report_starts_with_joins_nothing():
     groups = [set(i.message_ids) for i in mine([*background(), *messages])]
     assert all(len({messages.index(m) % 3 for m in messages if m.id in g}) == 1 for g in groups), groups
     assert hotspots.text.after_header("路灯不亮", "尊敬的领导：门口路灯坏了") == "门口路灯坏了"
+
+
+def test_an_issues_keywords_name_the_problem_not_the_place():
+    # The analysis page listed 湖畔 · 花园 beside 暖气: the estate is in the places already.
+    [issue] = mine([*background(), *heating("碧水家园", 6)])
+    assert "暖气" in issue.keywords and not {"碧水", "家园", "碧水家园"} & set(issue.keywords)
