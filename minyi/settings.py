@@ -251,6 +251,8 @@ MINYI_CALLER_LOOKUPS_PER_HOUR = env_int("MINYI_CALLER_LOOKUPS_PER_HOUR", 60, min
 # Rows per page in console lists, and the most rows one export may hold.
 MINYI_PAGE_SIZE = env_int("MINYI_PAGE_SIZE", 25, minimum=5)
 MINYI_EXPORT_MAX_ROWS = env_int("MINYI_EXPORT_MAX_ROWS", 100_000, minimum=1)
+# Batch actions of the console (批量交办/受理/催办): the most cases one batch may hold.
+MINYI_BATCH_MAX_CASES = env_int("MINYI_BATCH_MAX_CASES", 200, minimum=1)
 # Open interfaces. Webhooks: how far a signed request's timestamp may be from our clock (seconds).
 # Idempotency-Key answers are replayed for this many hours. Open311: the jurisdiction_id this server
 # answers for (empty: any or none), and whether GET requests without an api_key are answered.

@@ -166,6 +166,7 @@ def forget_expired_sessions() -> int:
 def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of all background work; `minyi worker` repeats it."""
     from minyi.analysis.jobs import run_daily  # analysis builds on cases and notifications
+    from minyi.console import batch as batch_runs
     from minyi.projects import dispatch as project_reports
     from minyi.stats import rollups
 
@@ -187,6 +188,8 @@ def run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
         "webhooks": webhooks.forget_before(
             now - dt.timedelta(seconds=2 * settings.MINYI_WEBHOOK_TOLERANCE_SECONDS)
         ),
+        # The console's batch actions: their result lists (each case's own events stay for good).
+        "batch_runs": batch_runs.forget_before(now - dt.timedelta(days=batch_runs.KEEP_DAYS)),
         # Hot issues and surge alerts, once a day for the day before (whichever worker claims it).
         "analysis": sum(run_daily(now=now).values()),
         # The stored figures of closed months that changed (stats/rollups.py), a few per round.
