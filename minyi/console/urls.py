@@ -1,6 +1,7 @@
 from django.urls import path
 
 from minyi.console.views import analysis, auth, case, dashboard, desks, intake, leader, lists, notifications
+from minyi.console.views import batch as batch_views
 
 app_name = "console"
 
@@ -28,6 +29,8 @@ urlpatterns = [
     path("cases/", lists.case_list, name="cases"),
     path("cases/export/", lists.case_export, name="cases_export"),
     path("cases/find/", case.case_by_number, name="case_find"),
+    path("cases/batch/", batch_views.batch_action, name="batch"),
+    path("cases/batch/<int:run_id>/", batch_views.batch_result, name="batch_result"),
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("cases/<int:case_id>/do/<slug:operation>/", case.case_operation, name="case_do"),
     path("cases/<int:case_id>/reply-check/", case.reply_check, name="reply_check"),

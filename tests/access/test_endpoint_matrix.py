@@ -32,6 +32,7 @@ from minyi.access.models import PersonalDataAccess
 from minyi.access.personal_data import mask_name
 from minyi.analysis.models import SurgeAlert
 from minyi.cases.models import Case
+from minyi.console.models import BatchRun
 from minyi.core import clock as minyi_clock
 from minyi.problems.models import Measure, Problem
 from minyi.projects.models import ProjectCase
@@ -63,6 +64,7 @@ CALL_TAKERS = frozenset({"operator"})  # the caller history (access.personal_dat
 UNITS = frozenset(UNIT_STAFF)  # unit handlers and heads (their workbench, their problem register)
 ROLED = frozenset(STAFF)  # every session persona holding a role
 LOGGED_IN = ROLED | {"nobody"}
+BATCH_SENDERS = frozenset({"operator", "dispatcher", "supervisor"})  # accept, assign, remind
 PROJECT_KEEPERS = frozenset({"dispatcher", "supervisor", "admin"})
 PROJECT_VIEWERS = PROJECT_KEEPERS | {"leader"} | UNITS
 VISIT_READERS = frozenset({"dispatcher", "supervisor", "leader", "admin"})
@@ -166,6 +168,24 @@ def received_in_scope(m: M, persona: str, response) -> str | None:
 
 def supervised(m: M):
     return Case.objects.get(pk=m.cases["heating"].pk).supervision_level
+
+
+def reminders(m: M):
+    return sum(
+        Case.objects.filter(pk__in=[c.pk for c in m.cases.values()]).values_list("remind_count", flat=True)
+    )
+
+
+def dispatchers_batch(m: M) -> dict:
+    """A batch of the dispatcher's that touched every case (made in the request's savepoint)."""
+    run = BatchRun.objects.create(
+        user=m.world.dispatcher,
+        key="matrix",
+        operation="remind",
+        results=[{"ref": str(c.pk), "case": c.pk, "done": True, "reason": ""} for c in m.cases.values()],
+        created_at=minyi_clock.now(),
+    )
+    return {"run_id": run.pk}
 
 
 def audits(m: M):
@@ -350,6 +370,24 @@ MATRIX: dict[str, list[Rule]] = {
             label="insurance",
         ),
     ],
+    # 批量操作: those whose roles take a batch action send one; each case is checked on its own
+    # (a reminder needs the dispatcher's or the supervisor's role), and the results are the sender's.
+    "console:batch": [
+        Rule(
+            BATCH_SENDERS,
+            method=POST,
+            data=lambda m: {
+                "operation": "remind",
+                "token": "0" * 32,
+                "cases": [str(case.pk) for case in m.cases.values()],
+                "remind_note": "请尽快办理",
+            },
+            ok=(302,),
+            effect=reminders,
+            effect_by=frozenset({"dispatcher", "supervisor"}),
+        )
+    ],
+    "console:batch_result": [Rule({"dispatcher"}, kwargs=dispatchers_batch)],
     "console:reply_check": [
         Rule(
             frozenset({"heating_handler", "heating_head"}),

@@ -14,6 +14,7 @@ from minyi.access import cases as access
 from minyi.access.analysis import ALERT_HANDLERS, VIEWERS, may_dismiss_alert, may_escalate_alert
 from minyi.analysis import alerts, hot
 from minyi.analysis.models import HotIssue, SurgeAlert
+from minyi.console.batch import batch_bar
 from minyi.console.views.common import page_of, staff_view
 from minyi.core.errors import MinyiError, NotFound
 
@@ -42,7 +43,13 @@ def hot_issue(request, issue_id: int):
         raise NotFound(_("There is no such hot issue."))
     cases = access.cases_visible_to(request.user).filter(pk__in=issue.case_ids)
     page = page_of(request, cases.select_related("category", "lead_unit", "area").order_by("received_at"))
-    context = {"nav": "analysis", "issue": issue, "page": page, "rows": [(case, None) for case in page]}
+    context = {
+        "nav": "analysis",
+        "issue": issue,
+        "page": page,
+        "rows": [(case, None) for case in page],
+        "batch": batch_bar(request, page),  # the cases of one problem, often assigned together
+    }
     return render(request, "console/hot_issue.html", context)
 
 

@@ -11,6 +11,7 @@ from minyi.access import cases as access
 from minyi.access import projects as projects_access
 from minyi.cases import deadlines
 from minyi.cases.workflow import OPERATIONS, WITH_UNIT
+from minyi.console.batch import batch_bar
 from minyi.console.desks import BY_KEY, SUPERVISION, Desk, queue_cases, queue_counts
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
@@ -32,6 +33,7 @@ def desk_context(request, desk: Desk) -> dict:
         "counts": queue_counts(request.user, desk, now),
         "page": page,
         "rows": rows,
+        "batch": batch_bar(request, page),
     }
 
 

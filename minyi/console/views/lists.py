@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from minyi.access import cases as access
 from minyi.cases.models import Case
 from minyi.console import exports
+from minyi.console.batch import batch_bar
 from minyi.console.filters import CaseFilterForm, filter_cases
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
@@ -43,6 +44,7 @@ def case_list(request):
             "form": form,
             "page": page,
             "rows": [(case, []) for case in page] if page else [],
+            "batch": batch_bar(request, page) if page else None,
             "export_formats": exports.FORMATS,
         },
     )

@@ -28,6 +28,44 @@
     }, 0);
   });
 
+  // Batch actions (批量操作): the row checkboxes (name="cases") belong to the bar's form through
+  // form="<its id>"; data-select-all="<its id>" ticks every one of this page; the counter says how
+  // many are ticked; only the chosen action's fields are shown (all are, without JavaScript).
+  function batchBoxes(formId) {
+    return Array.prototype.slice.call(document.querySelectorAll('input[name=cases][form="' + formId + '"]'));
+  }
+  function refreshBatch() {
+    document.querySelectorAll("form[data-batch]").forEach(function (form) {
+      var boxes = batchBoxes(form.id);
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      document.querySelectorAll('[data-select-all="' + form.id + '"]').forEach(function (all) {
+        all.checked = boxes.length > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      });
+      var counter = form.querySelector("[data-batch-count]");
+      if (counter) {
+        counter.textContent = counter.getAttribute(ticked ? "data-some" : "data-none").replace("__N__", ticked);
+      }
+      var chosen = form.querySelector("input[name=operation]:checked, input[type=hidden][name=operation]");
+      form.querySelectorAll("[data-batch-fields]").forEach(function (fields) {
+        fields.hidden = !chosen || fields.getAttribute("data-batch-fields") !== chosen.value;
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var all = target.getAttribute && target.getAttribute("data-select-all");
+    if (all) {
+      batchBoxes(all).forEach(function (b) { b.checked = target.checked; });
+    }
+    if (all || target.name === "cases" || (target.name === "operation" && target.closest("form[data-batch]"))) {
+      refreshBatch();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", refreshBatch);
+  document.addEventListener("htmx:afterSwap", refreshBatch);
+  window.addEventListener("pageshow", refreshBatch);  // back to a page the browser kept: its ticks
+
   // Charts: <div class="chart" data-chart="id-of-json-script"> draws the ECharts option kept in
   // <script type="application/json" id="…"> (written by json_script, so no data is ever executed).
   function drawCharts(root) {
