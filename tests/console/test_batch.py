@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.test import Client
 
 from minyi.analysis.models import HotIssue
@@ -16,6 +17,7 @@ from minyi.console.models import BatchRun
 from minyi.core import clock as minyi_clock
 from minyi.org.roles import Role
 from tests.cases.helpers import do, new_case, ops
+from tests.cases.test_concurrency import race
 from tests.console.helpers import client_for, text_of
 from tests.world import person
 
@@ -297,3 +299,17 @@ def test_the_cases_of_a_hot_issue_can_be_assigned_together_and_the_page_leads_ba
     done = client.get(send(client, "assign", cases, next=url, lead_unit=world.heating.pk)["Location"])
     assert [result for _ref, result, _text in results(done)] == ["done"] * 3
     assert f'href="{url}"' in done.content.decode()  # 返回列表: back to the hot issue
+
+
+@pytest.mark.postgres_only
+def test_the_same_form_sent_at_once_from_two_servers_reminds_each_case_once(tx_world, clock):
+    world = tx_world
+    cases = [do(heating(world), "assign", world.dispatcher) for _ in range(3)]
+
+    def sender():
+        return send(client_for(world.supervisor), "remind", cases, remind_note="请尽快办理")
+
+    responses = race(*[sender for _ in range(4)])
+    assert all(getattr(r, "status_code", None) == 302 for r in responses), responses
+    assert len({r["Location"] for r in responses}) == 1 and BatchRun.objects.count() == 1
+    assert [fresh(case).remind_count for case in cases] == [1, 1, 1]
