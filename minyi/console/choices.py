@@ -1,4 +1,5 @@
-"""Choices for console forms: the trees (areas, units, categories) as "parent / child" labels.
+"""Choices for console forms: the trees of units and categories as "parent / child" labels (places
+have their own picker: web.forms.PlaceField).
 
 Read per form (the trees hold hundreds of nodes and change rarely), ordered by path so that
 children follow their parent.
@@ -7,7 +8,7 @@ children follow their parent.
 from __future__ import annotations
 
 from minyi.catalog.models import Category
-from minyi.org.models import Area, Unit
+from minyi.org.models import Unit
 
 
 def _paths(nodes) -> list[tuple[int, str]]:
@@ -18,13 +19,6 @@ def _paths(nodes) -> list[tuple[int, str]]:
         names[node.pk] = label
         out.append((node.pk, label))
     return out
-
-
-def area_choices(*, within: Area | None = None) -> list[tuple[int, str]]:
-    nodes = Area.objects.order_by("path")
-    if within is not None:
-        nodes = nodes.filter(path__startswith=within.path)
-    return _paths(nodes)
 
 
 def unit_choices() -> list[tuple[int, str]]:

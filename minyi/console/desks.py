@@ -45,6 +45,12 @@ class Desk:
     roles: frozenset[str]
     url_name: str
     queues: tuple[Queue, ...] = ()
+    # The roles whose home page (the console's start) this desk is; None: every role of the desk.
+    home_of: frozenset[str] | None = None
+
+    @property
+    def home_roles(self) -> frozenset[str]:
+        return self.roles if self.home_of is None else self.home_of
 
     def queue(self, key: str | None) -> Queue:
         return next((q for q in self.queues if q.key == key), self.queues[0])
@@ -106,6 +112,9 @@ INTAKE = Desk(
         Queue("today", _("Registered by me today"), _registered_today_by, ("-received_at",)),
         Queue("received", _("Waiting to be accepted"), _status(Status.RECEIVED), quick=("accept",)),
     ),
+    # A visit secretary may register a demand here too, but their work is at the door: their home
+    # is their campaigns and the visit form (HOME below).
+    home_of=frozenset({Role.OPERATOR, Role.GRID_WORKER}),
 )
 DISPATCH = Desk(
     "dispatch",
@@ -187,6 +196,24 @@ BY_KEY = {desk.key: desk for desk in DESKS}
 
 def desks_for(user: User) -> list[Desk]:
     return [desk for desk in DESKS if any(user.has_role(role) for role in desk.roles)]
+
+
+# Where each role starts, the first that applies: the leader home, the desk of the user's role, the
+# visit campaigns (民情走访) for a visit secretary; a desk the user may open at all, last.
+HOME: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({Role.LEADER}), "console:leader"),
+    *((desk.home_roles, desk.url_name) for desk in DESKS),
+    (frozenset({Role.VISIT_SECRETARY}), "visits:home"),
+)
+
+
+def home_of(user: User) -> str | None:
+    """The URL name of the page `user` starts at (None: no page of the console is theirs)."""
+    for roles, url_name in HOME:
+        if user.has_role(*roles):
+            return url_name
+    desks = desks_for(user)
+    return desks[0].url_name if desks else None
 
 
 def queue_cases(user: User, queue: Queue, now: dt.datetime) -> QuerySet[Case]:

@@ -30,6 +30,7 @@ from minyi.catalog.models import Category
 from minyi.console import choices
 from minyi.org.models import Area
 from minyi.stats import periods
+from minyi.web.forms import PlaceField
 
 ANY = [("", _("Any"))]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -78,7 +79,7 @@ class CaseFilterForm(forms.Form):
     )
     light = forms.ChoiceField(label=_("Deadline light"), choices=ANY + Light.choices, required=False)
     unit = forms.TypedChoiceField(label=_("Lead unit"), coerce=int, required=False, empty_value=None)
-    area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
+    area = PlaceField(label=_("Place"), required=False, blank_label=ANY[0][1])
     category = forms.ChoiceField(label=_("Category"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=ANY + Channel.choices, required=False)
     demand_type = forms.ChoiceField(label=_("Type"), choices=ANY + DemandType.choices, required=False)
@@ -93,7 +94,8 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = ANY + choices.unit_choices()
-        self.fields["area"].choices = ANY + choices.area_choices()
+        # Past cases lie in places no longer in use too.
+        self.fields["area"].offer(active_only=False)
         self.fields["category"].choices = ANY + choices.category_choices()
 
     def clean_q(self) -> str:

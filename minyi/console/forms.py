@@ -15,7 +15,7 @@ from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_H
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
-from minyi.web.forms import MultipleFileField, PhoneField
+from minyi.web.forms import MultipleFileField, PhoneField, PlaceField
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -36,7 +36,7 @@ class IntakeForm(forms.Form):
     description = forms.CharField(
         label=_("What the caller says"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
     )
-    area = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
+    area = PlaceField(label=_("Place"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     needs_contact = forms.BooleanField(label=_("The unit must call the requester back"), required=False)
@@ -47,7 +47,7 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "—"), *choices.area_choices()]
+        self.fields["area"].offer()
         self.fields["category"].choices = [("", _("— not yet classified —")), *choices.category_choices()]
 
     def case_fields(self) -> dict:

@@ -1,5 +1,5 @@
 """The one rule for photos, used at every door that takes files: the console (intake, operations), the
-portal, the REST API, Open311 `media` and the projects' report photos.
+portal, the REST API, Open311 `media`, the projects' report photos and the photos of visits.
 
 A file that claims to be a photo — by its name (.jpg …), the sender's content type (image/jpeg …) or
 its first bytes — must decode fully with Pillow as one of the accepted formats; anything that does

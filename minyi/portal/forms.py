@@ -19,6 +19,7 @@ from minyi.catalog.choices import DemandType
 from minyi.core import photos
 from minyi.core.errors import InvalidInput, MinyiError
 from minyi.org.models import Area
+from minyi.org.places import in_order
 from minyi.web.forms import MultipleFileField, PhoneField
 
 STREET, COMMUNITY, GRID = Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID
@@ -33,7 +34,7 @@ ACCEPTED_PHOTOS = ",".join(f.content_type for f in photos.CITIZEN_FORMATS)
 def places_under(parent_id: object, level: int) -> QuerySet[Area]:
     """The active areas of `level` directly under the area `parent_id` (none for a bad id); the
     streets of the district when `level` is STREET."""
-    places = Area.objects.filter(level=level, is_active=True).order_by("name", "pk")
+    places = Area.objects.filter(level=level, is_active=True)
     if level == STREET:
         return places
     try:
@@ -43,7 +44,8 @@ def places_under(parent_id: object, level: int) -> QuerySet[Area]:
 
 
 def place_choices(parent_id: object, level: int) -> list[tuple[object, str]]:
-    return [("", EMPTY_LABELS[level])] + [(a.pk, a.name) for a in places_under(parent_id, level)]
+    """The places of the select, in reading order (第二网格 before 第十网格: org/places.py)."""
+    return [("", EMPTY_LABELS[level])] + [(a.pk, a.name) for a in in_order(places_under(parent_id, level))]
 
 
 class PhotosField(MultipleFileField):

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from minyi.catalog.choices import DemandType, Urgency
 from minyi.core import clock
 from minyi.org.models import Area
-from minyi.visits.services import MAX_PROBLEMS, RaisedProblem
+from minyi.visits.services import MAX_PHOTOS, MAX_PROBLEMS, RaisedProblem
+from minyi.web.forms import MultipleFileField, MultipleFileInput, PlaceField
 
 # What households raise at the door is mostly a request for help, a complaint or a suggestion.
 PROBLEM_TYPES = [
@@ -47,31 +48,28 @@ class ProblemRow:
         return not self.text.strip() and self.demand_type == DEFAULT_TYPE and self.urgency == Urgency.NORMAL
 
 
-def area_choices(assignments) -> list[tuple[int, str]]:
+def offered_places(assignments) -> set[int]:
     """The places a household of these assignments lies in: the assigned grids, and the grids of the
     assigned communities (a community without grids stands for itself). One query for the grids of
-    all communities; the assignments come with their area and its parent."""
+    all communities."""
     assignments = list(assignments)
     communities = [a.area_id for a in assignments if a.area.level != Area.Level.GRID]
-    grids: dict[int, list[Area]] = {}
-    if communities:
-        for grid in Area.objects.filter(
-            parent_id__in=communities, level=Area.Level.GRID, is_active=True
-        ).order_by("path"):
-            grids.setdefault(grid.parent_id, []).append(grid)
-    found: list[tuple[int, str]] = []
+    with_grids: dict[int, list[int]] = {}
+    for pk, parent_id in Area.objects.filter(
+        parent_id__in=communities, level=Area.Level.GRID, is_active=True
+    ).values_list("pk", "parent_id"):
+        with_grids.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
     for assignment in assignments:
-        area = assignment.area
-        if area.level == Area.Level.GRID:
-            parent = area.parent.name if area.parent_id else ""
-            found.append((area.pk, f"{parent} / {area.name}" if parent else area.name))
-            continue
-        found += [(g.pk, f"{area.name} / {g.name}") for g in grids.get(area.pk, ())] or [(area.pk, area.name)]
+        if assignment.area.level == Area.Level.GRID:
+            found.add(assignment.area_id)
+        else:
+            found.update(with_grids.get(assignment.area_id) or [assignment.area_id])
     return found
 
 
 class VisitForm(forms.Form):
-    area = forms.TypedChoiceField(label=_("Grid"), coerce=int, empty_value=None)
+    area = PlaceField(label=_("Grid"))
     address = forms.CharField(
         label=_("Household address"),
         max_length=200,
@@ -99,14 +97,23 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Phones offer the camera and the photo library for it (a `capture` attribute would allow the
+    # camera alone, one photo at a time, and not a photo taken before the door was opened).
+    photos = MultipleFileField(
+        label=_("Photos"),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
     # A new one with every empty form; sent again with the form after an error, so that the form
     # sent twice is recorded once (visits/services.py).
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, assignments=(), campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = area_choices(assignments)
-        self.fields["area"].choices = [("", "—"), *choices] if len(choices) > 1 else choices
+        self.fields["photos"].help_text = _(
+            "Up to %(n)d photos, e.g. of the problem: taken now or chosen on the phone."
+        ) % {"n": MAX_PHOTOS}
+        places = offered_places(assignments)
+        self.fields["area"].offer(only=places, blank=len(places) > 1)
         today = clock.local(clock.now()).date()
         if "visited_on" not in self.initial:
             self.initial["visited_on"] = today
@@ -135,6 +142,7 @@ class VisitForm(forms.Form):
             "phone": data["phone"],
             "notes": data["notes"],
             "token": data.get("token"),
+            "photos": data.get("photos") or [],
             "problems": [
                 RaisedProblem(text=row.text, demand_type=row.demand_type, urgency=row.urgency)
                 for row in self.problem_rows

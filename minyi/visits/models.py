@@ -271,3 +271,27 @@ class VisitProblem(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+def _photo_path(instance: VisitPhoto, filename: str) -> str:
+    return f"visits/{instance.visit.visited_on:%Y/%m}/{instance.visit_id}/{filename}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit (the door, the broken lift): stored as the re-encoded copy without
+    EXIF that core/photos.py makes, and served only to those who may see the visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    file = models.FileField(_("file"), upload_to=_photo_path)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["visit", "id"]
+
+    def __str__(self) -> str:
+        return self.name

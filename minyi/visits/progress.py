@@ -24,12 +24,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from minyi.cases.workflow import OPEN, Status
 from minyi.core.trees import path_ids
 from minyi.org.models import Area, User
+from minyi.org.places import place_tree
 from minyi.visits.models import Assignment, Campaign, Household, Team, Visit, VisitProblem
 
 SOLVED = frozenset({Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED})
@@ -232,11 +234,12 @@ def campaign_progress(
     for community in communities.values():
         community.team = "、".join(sorted(community.teams))
     _members(teams)
+    places = place_tree()  # rows in the reading order of places (第二网格 before 第十网格)
     return Progress(
         total=total,
         teams=list(teams.values()),
-        communities=sorted(communities.values(), key=lambda r: (r.parent, r.name)),
-        grids=sorted(rows.values(), key=lambda r: (r.parent, r.name)),
+        communities=places.in_order(communities.values(), attrgetter("key")),
+        grids=places.in_order(rows.values(), attrgetter("key")),
     )
 
 

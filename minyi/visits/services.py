@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -29,12 +30,15 @@ from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code
 from minyi.core import clock
 from minyi.core.errors import InvalidInput, MinyiError
+from minyi.core.photos import Photo, photo_copy
 from minyi.org.models import Area, User
 from minyi.visits.addresses import MAX_LENGTH as ADDRESS_MAX
 from minyi.visits.addresses import address_key, clean_address, has_door
-from minyi.visits.models import ASSIGNABLE_LEVELS, Campaign, Household, Visit, VisitProblem
+from minyi.visits.models import ASSIGNABLE_LEVELS, Campaign, Household, Visit, VisitPhoto, VisitProblem
 
 MAX_PROBLEMS = 10
+MAX_PHOTOS = 6  # as a project's monthly report
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PEOPLE_MAX = 200
 NOTES_MAX = 4000
 PROBLEM_MAX = 2000
@@ -68,6 +72,7 @@ def visit_record(
     phone: str = "",
     problems: Sequence[RaisedProblem | str] = (),
     token: uuid.UUID | str | None = None,
+    photos: Sequence[UploadedFile] = (),
 ) -> Visit:
     """Record a visit to the household at `address` in `area` (a grid or community assigned to the
     actor's team); each problem becomes a case. Returns the visit; its `problems` hold the cases.
@@ -76,7 +81,10 @@ def visit_record(
     to call back); the requester's name is the people met.
 
     `token`: the one-time token of the form. If the actor recorded a visit with it already, that
-    visit is returned (with `replayed` set) and nothing is written."""
+    visit is returned (with `replayed` set) and nothing is written.
+
+    `photos`: taken at the door; each is stored as its re-encoded copy without EXIF (core/photos.py,
+    which refuses a file that does not decode as a photo), at most MAX_PHOTOS of PHOTO_MAX_BYTES."""
     campaign = _campaign(actor, campaign)
     token = _token(token)
     if token is not None:
@@ -114,6 +122,7 @@ def visit_record(
             _("The phone number may hold only digits, spaces, “-” and a leading “+”."), field="phone"
         )
     raised = _problems(problems)
+    checked_photos = _photos(photos)
     if raised:
         # The secretary registers the cases: their own right to register at this place is checked
         # now, before anything is written, not halfway through.
@@ -136,6 +145,14 @@ def visit_record(
                 created_at=clock.now(),
                 token=token,
             )
+            for photo in checked_photos:
+                VisitPhoto.objects.create(
+                    visit=visit,
+                    file=photo,
+                    name=photo.name[:200],
+                    content_type=photo.content_type,
+                    size=photo.size,
+                )
             for position, problem in enumerate(raised, start=1):
                 case = case_create(
                     actor=actor,
@@ -163,6 +180,26 @@ def visit_record(
             raise
         return earlier
     return visit
+
+
+def _photos(photos: Sequence[UploadedFile]) -> list[Photo]:
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("You chose %(count)d photos; a visit keeps at most %(most)d: leave some out.")
+            % {"count": len(photos), "most": MAX_PHOTOS},
+            field="photos",
+        )
+    checked = []
+    for number, photo in enumerate(photos, start=1):
+        if photo.size > PHOTO_MAX_BYTES:
+            raise InvalidInput(
+                _("“%(name)s” is larger than %(mb)d MB: take the photo at a lower resolution.")
+                % {"name": photo.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)},
+                field="photos",
+            )
+        # Stored under a name of our own: a phone's file name may hold the date and the owner.
+        checked.append(photo_copy(photo, field="photos", stem=f"photo-{number}"))
+    return checked
 
 
 def _token(value: uuid.UUID | str | None) -> uuid.UUID | None:

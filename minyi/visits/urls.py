@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:campaign_id>/record/", views.record, name="record"),
     path("<int:campaign_id>/lookup/", views.household_lookup, name="household_lookup"),
     path("visit/<int:visit_id>/", views.visit_page, name="visit"),
+    path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("household/<int:household_id>/", views.household_page, name="household"),
 ]

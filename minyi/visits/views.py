@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,14 +19,15 @@ from minyi.access import cases as case_access
 from minyi.access import visits as access
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
-from minyi.core.errors import MinyiError, NotPermitted
+from minyi.core.errors import MinyiError, NotFound, NotPermitted
 from minyi.core.ids import id_from_text
 from minyi.org.roles import Role
 from minyi.visits import exports, progress
 from minyi.visits.addresses import address_key
 from minyi.visits.forms import PROBLEM_TYPES, URGENCY_CHOICES, ProblemRow, VisitForm
-from minyi.visits.models import Household, VisitProblem
+from minyi.visits.models import Household, VisitPhoto, VisitProblem
 from minyi.visits.services import MAX_PROBLEMS, visit_record
+from minyi.web.downloads import POLICY
 
 
 def visits_view(view):
@@ -58,7 +60,11 @@ def home(request):
             (campaign, figures, access.may_record(user, campaign), access.recording_closed(user, campaign))
         )
     recent = list(progress.recent_visits_of(user)[:5]) if user.has_role(Role.VISIT_SECRETARY) else []
-    return render(request, "visits/home.html", _context(campaigns=campaigns, recent=recent))
+    # A visit secretary's home (console/desks.py HOME): the visit form of each running campaign first.
+    recording = [campaign for campaign, _figures, may_record, _closed in campaigns if may_record]
+    return render(
+        request, "visits/home.html", _context(campaigns=campaigns, recent=recent, recording=recording)
+    )
 
 
 @visits_view
@@ -111,8 +117,9 @@ def record(request, campaign_id: int):
     if request.method != "POST":
         context["form"] = VisitForm(assignments=assignments, campaign=campaign)
         return render(request, "visits/record.html", context)
-    form = VisitForm(request.POST, assignments=assignments, campaign=campaign)
-    context["form"] = form
+    form = VisitForm(request.POST, request.FILES, assignments=assignments, campaign=campaign)
+    # A form shown again cannot hold the files chosen before: say so beside the photos.
+    context["form"], context["photos_dropped"] = form, bool(request.FILES.getlist("photos"))
     if "add_problem" in request.POST:  # "add another problem" without JavaScript: the same form, one row more
         if form.may_add_problem:
             form.problem_rows.append(ProblemRow())
@@ -198,6 +205,7 @@ def visit_page(request, visit_id: int):
         "visits/visit.html",
         _context(
             visit=visit,
+            photos=list(visit.photos.all()),
             problems=problems,
             visible_cases=_visible_case_ids(user, [p.case for p in problems]),
             others=list(progress.other_visits(visit, visible=visible)[:20]),
@@ -208,6 +216,18 @@ def visit_page(request, visit_id: int):
             campaign_visible=access.campaigns_visible_to(user).filter(pk=visit.campaign_id).exists(),
         ),
     )
+
+
+@visits_view
+def photo(request, photo_id: int):
+    """A photo of a visit, only for those who may see the visit (never a public file address)."""
+    item = VisitPhoto.objects.filter(pk=photo_id).first()
+    if item is None or not access.visits_visible_to(request.user).filter(pk=item.visit_id).exists():
+        raise NotFound(_("There is no such photo, or it is outside your scope."))
+    response = FileResponse(item.file.open("rb"), filename=item.name)
+    response["Content-Type"] = item.content_type
+    response["Content-Security-Policy"] = POLICY
+    return response
 
 
 @visits_view

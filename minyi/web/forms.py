@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from minyi.access.personal_data import checked_phone
 from minyi.core.errors import InvalidInput
+from minyi.org.places import picker_choices
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,3 +41,48 @@ class PhoneField(forms.CharField):
         except InvalidInput as exc:
             raise ValidationError(exc.message, code="phone") from None
         return text.strip()
+
+
+class PlaceSelect(forms.Select):
+    """The place picker: a select grouped street → community (works without JavaScript, by keyboard
+    too), which app.js gives a filter box: a place is found by a piece of its name or of its
+    pinyin initials (湖畔, hp), looked up in the words each option carries (`data-place`)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "data-place-picker": "",
+                "data-filter-label": _("Find a place"),
+                "data-filter-placeholder": _("Type a name or its pinyin initials, e.g. hp"),
+                "data-no-match": _("No place matches “%s”."),
+                **(attrs or {}),
+            }
+        )
+        self.words: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        words = self.words.get(str(value))
+        if words:
+            option["attrs"]["data-place"] = words
+        return option
+
+
+class PlaceField(forms.TypedChoiceField):
+    """An area (区/街道/社区/网格) chosen with the place picker; cleaned to the area's id. Its
+    places are set by `offer` (each form does, when it is made: the places change in the admin)."""
+
+    widget = PlaceSelect
+
+    def __init__(self, *, blank_label="—", **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("empty_value", None)
+        super().__init__(**kwargs)
+        self.blank_label = blank_label
+
+    def offer(self, *, only=None, active_only: bool = True, blank: bool = True) -> None:
+        """Offer the places (`only`: these area ids; see org.places.picker_choices), after a blank
+        choice unless `blank` is False."""
+        found = picker_choices(only=only, active_only=active_only)
+        self.choices = [("", self.blank_label), *found.choices] if blank else found.choices
+        self.widget.words = found.words

@@ -221,6 +221,7 @@ def build_matrix_world() -> MatrixWorld:
         people_met=VISIT_PEOPLE,
         phone=VISIT_PHONE,
         problems=["楼道灯坏了一个月"],
+        photos=[jpeg("楼道.jpg")],
     )
     cases["visit"] = visit.problems.get().case
     west_visit = visit_record(
@@ -230,6 +231,7 @@ def build_matrix_world() -> MatrixWorld:
         address="和平里7号楼3单元302",
         visited_on=dt.date(2026, 11, 21),
         people_met="住户",
+        photos=[jpeg("门口.jpg")],
     )
 
     ledger = build_ledger(world)

@@ -528,6 +528,12 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(VISIT_VIEWERS, kwargs=lambda m: {"visit_id": m.visit.pk}),
         Rule(VISIT_READERS, kwargs=lambda m: {"visit_id": m.extra["west_visit"].pk}, label="west"),
     ],
+    "visits:photo": [
+        Rule(VISIT_VIEWERS, kwargs=lambda m: {"photo_id": m.visit.photos.get().pk}),
+        Rule(
+            VISIT_READERS, kwargs=lambda m: {"photo_id": m.extra["west_visit"].photos.get().pk}, label="west"
+        ),
+    ],
     "visits:household": [
         Rule(VISIT_VIEWERS, kwargs=lambda m: {"household_id": m.household.pk}),
         Rule(

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
+from tests.browser.conftest import PASSWORD
 from tests.browser.pages import (
     case_id_from,
     do_operation,
@@ -21,6 +22,7 @@ from tests.browser.pages import (
     row,
     screenshot,
 )
+from tests.org.helpers import build_lakeside
 
 pytestmark = pytest.mark.browser
 
@@ -282,3 +284,84 @@ def test_a_pasted_demand_brings_its_similar_cases(site):
     form.locator("#id_title").fill(TITLE)  # fill() sets the value and fires `input`, no key events
     form.locator("#id_description").fill(DESCRIPTION)
     expect(operator.locator("#similar-cases")).to_contain_text(TITLE, timeout=8000)
+
+
+def answered(page, path: str):
+    return page.expect_response(lambda response: path in response.url)
+
+
+def place_options(select) -> list[str]:
+    return select.locator("option").evaluate_all("os => os.map(o => o.textContent)")
+
+
+def test_the_operator_finds_a_place_by_its_pinyin_initials(site):
+    w = site.world
+    community, grids, garden = build_lakeside(w)
+    operator = site.login(w.operator)
+    form = operator.locator("#intake-form")
+    select = form.locator("#id_area")
+    expect(select.locator('optgroup[label="东城街道 · 湖畔社区"]')).to_be_attached()
+    everything = place_options(select)
+    assert everything.index("湖畔社区第二网格") < everything.index("湖畔社区第十网格")
+    assert "西城社区 / 西城一网格" in everything
+    form.locator("#id_requester_name").fill("张三")
+    form.locator("#id_title").fill(TITLE)
+    form.locator("#id_description").fill(DESCRIPTION)
+
+    finder = form.get_by_role("searchbox", name=re.compile("查找地点|Find a place"))
+    finder.fill("hp")
+    shown = [name for name in place_options(select) if name != "—"]
+    assert shown == [garden.name, community.name, *(g.name for g in grids)], shown
+    expect(select).to_have_value(str(garden.pk))  # the first match is chosen
+    expect(select).to_have_class(re.compile("place-list"))  # the matches are shown as a list
+    screenshot(operator, "place-picker-hp")
+
+    # By name, several words (all must be found), then on by keyboard: Enter goes to the select and
+    # does not send the form, the arrow key picks the next match.
+    finder.fill("湖畔 第十")
+    assert [n for n in place_options(select) if n != "—"] == ["湖畔社区第十网格", "湖畔社区第十一网格"]
+    finder.press("Enter")
+    expect(select).to_be_focused()
+    select.press("ArrowDown")
+    expect(select).to_have_value(str(grids[10].pk))
+    select.press("Enter")  # closes the list; sends nothing
+    expect(select).not_to_have_class(re.compile("place-list"))
+    finder.fill("zzz")
+    expect(form.locator(".place-status")).to_contain_text("zzz")
+    finder.fill("")  # emptied: every place is back, in its order, and the choice stays
+    assert place_options(select) == everything
+    expect(select).to_have_value("")  # "zzz" matched nothing, so nothing stayed chosen
+
+    # 湖畔社区第十一网格 by its initials; the panels that follow the place (a changed choice is
+    # announced) are answered before the form is sent (one writer at a time on the test's SQLite).
+    with answered(operator, "/intake/suggest/"), answered(operator, "/intake/similar/"):
+        finder.fill("hpsqdsy")
+    form.get_by_role("button", name=re.compile(r"^(登记|Register)$")).click()
+    operator.wait_for_url(re.compile(r"/console/intake/\?done=\d+"))
+    operator.wait_for_load_state("networkidle")  # the page's panels have asked the server (SQLite)
+    assert Case.objects.get().area == grids[10]
+    assert Case.objects.count() == 1  # Enter in the finder earlier sent nothing
+
+
+def test_without_javascript_the_place_picker_is_a_grouped_select(site):
+    w = site.world
+    community, grids, _garden = build_lakeside(w)
+    context = site.browser.new_context(base_url=site.base_url, java_script_enabled=False, locale="zh-CN")
+    site.contexts.append(context)
+    page = context.new_page()
+    page.goto("/console/login/")
+    page.locator("#id_username").fill(w.operator.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/console/intake/$"))
+    form = page.locator("#intake-form")
+    expect(form.locator(".place-filter")).to_have_count(0)
+    group = form.locator('#id_area optgroup[label="东城街道 · 湖畔社区"]')
+    assert place_options(group)[:3] == [community.name, grids[0].name, grids[1].name]
+    form.locator("#id_area").select_option(str(grids[9].pk))
+    form.locator("#id_requester_name").fill("张三")
+    form.locator("#id_title").fill(TITLE)
+    form.locator("#id_description").fill(DESCRIPTION)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/console/intake/\?done=\d+"))
+    assert Case.objects.get().area == grids[9]

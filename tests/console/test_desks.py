@@ -25,10 +25,17 @@ def test_every_role_with_a_desk_lands_on_it(world):
         "callback_agent": "/console/callback/",
         "leader": "/console/leader/",
         "grid_worker": "/console/intake/",
+        # the door-to-door visits are a visit secretary's work, not the hotline's intake desk
+        "visit_secretary": "/console/visits/",
     }
     for persona, url in expected.items():
         response = client_for(getattr(world, persona)).get("/console/")
         assert response.status_code == 302 and response["Location"] == url, persona
+
+
+def test_a_visit_secretary_may_still_register_at_the_intake_desk(world):
+    assert [d.key for d in desks_for(world.visit_secretary)] == ["intake"]
+    assert client_for(world.visit_secretary).get("/console/intake/").status_code == 200
 
 
 def test_desks_are_offered_by_role(world):

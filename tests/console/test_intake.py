@@ -3,6 +3,8 @@ earlier cases, answer from the knowledge base after reading the answer."""
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from minyi.cases.models import Case
@@ -11,6 +13,7 @@ from minyi.console.views import intake
 from minyi.knowledge.models import KnowledgeEntry
 from tests.cases.helpers import new_case
 from tests.console.helpers import client_for, text_of
+from tests.org.helpers import build_lakeside
 
 CALL = {
     "requester_phone": "13912345678",
@@ -245,3 +248,34 @@ def test_a_long_pasted_letter_reaches_every_panel(world, clock):
         assert operator.post(reverse(name), letter).status_code == 200, name
     page = operator.get("/console/intake/").content.decode()
     assert 'hx-get="/console/intake/similar/"' not in page and 'hx-post="/console/intake/similar/"' in page
+
+
+def place_select(html: str) -> str:
+    return re.search(r'<select name="area".*?</select>', html, re.S).group(0)
+
+
+def test_the_place_picker_groups_street_and_community_and_lists_grids_in_order(world, clock):
+    _community, grids, _garden = build_lakeside(world)  # grids made out of order
+    select = place_select(client_for(world.operator).get("/console/intake/").content.decode())
+    assert "data-place-picker" in select
+    names = re.findall(r">(湖畔社区第.{1,3}网格)</option>", select)
+    assert names == [g.name for g in grids]  # 第二网格 before 第十网格, whatever the ids
+    assert '<optgroup label="东城街道 · 湖畔社区">' in select
+    # the words the filter looks in, pinyin initials included: "hp" finds 湖畔 without a dictionary
+    assert (
+        f'value="{grids[1].pk}" data-place="东城街道 湖畔社区 湖畔社区第二网格 dcjd hpsq hpsqdewg"' in select
+    )
+
+
+def test_the_case_list_offers_places_no_longer_in_use_for_past_cases(world, clock):
+    build_lakeside(world)
+    world.west_grid.is_active = False
+    world.west_grid.save()
+    intake = place_select(client_for(world.operator).get("/console/intake/").content.decode())
+    search = place_select(client_for(world.operator).get("/console/cases/").content.decode())
+    assert f'value="{world.west_grid.pk}"' not in intake and f'value="{world.west_grid.pk}"' in search
+    assert re.findall(r">(湖畔社区第.{1,3}网格)</option>", search)[:3] == [
+        "湖畔社区第一网格",
+        "湖畔社区第二网格",
+        "湖畔社区第三网格",
+    ]

@@ -3,11 +3,14 @@ wrong, with the message next to the field to fix."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from minyi.cases.models import Attachment, Case, CaseEvent
 from minyi.cases.workflow import Status
+from tests.org.helpers import build_lakeside
 from tests.portal.helpers import (
     HTML,
     JPEG,
@@ -253,6 +256,14 @@ def test_choosing_a_community_loads_its_active_grids(client, world):
     assert f'<option value="{world.east_grid.pk}">东城一网格</option>' in page
     assert "东城二网格" not in page  # no longer in use
     assert "hx-swap-oob" not in page
+
+
+def test_the_grids_come_in_the_order_of_their_numbers(client, world):
+    community, grids, _garden = build_lakeside(world)  # made out of order
+
+    page = client.get(reverse("portal:areas"), {"community": community.pk}).content.decode()
+
+    assert re.findall(r">(湖畔社区第.{1,3}网格)</option>", page) == [g.name for g in grids]
 
 
 @pytest.mark.parametrize("query", [{"street": "nonsense"}, {"community": ""}, {}])

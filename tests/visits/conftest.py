@@ -31,3 +31,10 @@ def english(client, settings):
     read the English messages whatever the Chinese catalogue says."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Photos of visits go to a fresh folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

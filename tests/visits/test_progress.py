@@ -16,6 +16,7 @@ from minyi.org.models import Area
 from minyi.visits import progress
 from minyi.visits.models import Assignment, Household, Team, Visit
 from minyi.visits.services import visit_record
+from tests.org.helpers import build_lakeside
 
 
 def visit(world, setup, *, actor=None, area=None, address="幸福小区1号楼101", day=20, problems=()):
@@ -224,3 +225,16 @@ def test_the_pages_queries_do_not_grow_with_the_number_of_communities(client, wo
     assert (
         len(page.context["progress"].communities) == 2 + 20 and page.context["progress"].total.visited == 41
     )
+
+
+def test_communities_and_grids_are_listed_in_the_reading_order_of_places(world, setup):
+    community, grids, garden = build_lakeside(world)
+    Assignment.objects.create(team=setup.east_team, area=community)
+    Assignment.objects.create(team=setup.east_team, area=garden)
+    figures = progress.campaign_progress(
+        campaign=setup.campaign, assignments=setup.campaign.assignments.all()
+    )
+    # 东城社区 (dong), 湖畔花园社区 (hu pan hua), 湖畔社区 (hu pan she), then 西城 (xi)
+    assert [r.name for r in figures.communities] == ["东城社区", "湖畔花园社区", "湖畔社区", "西城社区"]
+    lakeside = [r.name for r in figures.grids if r.parent == "湖畔社区"]
+    assert lakeside == [g.name for g in grids]  # 第二网格 before 第十网格

@@ -6,14 +6,17 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from minyi.cases.models import Case, CaseEvent
 from minyi.cases.workflow import Status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.core.errors import InvalidInput, NotFound, NotPermitted
-from minyi.visits.models import Household, Visit, VisitProblem
+from minyi.visits import services
+from minyi.visits.models import Household, Visit, VisitPhoto, VisitProblem
 from minyi.visits.services import RaisedProblem, visit_record
+from tests import images
 
 
 def record(world, setup, **overrides):
@@ -248,3 +251,54 @@ def test_a_second_sending_that_passes_the_check_meets_the_constraint_and_gets_th
     again = record(world, setup, token=token, problems=["楼道灯坏了"])
     assert len(calls) == 2 and again == first
     assert Visit.objects.count() == 1 and Case.objects.count() == 1 and VisitProblem.objects.count() == 1
+
+
+def phone_photo(name: str = "IMG_20261124_张家门口.jpg", data: bytes | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        name, data if data is not None else images.jpeg(gps=True), content_type="image/jpeg"
+    )
+
+
+def test_photos_are_kept_with_the_visit_without_where_they_were_taken(world, setup, media):
+    visit = record(world, setup, photos=[phone_photo(), phone_photo("楼道.png", images.png())])
+    kept = list(visit.photos.order_by("id"))
+    # Stored under names of our own (a phone's file name holds the day and whose door it was).
+    assert [(p.name, p.content_type) for p in kept] == [
+        ("photo-1.jpg", "image/jpeg"),
+        ("photo-2.png", "image/png"),
+    ]
+    with kept[0].file.open("rb") as f:
+        image = images.read_back(f.read())
+    assert not image.getexif() and "comment" not in image.info  # no GPS position, no phone model
+    assert kept[0].file.name.startswith(f"visits/2026/11/{visit.pk}/")
+
+
+@pytest.mark.parametrize(
+    ("photos", "message"),
+    [
+        ([phone_photo("门.jpg", images.html_with_a_jpeg_head())], "门.jpg"),
+        ([phone_photo("半张.jpg", images.truncated_jpeg())], "半张.jpg"),
+        ([phone_photo(f"{n}.jpg", images.jpeg()) for n in range(7)], "7"),
+    ],
+)
+def test_a_file_that_is_no_photo_or_one_photo_too_many_is_refused_and_nothing_is_written(
+    world, setup, media, photos, message
+):
+    with translation.override("en"), pytest.raises(InvalidInput, match=message) as refused:
+        record(world, setup, photos=photos, problems=["楼道灯坏了"])
+    assert refused.value.field == "photos"
+    assert nothing_written() and not VisitPhoto.objects.exists()
+
+
+def test_a_photo_too_large_is_refused_before_it_is_read(world, setup, media, monkeypatch):
+    monkeypatch.setattr(services, "PHOTO_MAX_BYTES", 1000)
+    with translation.override("en"), pytest.raises(InvalidInput, match="larger than") as refused:
+        record(world, setup, photos=[phone_photo("大图.jpg", images.jpeg((400, 300), gps=True))])
+    assert refused.value.field == "photos" and "大图.jpg" in refused.value.message and nothing_written()
+
+
+def test_a_form_sent_twice_keeps_its_photos_once(world, setup, media):
+    token = uuid.uuid4()
+    first = record(world, setup, token=token, photos=[phone_photo()])
+    again = record(world, setup, token=token, photos=[phone_photo()])
+    assert again.pk == first.pk and again.replayed and VisitPhoto.objects.count() == 1

@@ -7,11 +7,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from minyi.cases.models import Case
 from minyi.visits.models import Assignment, Visit
 from minyi.visits.services import visit_record
+from tests import images
 
 
 @pytest.fixture
@@ -345,3 +347,46 @@ def test_the_address_lookup_ignores_an_area_that_is_no_id(world, setup, as_user)
     url = reverse("visits:household_lookup", args=[setup.campaign.pk])
     for wrong in ("²", "9" * 5000):
         assert client.get(url, {"area": wrong, "address": "幸福小区3号楼2单元501"}).status_code == 200
+
+
+def test_the_visit_form_takes_photos_and_the_visit_shows_them_to_its_readers_only(
+    world, setup, as_user, west_secretary, media
+):
+    client = as_user(world.visit_secretary)
+    record_url = reverse("visits:record", args=[setup.campaign.pk])
+    form = client.get(record_url).text
+    assert 'enctype="multipart/form-data"' in form
+    assert re.search(r'<input type="file" name="photos"[^>]*accept="image/\*"[^>]*multiple', form)
+    photo = SimpleUploadedFile("IMG_0001.jpg", images.jpeg(gps=True), content_type="image/jpeg")
+    answer = client.post(record_url, {**form_data(world), "photos": [photo]})
+    visit = Visit.objects.get()
+    assert answer.status_code == 302
+    kept = visit.photos.get()
+    photo_url = reverse("visits:photo", args=[kept.pk])
+    assert f'src="{photo_url}"' in client.get(answer.url).text
+    shown = client.get(photo_url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    assert "default-src 'none'" in shown["Content-Security-Policy"]
+    assert as_user(world.dispatcher).get(photo_url).status_code == 200
+    assert as_user(west_secretary).get(photo_url).status_code == 404  # another team's door
+
+
+def test_a_refused_photo_is_said_at_its_field_and_the_photos_must_be_chosen_again(
+    world, setup, as_user, media
+):
+    client = as_user(world.visit_secretary)
+    fake = SimpleUploadedFile("门口.jpg", images.html_with_a_jpeg_head(), content_type="image/jpeg")
+    answer = client.post(
+        reverse("visits:record", args=[setup.campaign.pk]), {**form_data(world), "photos": [fake]}
+    )
+    assert answer.status_code == 400 and not Visit.objects.exists()
+    assert "门口.jpg" in answer.text and 'data-testid="photos-dropped"' in answer.text
+
+
+def test_a_visit_secretary_starts_at_the_visit_form_of_their_running_campaign(world, setup, as_user, clock):
+    client = as_user(world.visit_secretary)
+    home = client.get("/console/", follow=True)
+    assert home.redirect_chain == [("/console/visits/", 302)]
+    assert f'data-testid="record-now-{setup.campaign.pk}"' in home.text
+    clock.set("2027-01-20 09:00")  # the campaign is over, and late entries too: nothing to record
+    assert "record-now" not in client.get("/console/visits/").text

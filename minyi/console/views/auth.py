@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from minyi.console.desks import desks_for
-from minyi.org.roles import Role
+from minyi.console.desks import home_of
 
 
 class LoginView(auth_views.LoginView):
@@ -23,13 +22,12 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
-    """Each user starts at their main page: leaders at the leader home, others at their first desk."""
+    """Each user starts at their main page (console/desks.py HOME): leaders at the leader home, visit
+    secretaries at their campaigns, others at the desk of their role."""
     user = request.user
-    if user.has_role(Role.LEADER):
-        return redirect("console:leader")
-    desks = desks_for(user)
-    if desks:
-        return redirect(desks[0].url_name)
+    home = home_of(user)
+    if home:
+        return redirect(home)
     if user.is_administrator:
         return redirect("admin:index")
     return render(request, "console/no_role.html", status=403)

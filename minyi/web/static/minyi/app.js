@@ -102,6 +102,98 @@
     }
   });
 
+  // The place picker (web/forms.py PlaceSelect): a select grouped street → community, given a
+  // filter box when it offers PLACE_FILTER_FROM places or more. What is typed is looked for in each
+  // place's words (data-place: its name, the names above it and their pinyin initials, written by
+  // the server), so 湖畔 or hp keeps the 湖畔 places; several words must all be found. Places that do
+  // not match are taken out of the select (a phone's own picker would show hidden options anyway)
+  // and put back, in their order, when the box is emptied; while something is typed the select
+  // opens as a list of the matches. The first match is chosen when the chosen place is filtered
+  // out, so by keyboard: type, Enter or ↓ to the list (Enter never sends the form from here), ↑↓ to
+  // choose, Enter to close the list.
+  var PLACE_LIST_ROWS = 8;
+  var PLACE_FILTER_FROM = 10;  // places: below this a plain select is quicker than typing
+
+  function placeFits(option, terms) {
+    if (!option.value) { return true; }  // the blank choice stays
+    var words = ((option.getAttribute("data-place") || "") + " " + option.textContent).toLowerCase();
+    return terms.every(function (term) { return words.indexOf(term) !== -1; });
+  }
+
+  function enhancePlacePicker(select) {
+    if (select.hasAttribute("data-place-ready")) { return; }
+    select.setAttribute("data-place-ready", "");
+    if (select.querySelectorAll("option[data-place]").length < PLACE_FILTER_FROM) { return; }
+    var entries = Array.prototype.map.call(select.children, function (node) {
+      return { node: node, options: node.tagName === "OPTGROUP" ? Array.prototype.slice.call(node.children) : null };
+    });
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "place-filter";
+    input.autocomplete = "off";
+    input.placeholder = select.getAttribute("data-filter-placeholder") || "";
+    input.setAttribute("aria-label", select.getAttribute("data-filter-label") || "");
+    input.setAttribute("aria-controls", select.id);
+    var status = document.createElement("p");
+    status.className = "help place-status";
+    status.setAttribute("aria-live", "polite");
+    select.parentNode.insertBefore(input, select);
+    select.parentNode.insertBefore(status, select.nextSibling);
+    var rows = 0;  // the rows the matches take in a list (their groups' labels too); 0: none typed
+
+    function showList(open) {
+      if (open && rows) {
+        select.size = Math.min(Math.max(rows, 2), PLACE_LIST_ROWS);
+        select.classList.add("place-list");
+      } else {
+        select.removeAttribute("size");
+        select.classList.remove("place-list");
+      }
+    }
+
+    function filter() {
+      var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var previous = select.value, kept = [], groups = 0;
+      select.textContent = "";
+      entries.forEach(function (entry) {
+        if (!entry.options) {
+          if (placeFits(entry.node, terms)) { select.appendChild(entry.node); kept.push(entry.node); }
+          return;
+        }
+        entry.node.textContent = "";
+        entry.options.forEach(function (option) {
+          if (placeFits(option, terms)) { entry.node.appendChild(option); kept.push(option); }
+        });
+        if (entry.node.children.length) { select.appendChild(entry.node); groups += 1; }
+      });
+      var places = kept.filter(function (option) { return option.value; });
+      var stays = kept.some(function (option) { return option.value === previous; });
+      select.value = stays && (previous || !terms.length) ? previous : (terms.length && places.length ? places[0].value : "");
+      status.textContent = terms.length && !places.length
+        ? (select.getAttribute("data-no-match") || "").replace("%s", input.value.trim()) : "";
+      rows = terms.length && places.length ? kept.length + groups : 0;
+      showList(true);
+      if (select.value !== previous) { select.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
+    input.addEventListener("input", filter);
+    input.addEventListener("focus", function () { showList(true); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
+      if (event.key === "Escape" && input.value) { event.preventDefault(); input.value = ""; filter(); }
+    });
+    select.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && select.classList.contains("place-list")) { event.preventDefault(); showList(false); }
+    });
+    select.addEventListener("blur", function (event) {
+      if (event.relatedTarget !== input) { showList(false); }
+    });
+  }
+  function enhancePlacePickers(root) {
+    (root || document).querySelectorAll("select[data-place-picker]").forEach(enhancePlacePicker);
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhancePlacePickers(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { enhancePlacePickers(event.target); });
+
   // Selects that narrow a following select (street → community → grid): data-narrows="#id".
   document.addEventListener("change", function (event) {
     var target = event.target.getAttribute && event.target.getAttribute("data-clear");
