@@ -270,6 +270,9 @@ MINYI_CLASSIFIER_MIN_CASES = env_int("MINYI_CLASSIFIER_MIN_CASES", 200, minimum=
 MINYI_CLASSIFIER_MIN_PER_CATEGORY = env_int("MINYI_CLASSIFIER_MIN_PER_CATEGORY", 20, minimum=2)
 MINYI_CLASSIFIER_RECHECK_SECONDS = env_int("MINYI_CLASSIFIER_RECHECK_SECONDS", 30, minimum=0)
 # Similar cases: how far back to look (days), and the least keyword similarity (0–1, cosine) to list.
+# Wall screens (大屏: the dashboard's and the projects wall chart's): seconds between two refreshes of
+# their figures (fetched in the background and swapped in, without reloading the page).
+MINYI_WALL_REFRESH_SECONDS = env_int("MINYI_WALL_REFRESH_SECONDS", 120, minimum=10)
 # The measures and the weights of the score (a TOML file; empty: minyi/stats/measures.toml).
 MINYI_MEASURES_FILE = env_str("MINYI_MEASURES_FILE", "")
 # The least cases (the measures file's score.sample, 应办结 by default) a unit needs in a period to be

@@ -37,10 +37,12 @@ from minyi.projects.forms import (
     parse_month,
 )
 from minyi.projects.models import Batch, ProgressReport, ReportPhoto, SubItem
+from minyi.web.walls import wall_context
 from minyi.workcal.services import current_calendar
 
 ROLES = access.VIEWERS
 TREND_MONTHS = 12
+WALL_PAGE_SECONDS = 20  # how long the wall screen shows one page of the wall chart's rows
 
 
 @staff_view(*ROLES)
@@ -345,12 +347,18 @@ def wall(request):
     if batch:
         projects = form.narrow(access.projects_visible_to(request.user).filter(batch=batch))
         chart = summary.wall_chart(batch, projects, current=clock.today())
-    screen = request.GET.get("screen") == "1"
-    return render(
-        request,
-        "projects/wall_screen.html" if screen else "projects/wall.html",
-        {"nav": "projects", "form": form, "batch": batch, "chart": chart, "query": request.GET.urlencode()},
-    )
+    context = {
+        "nav": "projects",
+        "form": form,
+        "batch": batch,
+        "chart": chart,
+        "query": request.GET.urlencode(),
+    }
+    if request.GET.get("screen") == "1":
+        # 大屏: the rows that fit one screen at a time, the next ones after WALL_PAGE_SECONDS (app.js)
+        context |= wall_context() | {"page_seconds": WALL_PAGE_SECONDS}
+        return render(request, "projects/wall_screen.html", context)
+    return render(request, "projects/wall.html", context)
 
 
 @staff_view(*ROLES)

@@ -39,6 +39,7 @@ from minyi.cases.deadlines import Light, light_q
 from minyi.cases.models import Case, Satisfaction
 from minyi.cases.workflow import CLOCKS, Status
 from minyi.core import clock
+from minyi.stats.config import in_language
 from minyi.stats.periods import Period
 
 REACHED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.DISSATISFIED)
@@ -578,6 +579,12 @@ class Figure:
     numerator: float | None = None  # a rate's counts now
     denominator: float | None = None
     lower_is_better: bool = False
+    label_en: str = ""  # the name on English pages (stats/config.py)
+
+    @property
+    def shown_label(self) -> str:
+        """The name pages show: the label, or on English pages the English name (reports keep `label`)."""
+        return in_language(self.label, self.label_en)
 
     @property
     def mom(self) -> Change:
@@ -597,9 +604,17 @@ def figures(compared: Comparison, config) -> list[Figure]:
     then each configured rate — each with the period before and the year before."""
     c, p, y = compared.current, compared.previous, compared.last_year
     rows = [
-        Figure("received", "受理量", COUNT, c.received, p.received, y.received),
-        Figure("closed", "办结量", COUNT, c.closed, p.closed, y.closed),
-        Figure("score", config.score_label, SCORE, score(c, config), score(p, config), score(y, config)),
+        Figure("received", "受理量", COUNT, c.received, p.received, y.received, label_en="Cases received"),
+        Figure("closed", "办结量", COUNT, c.closed, p.closed, y.closed, label_en="Cases closed"),
+        Figure(
+            "score",
+            config.score_label,
+            SCORE,
+            score(c, config),
+            score(p, config),
+            score(y, config),
+            label_en=config.score_label_en,
+        ),
     ]
     for name, rate in config.rates.items():
         rows.append(
@@ -613,6 +628,7 @@ def figures(compared: Comparison, config) -> list[Figure]:
                 c.count(rate.numerator),
                 c.count(rate.denominator),
                 rate.lower_is_better,
+                rate.label_en,
             )
         )
     return rows

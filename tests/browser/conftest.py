@@ -19,6 +19,7 @@ import os
 import types
 
 import pytest
+from django.conf import settings
 
 from minyi.core import clock as minyi_clock
 from tests.conftest import Clock
@@ -92,13 +93,19 @@ class Site:
         self.contexts = []
         self.problems: list[str] = []  # JavaScript errors and server errors seen by any page
 
-    def context(self, *, width: int = 1280, height: int = 900):
+    def context(self, *, width: int = 1280, height: int = 900, language: str | None = None):
+        """A new browser context; `language` ("en"): the language chosen with the console's switch
+        (its cookie; the console does not follow Accept-Language, web/middleware.py)."""
         context = self.browser.new_context(
             base_url=self.base_url,
             viewport={"width": width, "height": height},
-            locale="zh-CN",  # Accept-Language: the console speaks zh-hans to a Chinese browser
+            locale="en-US" if language == "en" else "zh-CN",
             timezone_id="Asia/Shanghai",
         )
+        if language:
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": self.base_url}]
+            )
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", self._watch)
         self.contexts.append(context)
@@ -108,12 +115,12 @@ class Site:
         page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error on {page.url}: {exc}"))
         page.on("response", lambda r: r.status >= 500 and self.problems.append(f"HTTP {r.status}: {r.url}"))
 
-    def page(self, *, width: int = 1280, height: int = 900):
-        return self.context(width=width, height=height).new_page()
+    def page(self, *, width: int = 1280, height: int = 900, language: str | None = None):
+        return self.context(width=width, height=height, language=language).new_page()
 
-    def login(self, user, *, width: int = 1280, height: int = 900):
+    def login(self, user, *, width: int = 1280, height: int = 900, language: str | None = None):
         """A page of a new context, logged in as `user` through the real login form."""
-        page = self.page(width=width, height=height)
+        page = self.page(width=width, height=height, language=language)
         page.goto("/console/login/")
         form = page.locator("form.main")
         form.locator("#id_username").fill(user.username)

@@ -96,11 +96,65 @@ def test_every_chart_figure_links_to_its_cases(client, world, handled, settings)
     assert bars[-1]["value"] == 100.0 and f"unit={world.heating.pk}" in bars[-1]["url"]
 
 
-def test_the_wall_screen_is_full_screen_and_reloads_itself(client, world, handled):
+def test_the_wall_screen_is_full_screen_and_refreshes_itself(client, world, handled, settings):
+    settings.MINYI_WALL_REFRESH_SECONDS = 90
     client.force_login(world.leader)
     html = client.get(reverse("console:dashboard"), {"screen": "1", "period": "month"}).content.decode()
-    assert 'class="wall"' in html and 'http-equiv="refresh" content="300"' in html
+    # app.js refetches the page every 90 s and swaps its live parts; without JavaScript it reloads
+    assert 'class="wall" data-refresh="90"' in html and "每 90 秒自动刷新" in html
+    assert '<noscript><meta http-equiv="refresh" content="90"></noscript>' in html
     assert 'aria-label="Main"' not in html and "主导航" not in html and 'data-chart="trend-chart"' in html
+    for part in ("kpis", "trend-data", "units", "streets", "category-data", "hot", "alerts", "updated"):
+        assert f'data-live="{part}"' in html, part
+    assert "综合评分 = 响应率 × 10% + 按时办结率 × 30% + 解决率 × 30% + 满意率 × 30%" in html
+
+
+def test_the_score_line_shows_the_weights_as_shares_of_the_score(client, world, handled, settings, tmp_path):
+    client.force_login(world.leader)
+    for page in ("console:dashboard", "console:leader"):
+        html = client.get(reverse(page)).content.decode()
+        formula = html.split('data-testid="score-formula"')[1].split("</p>")[0]
+        assert formula.endswith(
+            ">综合评分 = 响应率 × 10% + 按时办结率 × 30% + 解决率 × 30% + 满意率 × 30%"
+        ), page
+    measures_file = tmp_path / "m.toml"
+    measures_file.write_text(
+        "[rates.satisfaction_rate]\nlabel = '满意率'\nnumerator = 'content'\ndenominator = 'called_back'\n"
+        "[rates.rework_rate]\nlabel = '重办率'\nnumerator = 'reworked'\ndenominator = 'closed'\n"
+        "lower_is_better = true\n"
+        "[score]\nlabel = '考评得分'\nweights = { satisfaction_rate = 2, rework_rate = 1 }\n",
+        encoding="utf-8",
+    )
+    settings.MINYI_MEASURES_FILE = str(measures_file)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    assert "考评得分 = 满意率 × 66.7% + (1 − 重办率) × 33.3%" in html
+
+
+def test_english_pages_name_the_measures_in_english(client, world, handled, settings):
+    settings.MINYI_RANKING_MIN_CASES = 1
+    client.force_login(world.leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = (
+        "Overall score",
+        "On-time completion rate",
+        "Response rate",
+        "Resolution rate",
+        "Satisfaction rate",
+        "Rework rate",
+    )
+    for page, query in [
+        ("console:dashboard", {}),
+        ("console:dashboard", {"screen": "1"}),
+        ("console:leader", {}),
+    ]:
+        html = client.get(reverse(page), query).content.decode()
+        cards = html.split('data-measure="received"')[1].split('data-testid="score-formula"')[0]
+        for name in english:
+            assert f'<span class="label">{name}</span>' in cards, (page, query, name)
+        assert not re.search("综合评分|按时办结率|响应率|解决率|满意率|重办率", html), (page, query)
+        assert "Overall score = Response rate × 10% + On-time completion rate × 30%" in html
+    units = client.get(reverse("console:dashboard")).content.decode().split('id="unit-ranking"')[1]
+    assert '<th scope="col" class="right">Overall score</th>' in units
 
 
 def test_breakdowns_by_channel_and_type_link_to_their_cases(client, world, handled):

@@ -67,10 +67,11 @@ def cards(html: str) -> dict[str, tuple]:
 
 
 def ranking(html: str) -> dict[str, tuple]:
-    """{unit name: (rank, score or 样本不足)} of a page's unit ranking."""
-    table = html.split('id="unit-ranking"')[1].split("</table>")[0]
+    """{unit name: (rank, score or 样本不足)} of a page's unit ranking (the wall screen's has no links)."""
+    table = re.split(r'id="(?:unit-ranking|wall-units-table)"', html)[1].split("</table>")[0]
     rows = re.findall(
-        r'<tr data-unit="\d+" data-rank="(\d*)".*?<a [^>]*>([^<]+)</a></th>\s*<td[^>]*>(.*?)</td>',
+        r'<tr [^>]*?data-unit="\d+" data-rank="(\d*)".*?<th scope="row">(?:<a [^>]*>)?([^<]+)(?:</a>)?'
+        r"(?:<span[^>]*>[^<]*</span>)?</th>\s*<td[^>]*>(.*?)</td>",
         table,
         re.S,
     )

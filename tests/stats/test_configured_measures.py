@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
@@ -45,12 +46,51 @@ def test_the_shipped_score_weighs_the_on_time_rate_too():
     assert (shipped.min_cases, shipped.sample) == (10, "due")
 
 
+def test_each_measure_has_an_english_name_for_english_pages():
+    shipped = config.parse(config.DEFAULT_FILE.read_text(encoding="utf-8"), "shipped", measures.COUNTS)
+    names = {name: (rate.label, rate.label_en) for name, rate in shipped.rates.items()}
+    assert names == {
+        "on_time_rate": ("按时办结率", "On-time completion rate"),
+        "response_rate": ("响应率", "Response rate"),
+        "resolution_rate": ("解决率", "Resolution rate"),
+        "satisfaction_rate": ("满意率", "Satisfaction rate"),
+        "rework_rate": ("重办率", "Rework rate"),
+    }
+    assert (shipped.score_label, shipped.score_label_en) == ("综合评分", "Overall score")
+    with translation.override("en"):
+        assert shipped.rates["on_time_rate"].shown_label == "On-time completion rate"
+        assert shipped.shown_score_label == "Overall score"
+    with translation.override("zh-hans"):
+        assert shipped.rates["on_time_rate"].shown_label == "按时办结率"
+        assert shipped.shown_score_label == "综合评分"
+    own = config.parse(GOOD, "own.toml", measures.COUNTS)  # no English names: the labels everywhere
+    with translation.override("en"):
+        assert own.rates["satisfaction_rate"].shown_label == "满意率" and own.shown_score_label == "综合评分"
+
+
+def test_the_weights_as_shares_of_the_score():
+    shipped = config.parse(config.DEFAULT_FILE.read_text(encoding="utf-8"), "shipped", measures.COUNTS)
+    assert [(s.rate.name, s.percent) for s in shipped.shares()] == [
+        ("response_rate", 10),
+        ("on_time_rate", 30),
+        ("resolution_rate", 30),
+        ("satisfaction_rate", 30),
+    ]
+    own = config.parse(GOOD, "own.toml", measures.COUNTS)  # 50/50 and a weight of 0, left out
+    assert [(s.rate.name, s.percent) for s in own.shares()] == [
+        ("satisfaction_rate", 50),
+        ("resolution_rate", 50),
+    ]
+
+
 def test_every_mistake_of_a_file_is_named_together():
     bad = """
 [rates.x]
 numerator = "contents"
 denominator = "called_back"
+label_en = 3
 [score]
+label = ["综合评分"]
 weights = { x = -1, y = 3 }
 min_cases = 0
 sample = "cases"
@@ -61,6 +101,8 @@ sample = "cases"
     assert message.startswith("m.toml: ") and "rates.x.numerator = 'contents'" in message
     assert "score.weights.x = -1" in message and "score.weights.y: no such rate" in message
     assert "score.min_cases = 0" in message and "score.sample = 'cases'" in message
+    assert "rates.x.label_en = 3: a name is text in quotes" in message
+    assert "score.label = ['综合评分']: a name is text in quotes" in message
     with pytest.raises(ImproperlyConfigured, match="not valid TOML"):
         config.parse("[rates", "m.toml", measures.COUNTS)
 

@@ -1,8 +1,8 @@
 """数据看板 (dashboard) and its wall mode (大屏): the configured measures of a period with 环比 and 同比,
 the score, the 12-month trend, categories, units ranked by score (these as the leader home shows
 them: `scoreboard`), the streets' heat, hot issues and rising topics — every figure a link to the
-cases behind it. `?screen=1` shows the same on a dark, full-screen page for the centre's wall that
-reloads itself every five minutes.
+cases behind it. `?screen=1` shows them on the centre's wall (大屏): one dark 16:9 screen, nothing to
+scroll, the figures refreshed in place every MINYI_WALL_REFRESH_SECONDS (web/templates/web/wall.html).
 
 Measures come from stats/measures.py (configured by stats/measures.toml), cases through the access
 module, so every user sees their own scope. Charts are ECharts options written as JSON (json_script):
@@ -29,6 +29,7 @@ from minyi.reports import render as formats
 from minyi.reports.monthly import monthly_report as gather
 from minyi.reports.monthly import parse_month
 from minyi.stats import measures, periods, rollups
+from minyi.web.walls import wall_context
 
 TOP = 10
 
@@ -67,11 +68,11 @@ def dashboard(request):
         "unit_chart": _unit_chart([r for r in board["ranking"] if r.rank is not None][:TOP], received),
         "hot_issues": hot.latest_hot_issues()[:TOP],
         "alerts": alerts.open_alerts(limit=TOP),
-        "screen": request.GET.get("screen") == "1",
         "report_month": f"{clock.local(start):%Y-%m}",
     }
-    template = "console/dashboard_screen.html" if context["screen"] else "console/dashboard.html"
-    return render(request, template, context)
+    if request.GET.get("screen") == "1":
+        return render(request, "console/dashboard_screen.html", {**context, **wall_context()})
+    return render(request, "console/dashboard.html", context)
 
 
 def _heat(groups: list[measures.Group], received: dict) -> list[tuple]:
@@ -81,13 +82,21 @@ def _heat(groups: list[measures.Group], received: dict) -> list[tuple]:
 
 
 def _category_chart(groups: list[measures.Group], received: dict) -> dict:
+    """The categories' shares as a ring whose labels stay whole inside the chart: the ring leaves room
+    for them, a long name breaks onto a second line instead of being cut, and a slice too thin for a
+    label (under 4°) has none (its figures are in the tooltip)."""
     return {
         "aria": {"enabled": True},
-        "tooltip": {"trigger": "item"},
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
         "series": [
             {
                 "type": "pie",
-                "radius": ["35%", "70%"],
+                "radius": ["32%", "56%"],
+                "center": ["50%", "52%"],
+                "minShowLabelAngle": 4,
+                "avoidLabelOverlap": True,
+                "label": {"overflow": "break", "edgeDistance": 4},
+                "labelLine": {"length": 8, "length2": 8},
                 "data": [
                     {
                         "name": g.label,
@@ -115,6 +124,7 @@ def _unit_chart(ranked: list[measures.Ranked], received: dict) -> dict:
             {
                 "type": "bar",
                 "data": [{"value": r.score, "url": _cases_url(unit=r.group.key, **received)} for r in ranked],
+                "barMaxWidth": 28,
                 "label": {"show": True, "position": "right"},
             }
         ],

@@ -82,8 +82,9 @@ def scoreboard(
     units: list[measures.Group] | None = None,
 ) -> dict:
     """What the leader home, the dashboard and its wall screen show alike: the headline figures with
-    环比 and 同比, the score's weights, and the lead units' ranking (stats/measures.py), each unit
-    linked to its cases. `units`: the lead units' groups of `figures` when the caller has them."""
+    环比 and 同比, the score's weights (as shares of the score), and the lead units' ranking
+    (stats/measures.py), each unit linked to its cases. `units`: the lead units' groups of `figures`
+    when the caller has them."""
     chosen = config.current()
     compared = rollups.compare(cases, period, whole=whole, now=now, current=figures.total)
     if units is None:
@@ -92,8 +93,8 @@ def scoreboard(
     return {
         "compared": compared,
         "figures": measures.figures(compared, chosen),
-        "score_label": chosen.score_label,
-        "weights": [(chosen.rates[n].label, w) for n, w in chosen.weights.items() if w],
+        "score_label": chosen.shown_score_label,
+        "weights": chosen.shares(),
         "min_cases": chosen.min_cases,
         "ranking": ranking,
         "units_ranked": [(r, _cases_url(unit=r.group.key, **received)) for r in ranking],
