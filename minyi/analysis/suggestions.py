@@ -104,7 +104,19 @@ def _labels_by_volume(counts: Counter, nodes: dict[int, Category], minimum: int)
         while total[node.pk] < minimum and node.parent_id is not None:
             node = nodes[node.parent_id]
         label[category_id] = node.pk if total[node.pk] >= minimum else None
-    return label
+    # A node's volume counts the cases of children that keep their own label, so it may be left
+    # with a single case of its own, which no classifier can learn (method.MIN_PER_CLASS): such
+    # cases go on up, and are left out above the top.
+    while True:
+        own = Counter()
+        for category_id, target in label.items():
+            own[target] += counts[category_id]
+        thin = {t for t, n in own.items() if t is not None and n < method.MIN_PER_CLASS}
+        if not thin:
+            return label
+        for category_id, target in label.items():
+            if target in thin:
+                label[category_id] = nodes[target].parent_id
 
 
 def classifier_train_from_db(*, activate: bool = True) -> ClassifierModel:

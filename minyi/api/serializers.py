@@ -253,7 +253,7 @@ class OperationIn(serializers.Serializer):
     category = serializers.CharField(required=False, max_length=32, help_text="accept, classify")
     demand_type = serializers.ChoiceField(DemandType.choices, required=False, help_text="accept, classify")
     urgency = serializers.ChoiceField(Urgency.choices, required=False, help_text="accept, classify")
-    needs_contact = serializers.BooleanField(required=False, help_text="classify")
+    needs_contact = serializers.BooleanField(required=False, help_text="accept, classify, assign, reassign")
     knowledge_entry = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text="answer"
     )

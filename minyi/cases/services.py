@@ -457,9 +457,15 @@ ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate", 
 
 
 def _accept(
-    t: Transition, *, category: str | None = None, demand_type: str | None = None, urgency: str | None = None
+    t: Transition,
+    *,
+    category: str | None = None,
+    demand_type: str | None = None,
+    urgency: str | None = None,
+    needs_contact: bool | None = None,
 ) -> None:
     _classify_fields(t, category=category, demand_type=demand_type, urgency=urgency)
+    _set_needs_contact(t, needs_contact)
     t.case.accepted_at = t.now
 
 
@@ -478,6 +484,12 @@ def _classify(
     if category is None and demand_type is None and urgency is None and needs_contact is None:
         raise InvalidInput(_("Say what to change: category, demand type, urgency or needs contact."))
     _classify_fields(t, category=category, demand_type=demand_type, urgency=urgency)
+    _set_needs_contact(t, needs_contact)
+
+
+def _set_needs_contact(t: Transition, needs_contact: bool | None) -> None:
+    """需联系诉求人: whether the handling units may reveal the requester's phone to call them
+    (access/personal_data.py); decided on accept, classify, assign and reassign, kept when not given."""
     if needs_contact is not None:
         t.case.needs_contact = _bool(needs_contact, "needs_contact")
         t.data["needs_contact"] = t.case.needs_contact
@@ -510,11 +522,13 @@ def _assign(
     t: Transition,
     *,
     lead_unit: int | Unit | None = None,
-    co_units: Iterable[int | Unit] = (),
+    co_units: Iterable[int | Unit] | None = None,
     handle_days: int | str | None = None,
+    needs_contact: bool | None = None,
 ) -> None:
     case = t.case
     lead, co = _units(case, lead_unit, co_units, propose=True)
+    _set_needs_contact(t, needs_contact)
     _hand_to(t, lead, co, handle_days)
 
 
@@ -524,6 +538,7 @@ def _reassign(
     lead_unit: int | Unit | None = None,
     co_units: Iterable[int | Unit] | None = None,
     handle_days: int | str | None = None,
+    needs_contact: bool | None = None,
 ) -> None:
     case = t.case
     if lead_unit is None:
@@ -539,6 +554,7 @@ def _reassign(
     co = _co_units(co_units, lead) if co_units is not None else [u for u in case.co_units.all() if u != lead]
     previous = case.lead_unit
     t.data["previous_lead_unit"] = previous.pk if previous else None
+    _set_needs_contact(t, needs_contact)
     _hand_to(t, lead, co, handle_days)
     t.tell(
         unit_staff(previous),
@@ -548,6 +564,9 @@ def _reassign(
 
 
 def _units(case: Case, lead_unit, co_units, *, propose: bool) -> tuple[Unit, list[Unit]]:
+    """The lead unit and co-units to hand the case to. Without a lead unit the routing catalogue's
+    rule is taken, with its co-units only when no co-units were named: co-units named, even none
+    (an empty list), are exactly the co-units."""
     if lead_unit is None and propose:
         routing = routing_for(category=case.category, area=case.area)
         if routing is None:
@@ -555,10 +574,10 @@ def _units(case: Case, lead_unit, co_units, *, propose: bool) -> tuple[Unit, lis
                 _("The routing catalogue has no rule for this category and area: choose the lead unit."),
                 field="lead_unit",
             )
-        co = list(routing.co_units) if not co_units else _co_units(co_units, routing.lead_unit)
+        co = list(routing.co_units) if co_units is None else _co_units(co_units, routing.lead_unit)
         return routing.lead_unit, co
     lead = _unit(lead_unit, "lead_unit")
-    return lead, _co_units(co_units, lead)
+    return lead, _co_units(() if co_units is None else co_units, lead)
 
 
 def _unit(value: int | str | Unit, field: str) -> Unit:

@@ -14,6 +14,7 @@ from minyi.cases.models import Satisfaction, SupervisionLevel
 from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
+from minyi.catalog.services import routing_for
 from minyi.console import choices
 from minyi.web.forms import MultipleFileField, PhoneField, PlaceField
 
@@ -96,10 +97,42 @@ NOTE_LABELS = {
 }
 
 
-class ClassifyForm(OperationForm):
+class NeedsContactForm(OperationForm):
+    """需联系诉求人, decided where the centre hands a case on (accept, classify, assign, reassign):
+    the handling units may then reveal the requester's phone (audited) to call them. It starts as the
+    case has it: on when the requester asked to be called back or, in the portal, gave a phone number
+    under the promise that the unit may call (portal/forms.py)."""
+
+    needs_contact = forms.BooleanField(
+        label=_("Needs contact"),
+        required=False,
+        help_text=_(
+            "The handling units may then see the requester's phone number (each look is recorded) "
+            "and call them; never for a confidential case."
+        ),
+    )
+    # A checkbox left unticked is not sent at all, like a form that never showed it (a desk row's
+    # one-click accept): this marker tells the two apart, so only a shown box changes the case.
+    needs_contact_shown = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case is not None and not self.is_bound:
+            self.initial.setdefault("needs_contact", self.case.needs_contact)
+
+    def contact_decision(self) -> dict:
+        """The decision as a parameter of the operation, when the form showed the box."""
+        if not self.cleaned_data.get("needs_contact_shown"):
+            return {}
+        return {"needs_contact": self.cleaned_data["needs_contact"]}
+
+
+class ClassifyForm(NeedsContactForm):
     category = forms.ChoiceField(label=_("Category"), required=False)
     demand_type = forms.ChoiceField(label=_("Type"), choices=DemandType.choices, required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
+
+    field_order = ["expected_version", "note", "next", "category", "demand_type", "urgency", "needs_contact"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +151,7 @@ class ClassifyForm(OperationForm):
             "demand_type": data["demand_type"] or None,
             "urgency": data["urgency"] or None,
         }
+        contact = self.contact_decision()
         if self.case is not None:  # send only what changed
             current = {
                 "category": self.case.category.code if self.case.category_id else None,
@@ -125,14 +159,45 @@ class ClassifyForm(OperationForm):
                 "urgency": self.case.urgency,
             }
             changes = {k: v for k, v in changes.items() if v is not None and v != current[k]}
-        return {k: v for k, v in changes.items() if v is not None}
+            if self.op is not None and self.op.name == "classify" and contact:
+                # Accepting records the decision on contact either way; classifying only a change.
+                contact = {} if contact["needs_contact"] == self.case.needs_contact else contact
+        return {**{k: v for k, v in changes.items() if v is not None}, **contact}
 
 
-class AssignForm(OperationForm):
-    """交办 / 改派: the routing catalogue's proposal is filled in; the dispatcher may change it."""
+class UnitCheckboxes(forms.CheckboxSelectMultiple):
+    """Co-units as checkboxes, none hidden from view: the chosen ones and the routing catalogue's
+    proposal (marked as such, not ticked) first, every other unit below under "more units"."""
 
-    lead_unit = forms.TypedChoiceField(label=_("Lead unit"), coerce=int, required=False, empty_value=None)
-    co_units = forms.TypedMultipleChoiceField(label=_("Co-units"), coerce=int, required=False)
+    template_name = "console/widgets/unit_checkboxes.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposed: set[int] = set()
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _group, group, _index in context["widget"]["optgroups"] for option in group]
+        for option in options:
+            option["proposed"] = option["value"] in self.proposed
+        context["widget"]["first"] = [o for o in options if o["selected"] or o["proposed"]]
+        context["widget"]["more"] = [o for o in options if not (o["selected"] or o["proposed"])]
+        return context
+
+
+class AssignForm(NeedsContactForm):
+    """交办 / 改派: the routing catalogue's lead unit is filled in; the dispatcher may change it.
+    Co-units are only those the dispatcher ticks: the catalogue's are shown as a proposal, unticked."""
+
+    lead_unit = forms.TypedChoiceField(
+        label=_("Lead unit"),
+        coerce=int,
+        empty_value=None,
+        error_messages={"required": _("Choose the lead unit.")},
+    )
+    co_units = forms.TypedMultipleChoiceField(
+        label=_("Co-units"), coerce=int, required=False, widget=UnitCheckboxes
+    )
     handle_days = forms.IntegerField(
         label=_("Handling limit (working days)"),
         min_value=1,
@@ -141,16 +206,21 @@ class AssignForm(OperationForm):
         help_text=_("Leave empty to use the deadline rule."),
     )
 
+    field_order = ["lead_unit", "co_units", "handle_days", "needs_contact"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         units = choices.unit_choices()
         self.fields["lead_unit"].choices = [("", "—"), *units]
         self.fields["co_units"].choices = units
-        self.fields["co_units"].widget.attrs["size"] = 6
+        routing = routing_for(category=self.case.category, area=self.case.area) if self.case else None
+        if routing is not None:
+            self.fields["co_units"].widget.proposed = {u.pk for u in routing.co_units}
 
     def params(self) -> dict:
         data = self.cleaned_data
-        params = {"lead_unit": data["lead_unit"], "co_units": data["co_units"]}
+        # The co-units ticked, even none: the service adds the catalogue's only when none are named.
+        params = {"lead_unit": data["lead_unit"], "co_units": data["co_units"], **self.contact_decision()}
         if data["handle_days"]:
             params["handle_days"] = data["handle_days"]
         return params
@@ -196,11 +266,17 @@ class ReplyForm(OperationForm):
 
 
 class CallbackForm(OperationForm):
+    # Nothing is ticked in advance: a result the agent did not choose would bias the satisfaction rate.
     satisfaction = forms.ChoiceField(
         label=_("Result"),
         choices=Satisfaction.choices,
         widget=forms.RadioSelect,
-        initial=Satisfaction.SATISFIED,
+        error_messages={
+            "required": _(
+                "Choose the result of the callback: satisfied, basically satisfied, dissatisfied "
+                "or unreachable."
+            )
+        },
     )
     resolved = forms.TypedChoiceField(
         label=_("Problem solved?"),
@@ -212,6 +288,22 @@ class CallbackForm(OperationForm):
 
     def params(self) -> dict:
         return {"satisfaction": self.cleaned_data["satisfaction"], "resolved": self.cleaned_data["resolved"]}
+
+
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+
+
+class ArchiveForm(OperationForm):
+    """归档: after a callback that did not find the requester satisfied, only with the reason (the
+    service refuses it without one); the page leaves the choice between it and 重办 open."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case is not None and self.case.satisfaction not in SATISFIED:
+            note = self.fields["note"]
+            note.required = True
+            note.widget.attrs["required"] = True
+            note.label = _("Why the case is archived although the requester is not satisfied")
 
 
 class SuperviseForm(OperationForm):
@@ -245,6 +337,7 @@ FORMS: dict[str, type[OperationForm]] = {
     "reply": ReplyForm,
     "co_reply": ReplyForm,
     "callback": CallbackForm,
+    "archive": ArchiveForm,
     "supervise": SuperviseForm,
     "merge": MergeForm,
 }

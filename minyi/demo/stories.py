@@ -171,6 +171,18 @@ class Driver:
     def do(self, case: Case, operation: str, actor, **params) -> Case:
         return case_apply(case_id=case.pk, operation=operation, actor=actor, **params)
 
+    def assign(self, case: Case, dispatcher: User, *, lead: Unit | None = None) -> Case:
+        """交办 as a dispatcher does it in the console: the lead unit named (the routing catalogue's,
+        unless mistaken for another) and the co-units ticked (`co_units_for`)."""
+        routing = routing_for(category=case.category, area=case.area)
+        co = [] if lead is not None else self.co_units_for(case, routing)
+        return self.do(case, "assign", dispatcher, lead_unit=lead or routing.lead_unit, co_units=co)
+
+    def co_units_for(self, case: Case, routing) -> list[Unit]:
+        """The catalogue suggests co-units for many categories; the dispatcher ticks them for urgent
+        and major cases, which need several units at once, and leaves the others to the lead unit."""
+        return list(routing.co_units) if case.urgency != Urgency.NORMAL else []
+
     def accept(self, p: Plan, case: Case, dispatcher: User) -> Case:
         """受理, classifying the cases that came in without a category (web, WeChat, …)."""
         return self.do(case, "accept", dispatcher, **({} if p.classified else {"category": p.category}))
@@ -225,7 +237,7 @@ def handled(d: Driver, p: Plan) -> Story:
     t = d.intake(p, t, 1, 30)
     yield t
     wrong = d.wrong_unit(case) if p.misrouted else None
-    case = d.do(case, "assign", dispatcher, **({"lead_unit": wrong} if wrong else {}))
+    case = d.assign(case, dispatcher, lead=wrong)
     if p.stop_after == "assign":
         return
     if wrong or p.upheld_return:
@@ -243,7 +255,7 @@ def handled(d: Driver, p: Plan) -> Story:
         yield t
         if wrong:
             case = d.do(
-                case, "reassign", dispatcher, lead_unit=right.lead_unit, co_units=list(right.co_units)
+                case, "reassign", dispatcher, lead_unit=right.lead_unit, co_units=d.co_units_for(case, right)
             )
         else:
             case = d.do(
@@ -448,7 +460,7 @@ def withdrawn(d: Driver, p: Plan) -> Story:
     if stage > 0.4:
         t = d.intake(p, t, 1, 30)
         yield t
-        case = d.do(case, "assign", d.dispatcher())
+        case = d.assign(case, d.dispatcher())
     if stage > 0.65:
         t = d.unit_time(case, t, d.minutes(p, 10, 240))
         yield t

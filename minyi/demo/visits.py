@@ -237,7 +237,9 @@ def _next_moment(d: Driver, rng, case: Case, operation: str, t: dt.datetime) -> 
 
 
 def _step(d: Driver, rng, case: Case, operation: str) -> Case:
-    if operation in ("accept", "assign"):
+    if operation == "assign":
+        return d.assign(case, d.dispatcher())
+    if operation == "accept":
         return case_apply(case_id=case.pk, operation=operation, actor=d.dispatcher())
     if operation == "sign_for":
         return case_apply(case_id=case.pk, operation="sign_for", actor=d.staff(case.lead_unit))

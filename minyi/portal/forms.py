@@ -218,6 +218,11 @@ class DemandForm(forms.Form):
         """The keyword arguments of `case_create` for this demand (besides actor and channel)."""
         data = self.cleaned_data
         anonymous = data["is_anonymous"]
+        confidential = data["is_confidential"] or data["demand_type"] == DemandType.REPORT
+        # A phone number given under the promise that the handling unit may call (its help text) is
+        # the citizen's consent: the case needs contact, so that unit may reveal the number (audited).
+        # A confidential demand keeps the number from the units: only the centre calls.
+        agreed = bool(data["requester_phone"]) and not anonymous and not confidential
         return {
             "demand_type": data["demand_type"],
             "title": data["title"],
@@ -227,7 +232,8 @@ class DemandForm(forms.Form):
             "requester_name": "" if anonymous else data["requester_name"],
             "requester_phone": "" if anonymous else data["requester_phone"],
             "is_anonymous": anonymous,
-            "is_confidential": data["is_confidential"] or data["demand_type"] == DemandType.REPORT,
+            "is_confidential": confidential,
+            "needs_contact": agreed,
             "attachments": data.get("photos") or [],
         }
 

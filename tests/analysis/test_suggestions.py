@@ -11,6 +11,7 @@ from django.utils import translation
 
 from minyi.analysis import suggestions
 from minyi.analysis.models import CategorySuggestion, ClassifierModel
+from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
 from minyi.core.errors import InvalidInput
 from tests.analysis.helpers import handled_cases
@@ -86,6 +87,16 @@ def test_a_thin_category_is_learned_as_its_parent(history, settings):
     examples = suggestions.training_examples()
     # heating (010101) and roads (0102) share 城乡建设 (01): 48 cases there; 医疗保险's branch has 24.
     assert set(examples.codes) == {"01"} and examples.left_out == {"02": 24}
+
+
+def test_a_parent_is_not_learned_from_the_few_cases_its_labelled_children_leave_it(history, settings):
+    # One case filed under 供热 (0101) itself, 24 under its child 供热不足 (010101), which keeps its own
+    # label: 供热 must not become a label of one example (training refused it on a demo of issue 17).
+    one = Case.objects.filter(category=history.heating_shortage).order_by("pk").first()
+    Case.objects.filter(pk=one.pk).update(category=history.heating_cat)
+    examples = suggestions.training_examples()
+    assert set(examples.codes) == {"010101", "0102", "0201"} and examples.left_out == {"01": 1}
+    assert suggestions.classifier_train_from_db().examples == 71
 
 
 def test_a_confident_suggestion_shows_the_category_with_its_routing_and_only_likely_others(trained, history):

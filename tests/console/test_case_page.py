@@ -25,10 +25,12 @@ def test_the_page_shows_the_case_its_timeline_and_the_users_operations(world, cl
     assert [e.operation for e in response.context["events"]] == ["create", "accept"]
     ops = [op.name for op, _form in response.context["ops"]]
     assert "assign" in ops and "reject" in ops and "sign_for" not in ops
-    # The assign form carries the routing catalogue's proposal and the deadline by the rules.
+    # The assign form carries the routing catalogue's proposal and the deadline by the rules; its
+    # co-units are a proposal to tick, not ticked.
     assign_form = next(f for op, f in response.context["ops"] if op.name == "assign")
     assert assign_form.initial["lead_unit"] == world.heating.pk
-    assert assign_form.initial["co_units"] == [world.housing.pk]
+    assert assign_form.initial["co_units"] == []
+    assert assign_form.fields["co_units"].widget.proposed == {world.housing.pk}
     assert response.context["proposal"]["limits"].handle_limit == 5
 
 

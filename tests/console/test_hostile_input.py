@@ -159,6 +159,11 @@ def replied(world):
     return do(case, "reply", world.heating_handler, note="已处理"), world.callback_agent
 
 
+def called_back(world):
+    case, agent = replied(world)
+    return do(case, "callback", agent, satisfaction="satisfied"), agent
+
+
 def supervised(world):
     case, _ = handling(world)
     return case, world.supervisor
@@ -172,6 +177,7 @@ OPERATION_SETUPS = {
     "approve_extension": (extension_requested, {}),
     "reply": (handling, {"note": "已对3号楼管道排气。"}),
     "callback": (replied, {"satisfaction": "satisfied"}),
+    "archive": (called_back, {}),
     "supervise": (supervised, {"level": "1", "note": "请尽快处理"}),
     "merge": (received, {"master": "other"}),
     "reject": (received, {"note": "不属于受理范围"}),

@@ -93,6 +93,25 @@ def test_other_demands_are_confidential_only_when_asked(client, world):
 
 
 @pytest.mark.parametrize(
+    ("changes", "needs_contact"),
+    [
+        ({}, True),  # a phone number given under the promise that the unit may call
+        ({"requester_phone": ""}, False),  # a name only: nobody can call
+        ({"is_confidential": "on"}, False),  # only the centre sees the number
+        ({"demand_type": "report"}, False),  # a reporter is always kept from the units
+        ({"is_anonymous": "on"}, False),
+    ],
+)
+def test_the_handling_unit_may_call_a_citizen_who_gave_a_phone_number(client, world, changes, needs_contact):
+    page = client.get(reverse("portal:submit")).content.decode()
+    assert "The handling unit may call you to understand the problem or tell you the result." in page
+
+    submit(client, world, **changes)
+
+    assert Case.objects.get().needs_contact is needs_contact
+
+
+@pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
         ({"demand_type": ""}, "demand_type", "This field is required."),

@@ -15,7 +15,7 @@ from minyi.analysis import suggestions
 from minyi.analysis.reply_review import review_draft, review_reply
 from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
-from minyi.cases.models import Case
+from minyi.cases.models import Case, Satisfaction
 from minyi.cases.services import MAX_TEXT, case_apply
 from minyi.cases.workflow import OPERATIONS, Status, may_be_master
 from minyi.catalog.services import limits_for, routing_for
@@ -56,9 +56,14 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     user = request.user
     now = clock.now()
     ops = access.allowed_operations(user, case)  # staff hold neither the citizen's nor the system's role
-    ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
-    back = safe_next(request, "")
+    # After 不满意 the centre chooses between 重办 and 归档 with a reason: neither is the usual next step.
     names = {op.name for op in ops}
+    must_choose = {"reopen", "archive"} <= names and case.satisfaction == Satisfaction.DISSATISFIED
+    if must_choose:
+        ops.sort(key=lambda op: op.name not in ("reopen", "archive"))
+    else:
+        ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
+    back = safe_next(request, "")
     proposal = _proposal(case, now) if {"assign", "reassign"} & names else None
     # Whoever may set the category (accept, classify) sees what the classifier proposes.
     suggestion = suggestions.suggestion_for_case(case) if CLASSIFYING & names else None
@@ -103,7 +108,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         # The centre judges a reply before closing the case: its quality and what it lacks.
         "reply_review": review_reply(case) if user.has_role(*CENTRE_ROLES) else None,
         "back": back,
-        "open_op": NEXT_STEP.get(case.status),
+        "open_op": None if must_choose else NEXT_STEP.get(case.status),
+        "must_choose": must_choose,
     }
 
 
@@ -135,12 +141,16 @@ def _proposal(case: Case, now) -> dict:
 
 
 def _initial_for(op, case: Case, proposal: dict | None) -> dict:
-    if op.name == "assign" and proposal and proposal["routing"]:
-        routing = proposal["routing"]
-        return {"lead_unit": routing.lead_unit.pk, "co_units": [u.pk for u in routing.co_units]}
-    if op.name == "reassign":
-        return {"co_units": [u.pk for u in case.co_units.all()]}
-    return {}
+    """What an operation's form starts with. Assign and reassign start with the routing catalogue's
+    lead unit (not the one that leads the case now: a reassignment must go elsewhere) and the co-units
+    the case has; the catalogue's co-units are only shown as a proposal (forms.UnitCheckboxes)."""
+    if op.name not in ("assign", "reassign"):
+        return {}
+    routing = proposal["routing"] if proposal else None
+    initial = {"co_units": [u.pk for u in case.co_units.all()]}
+    if routing is not None and routing.lead_unit.pk != case.lead_unit_id:
+        initial["lead_unit"] = routing.lead_unit.pk
+    return initial
 
 
 @require_POST

@@ -139,6 +139,17 @@ def test_events_are_consistent_with_the_cases():
         assert moves[-1].to_status == case.status, case.tracking_number
 
 
+def test_co_units_are_only_those_the_dispatcher_ticked_for_urgent_cases():
+    """The catalogue suggests co-units; the demo's dispatcher ticks them for urgent and major cases
+    only (stories.Driver.co_units_for), as the console's form leaves them unticked."""
+    co_handled = Case.objects.filter(co_units__isnull=False).distinct().prefetch_related("co_units")
+    assert co_handled.exists()
+    for case in co_handled:
+        assert case.urgency != Urgency.NORMAL, case.tracking_number
+        suggested = set(routing_for(category=case.category, area=case.area).co_units)
+        assert set(case.co_units.all()) <= suggested, case.tracking_number
+
+
 def test_older_cases_are_mostly_closed():
     old = Case.objects.filter(received_at__lt=NOW - dt.timedelta(days=60))
     closed = old.filter(status__in=[Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN])
