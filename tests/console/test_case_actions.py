@@ -237,6 +237,13 @@ def test_after_satisfied_archive_stays_the_usual_next_step(world, clock):
     assert "required" not in named(controls(response, "archive"), "note")[0]
 
 
+def test_after_unreachable_calling_again_is_the_usual_next_step(world, clock):
+    case = do(replied(world), "callback", world.callback_agent, satisfaction="unreachable")
+    response = page(world.callback_agent, case)
+    assert not response.context["must_choose"] and response.context["open_op"] == "callback"
+    assert response.context["ops"][0][0].name == "callback"
+
+
 def test_archiving_after_dissatisfied_without_a_reason_is_refused(world, clock):
     case = do(replied(world), "callback", world.callback_agent, satisfaction="dissatisfied")
     response = post(world.callback_agent, case, "archive", {"expected_version": case.version, "note": ""})

@@ -59,10 +59,13 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     # After 不满意 the centre chooses between 重办 and 归档 with a reason: neither is the usual next step.
     names = {op.name for op in ops}
     must_choose = {"reopen", "archive"} <= names and case.satisfaction == Satisfaction.DISSATISFIED
+    next_step = NEXT_STEP.get(case.status)
+    if case.status == Status.CALLED_BACK and case.satisfaction == Satisfaction.UNREACHABLE:
+        next_step = "callback"  # 未接通: the usual next step is to call again, not to archive
     if must_choose:
         ops.sort(key=lambda op: op.name not in ("reopen", "archive"))
     else:
-        ops.sort(key=lambda op: op.name != NEXT_STEP.get(case.status))  # the usual next step first
+        ops.sort(key=lambda op: op.name != next_step)  # the usual next step first
     back = safe_next(request, "")
     proposal = _proposal(case, now) if {"assign", "reassign"} & names else None
     # Whoever may set the category (accept, classify) sees what the classifier proposes.
@@ -108,7 +111,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         # The centre judges a reply before closing the case: its quality and what it lacks.
         "reply_review": review_reply(case) if user.has_role(*CENTRE_ROLES) else None,
         "back": back,
-        "open_op": None if must_choose else NEXT_STEP.get(case.status),
+        "open_op": None if must_choose else next_step,
         "must_choose": must_choose,
     }
 
