@@ -87,8 +87,9 @@ def project(request, project_id: int):
 
 
 def _project_context(request, project, *, link_form=None) -> dict:
-    month = progress.month_of(clock.today())
-    chart = summary.wall_chart(project.batch, type(project).objects.filter(pk=project.pk), current=month)
+    today = clock.today()
+    month = progress.month_of(today)
+    chart = summary.wall_chart(project.batch, type(project).objects.filter(pk=project.pk), current=today)
     items = list(project.items.select_related("unit").order_by("id"))
     reports = (
         ProgressReport.objects.filter(item__project=project)
