@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
 from minyi.cases.models import Attachment, Case
+from minyi.cases.numbers import normal_tracking_number
 from minyi.cases.workflow import (
     CITIZEN,
     OPERATIONS,
@@ -223,17 +224,19 @@ def access_case_by_id(actor: Actor, case_id: int | str) -> Case:
 
 
 def access_case_by_tracking_number(actor: Actor, tracking_number: str) -> Case:
-    case = cases_visible_to(actor).filter(tracking_number=tracking_number.strip()).first()
+    """The case with this tracking number (however it is typed: cases/numbers.py), if the actor may
+    see it; NotFound otherwise."""
+    number = normal_tracking_number(tracking_number)
+    case = cases_visible_to(actor).filter(tracking_number=number).first()
     if case is None:
-        raise NotFound(
-            _("There is no case %(number)s, or it is outside your scope.") % {"number": tracking_number}
-        )
+        raise NotFound(_("There is no case %(number)s, or it is outside your scope.") % {"number": number})
     return case
 
 
 def access_case_by_query_code(tracking_number: str, query_code: str) -> Case:
-    """For citizens: the case whose tracking number and query code both match."""
-    case = Case.objects.filter(tracking_number=tracking_number.strip()).first()
+    """For citizens: the case whose tracking number (however it is typed) and query code both match;
+    the same NotFound for an unknown number as for a wrong code."""
+    case = Case.objects.filter(tracking_number=normal_tracking_number(tracking_number)).first()
     if case is None or not _same_code(case.query_code, query_code):
         raise NotFound(_("No case matches this tracking number and query code: check both and try again."))
     return case

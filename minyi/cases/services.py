@@ -40,6 +40,7 @@ from minyi.analysis.keyword_index import index_cases
 from minyi.analysis.repeat_flags import flag_repeat
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
+from minyi.cases.numbers import format_tracking_number, normal_tracking_number
 from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, may_be_master, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
@@ -202,7 +203,7 @@ def reserve_tracking_numbers(moment: dt.datetime, count: int) -> list[str]:
             values = [value for (value,) in cursor.fetchall()]
     else:
         values = _count_on(period, count)
-    return [f"{period}-{value:06d}" for value in values]
+    return [format_tracking_number(period, value) for value in values]
 
 
 def tracking_numbers_drawn(period: str) -> int:
@@ -386,9 +387,9 @@ def _lock(case_id: int, actor: Actor) -> Case:
 
 
 def _master_filter(master: object) -> dict:
-    """A master case given by id or by tracking number."""
-    if isinstance(master, str) and not master.strip().isdigit():
-        return {"tracking_number": master.strip()}
+    """A master case given by id (digits alone) or by tracking number (however it is typed)."""
+    if isinstance(master, str) and not (master.strip().isascii() and master.strip().isdigit()):
+        return {"tracking_number": normal_tracking_number(master)}
     try:
         return {"pk": int(master)}  # type: ignore[call-overload]
     except (TypeError, ValueError):

@@ -15,7 +15,7 @@ from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_H
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
-from minyi.web.forms import MultipleFileField, PhoneField
+from minyi.web.forms import MultipleFileField, PhoneField, TrackingNumberField
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -227,12 +227,12 @@ class SuperviseForm(OperationForm):
 
 
 class MergeForm(OperationForm):
-    master = forms.CharField(
-        label=_("Master case (tracking number)"), max_length=20, help_text=_("The case this one repeats.")
+    master = TrackingNumberField(
+        label=_("Master case (tracking number)"), help_text=_("The case this one repeats.")
     )
 
     def params(self) -> dict:
-        return {"master": self.cleaned_data["master"].strip()}
+        return {"master": self.cleaned_data["master"]}
 
 
 FORMS: dict[str, type[OperationForm]] = {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minyi.access import cases as access
 from minyi.access.principals import Citizen
 from minyi.cases.models import Case
+from minyi.cases.numbers import normal_tracking_number
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel
@@ -166,7 +167,8 @@ def rate(request, tracking_number: str):
 
 def _proven_case(request, tracking_number: str) -> Case | None:
     """The case with this tracking number if this browser has proven it, else None."""
-    pk = Case.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
+    number = normal_tracking_number(tracking_number)
+    pk = Case.objects.filter(tracking_number=number).values_list("pk", flat=True).first()
     if pk is None or not proofs.has_proven(request, pk):
         return None
     return access.access_case_by_id(Citizen(case_id=pk), pk)

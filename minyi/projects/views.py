@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.access import projects as access
 from minyi.access.cases import cases_visible_to
+from minyi.cases.numbers import normal_tracking_number
 from minyi.console.views.common import staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
@@ -176,7 +177,7 @@ def link_from_case(request):
         messages.error(request, exc.message)
         case = (
             cases_visible_to(request.user)
-            .filter(tracking_number=request.POST.get("tracking_number", ""))
+            .filter(tracking_number=normal_tracking_number(request.POST.get("tracking_number", "")))
             .first()
         )
         return redirect("console:case", case.pk) if case else redirect("projects:project", project.pk)

@@ -175,3 +175,29 @@ def test_the_citizens_and_the_systems_operations_are_not_offered_to_staff(world,
     refused = client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/rate/", {"note": ""})
     assert refused.status_code == 400 and Case.objects.get(pk=case.pk).citizen_rating is None
     assert client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/create/").status_code == 404
+
+
+def test_jump_to_a_case_by_its_number_typed_without_hyphen_or_in_full_width(world, clock):
+    case = accepted(world)
+    period, sequence = case.tracking_number.split("-")
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    client = client_for(world.dispatcher)
+
+    for typed in (period + sequence, f"{period} {sequence}", case.tracking_number.translate(wide)):
+        response = client.get("/console/cases/find/", {"number": typed})
+        assert response.status_code == 302 and response["Location"] == f"/console/cases/{case.pk}/", typed
+
+
+def test_a_repeat_is_merged_into_a_master_typed_without_hyphen(world, clock):
+    master = accepted(world)
+    repeat = accepted(world)
+    period, sequence = master.tracking_number.split("-")
+
+    response = client_for(world.dispatcher).post(
+        f"/console/cases/{repeat.pk}/do/merge/",
+        {"master": f"{period} {sequence}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))},
+    )
+
+    assert response.status_code == 302
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.master_id) == ("merged", master.pk)

@@ -248,3 +248,18 @@ def test_the_ledger_and_the_summary_show_a_project_the_same_status(as_user, worl
     assert (
         _badges(ledger_page) == _badges(summary_page) == {"1": "progress-on_track", "2": "progress-on_track"}
     )
+
+
+def test_a_case_is_linked_by_its_number_typed_without_hyphen_or_in_full_width(as_user, world, ledger):
+    first, second = heating_case(world), heating_case(world)
+    period, sequence = first.tracking_number.split("-")
+    wide = second.tracking_number.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    c = as_user(world.dispatcher)
+
+    for typed in (period + sequence, wide):
+        linked = c.post(
+            f"/console/projects/{ledger.heating_project.pk}/cases/link/", {"tracking_number": typed}
+        )
+        assert linked.status_code == 302, typed
+
+    assert set(ProjectCase.objects.values_list("case", flat=True)) == {first.pk, second.pk}
