@@ -27,6 +27,7 @@ from minyi.cases.workflow import (
     operations_from,
 )
 from minyi.core.errors import NotFound, NotPermitted
+from minyi.core.photos import PHOTO_TYPES
 from minyi.org.models import Area, Unit, User
 from minyi.org.roles import CENTRE_ROLES, Role, Scope
 
@@ -173,15 +174,30 @@ def sees_internal_timeline(actor: Actor) -> bool:
 
 
 def attachments_visible_to(actor: Actor, case: Case):
-    """The attachments of a case (the actor may see) that the actor may see: staff all of them;
-    an integration, which acts for citizens, only those its own account added (a unit's working
-    files are not for the requester)."""
+    """The attachments of a case (the actor may see) that the actor may see: staff all of them; the
+    requester (a citizen, or an integration acting for citizens) only the photos the handling unit
+    sent with its reply for them (`for_requester`), never on a confidential report, and an
+    integration also the files its own account added. A unit's working files are not for the
+    requester."""
     items = case.attachments.all()
     if sees_internal_timeline(actor):
         return items
+    shown = items.none() if case.is_confidential else items.filter(for_requester_q())
     if isinstance(actor, User):
-        return items.filter(uploaded_by=actor)
+        return items.filter(Q(uploaded_by=actor) | Q(pk__in=shown.values("pk")))
+    if isinstance(actor, Citizen):
+        return shown
     return items.none()
+
+
+def for_requester_q() -> Q:
+    """The attachments shown to the requester: photos marked for them with an operation that may
+    show photos (the reply)."""
+    return Q(
+        for_requester=True,
+        content_type__in=sorted(PHOTO_TYPES),
+        event__operation__in=[name for name, op in OPERATIONS.items() if op.photos_for_requester],
+    )
 
 
 def access_attachment_by_id(actor: Actor, attachment_id: int | str):

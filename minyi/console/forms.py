@@ -15,6 +15,7 @@ from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_H
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.console import choices
+from minyi.core.photos import PHOTO_TYPES
 from minyi.web.forms import MultipleFileField, PhoneField, TrackingNumberField
 
 STAFF_CHANNELS = [
@@ -180,9 +181,24 @@ class ReplyForm(OperationForm):
         label=_("Attachments"),
         help_text=_("Photos or documents, up to %(mb)d MB each.") % {"mb": ATTACHMENT_MAX_BYTES // 2**20},
     )
+    photos_for_requester = MultipleFileField(
+        label=_("Photos for the requester"),
+        help_text=_(
+            "Shown with the reply on the requester's page in the portal, e.g. the repaired site. Photos "
+            "only, without people's faces, ID cards or papers with personal data. Files under "
+            "“Attachments” stay internal."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the reply shows photos to the requester, and never to the reporter of a confidential
+        # report (services.case_apply refuses them there too).
+        op, case = self.op, self.case
+        if op is None or not op.photos_for_requester or (case is not None and case.is_confidential):
+            del self.fields["photos_for_requester"]
+        else:
+            self.fields["photos_for_requester"].widget.attrs["accept"] = ",".join(sorted(PHOTO_TYPES))
         if self.op is not None and self.op.name == "reply" and self.case is not None:
             # The reply quality check (答复质量) follows the typing: analysis/replies.py.
             self.fields["note"].widget.attrs.update(

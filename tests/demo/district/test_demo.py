@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from minyi.cases import deadlines
-from minyi.cases.models import Case, CaseEvent, Satisfaction, SupervisionLevel
+from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.workflow import OPERATIONS, Status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.models import Category, DeadlineRule, RoutingRule
@@ -137,6 +137,14 @@ def test_events_are_consistent_with_the_cases():
         assert year_ago <= events[0].created_at == case.received_at and events[-1].created_at <= NOW
         moves = [e for e in events if e.to_status]
         assert moves[-1].to_status == case.status, case.tracking_number
+
+
+def test_some_replies_show_the_requester_a_photo_of_the_work():
+    shown = Attachment.objects.filter(for_requester=True).select_related("case", "event")
+    assert shown.count() >= 3
+    assert {a.event.operation for a in shown} == {"reply"}
+    assert not shown.filter(case__is_confidential=True).exists()
+    assert all(a.content_type == "image/jpeg" and a.name == "reply-photo-1.jpg" for a in shown)
 
 
 def test_older_cases_are_mostly_closed():
