@@ -158,3 +158,15 @@ def test_only_a_reply_shows_photos_and_only_photos(world):
     assert not Attachment.objects.exists()
     case.refresh_from_db()
     assert case.status == "handling"
+
+
+def test_a_repeat_given_its_masters_reply_names_the_masters_unit(client, world):
+    master = handled(world)
+    repeat = do(new_case(world.operator, title="暖气不热"), "merge", world.dispatcher, master=master.pk)
+    reply_with_photos(world, master, photo())
+    prove(client, repeat)
+
+    page = case_page(client, repeat).content.decode()
+
+    assert REPLY in page and "Replied by <strong>热力公司</strong>" in page
+    assert photo_urls(page) == []  # the master's photos belong to the master's requester
