@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
 from minyi.cases.models import Attachment, Case
+from minyi.cases.numbers import normal_tracking_number
 from minyi.cases.workflow import (
     CITIZEN,
     OPERATIONS,
@@ -26,6 +27,7 @@ from minyi.cases.workflow import (
     operations_from,
 )
 from minyi.core.errors import NotFound, NotPermitted
+from minyi.core.photos import PHOTO_TYPES
 from minyi.org.models import Area, Unit, User
 from minyi.org.roles import CENTRE_ROLES, Role, Scope
 
@@ -172,15 +174,30 @@ def sees_internal_timeline(actor: Actor) -> bool:
 
 
 def attachments_visible_to(actor: Actor, case: Case):
-    """The attachments of a case (the actor may see) that the actor may see: staff all of them;
-    an integration, which acts for citizens, only those its own account added (a unit's working
-    files are not for the requester)."""
+    """The attachments of a case (the actor may see) that the actor may see: staff all of them; the
+    requester (a citizen, or an integration acting for citizens) only the photos the handling unit
+    sent with its reply for them (`for_requester`), never on a confidential report, and an
+    integration also the files its own account added. A unit's working files are not for the
+    requester."""
     items = case.attachments.all()
     if sees_internal_timeline(actor):
         return items
+    shown = items.none() if case.is_confidential else items.filter(for_requester_q())
     if isinstance(actor, User):
-        return items.filter(uploaded_by=actor)
+        return items.filter(Q(uploaded_by=actor) | Q(pk__in=shown.values("pk")))
+    if isinstance(actor, Citizen):
+        return shown
     return items.none()
+
+
+def for_requester_q() -> Q:
+    """The attachments shown to the requester: photos marked for them with an operation that may
+    show photos (the reply)."""
+    return Q(
+        for_requester=True,
+        content_type__in=sorted(PHOTO_TYPES),
+        event__operation__in=[name for name, op in OPERATIONS.items() if op.photos_for_requester],
+    )
 
 
 def access_attachment_by_id(actor: Actor, attachment_id: int | str):
@@ -223,17 +240,19 @@ def access_case_by_id(actor: Actor, case_id: int | str) -> Case:
 
 
 def access_case_by_tracking_number(actor: Actor, tracking_number: str) -> Case:
-    case = cases_visible_to(actor).filter(tracking_number=tracking_number.strip()).first()
+    """The case with this tracking number (however it is typed: cases/numbers.py), if the actor may
+    see it; NotFound otherwise."""
+    number = normal_tracking_number(tracking_number)
+    case = cases_visible_to(actor).filter(tracking_number=number).first()
     if case is None:
-        raise NotFound(
-            _("There is no case %(number)s, or it is outside your scope.") % {"number": tracking_number}
-        )
+        raise NotFound(_("There is no case %(number)s, or it is outside your scope.") % {"number": number})
     return case
 
 
 def access_case_by_query_code(tracking_number: str, query_code: str) -> Case:
-    """For citizens: the case whose tracking number and query code both match."""
-    case = Case.objects.filter(tracking_number=tracking_number.strip()).first()
+    """For citizens: the case whose tracking number (however it is typed) and query code both match;
+    the same NotFound for an unknown number as for a wrong code."""
+    case = Case.objects.filter(tracking_number=normal_tracking_number(tracking_number)).first()
     if case is None or not _same_code(case.query_code, query_code):
         raise NotFound(_("No case matches this tracking number and query code: check both and try again."))
     return case

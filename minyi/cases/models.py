@@ -281,6 +281,9 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"))
+    # A photo the handling unit sent with its reply for the requester to see in the portal (never a
+    # document, never on a confidential report: services.case_apply). Every other file is internal.
+    for_requester = models.BooleanField(_("shown to the requester"), default=False)
 
     class Meta:
         verbose_name = _("attachment")

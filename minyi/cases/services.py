@@ -40,6 +40,7 @@ from minyi.analysis.keyword_index import index_cases
 from minyi.analysis.repeat_flags import flag_repeat
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
+from minyi.cases.numbers import format_tracking_number, normal_tracking_number
 from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, may_be_master, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
@@ -202,7 +203,7 @@ def reserve_tracking_numbers(moment: dt.datetime, count: int) -> list[str]:
             values = [value for (value,) in cursor.fetchall()]
     else:
         values = _count_on(period, count)
-    return [f"{period}-{value:06d}" for value in values]
+    return [format_tracking_number(period, value) for value in values]
 
 
 def tracking_numbers_drawn(period: str) -> int:
@@ -268,9 +269,13 @@ def case_apply(
     expected_version: int | None = None,
     note: str = "",
     attachments: Sequence[UploadedFile] = (),
+    photos_for_requester: Sequence[UploadedFile] = (),
     **params: object,
 ) -> Case:
-    """Perform `operation` on the case, or raise a MinyiError and change nothing."""
+    """Perform `operation` on the case, or raise a MinyiError and change nothing. `attachments` stay
+    internal; `photos_for_requester` (only with an operation that declares them: the reply) are shown
+    to the requester in the portal: photos only, renamed and without EXIF, never on a confidential
+    report."""
     op = OPERATIONS.get(operation)
     if op is None or op.name == "create":
         raise InvalidInput(
@@ -286,6 +291,7 @@ def case_apply(
     if expected_version is not None:
         expected_version = _positive_int(expected_version, "expected_version", 2**31)
     attachments = _checked_attachments(attachments)
+    shown = _checked_photos_for_requester(op, photos_for_requester, others=len(attachments))
     note = _text(note, "note")
     if op.material_required and not attachments and not note:
         raise InvalidInput(
@@ -313,7 +319,15 @@ def case_apply(
                     % {"number": case.tracking_number, "status": case.get_status_display()},
                     version=case.version,
                 )
-            return _apply_locked(case, op, actor, note, params, attachments, clock.now())
+            if shown and case.is_confidential:
+                raise InvalidInput(
+                    _(
+                        "A confidential report's reply shows the reporter no photos (they could reveal "
+                        "who or what was reported): attach them as internal attachments."
+                    ),
+                    field="photos_for_requester",
+                )
+            return _apply_locked(case, op, actor, note, params, attachments, clock.now(), shown=shown)
     except DatabaseError as exc:
         if _is_lock_failure(exc):
             raise Conflict(
@@ -330,6 +344,8 @@ def _apply_locked(
     params: dict,
     attachments: Sequence[UploadedFile],
     now: dt.datetime,
+    *,
+    shown: Sequence[UploadedFile] = (),
 ) -> Case:
     if case.status not in op.sources:
         allowed = access.allowed_operations(actor, case)
@@ -361,6 +377,7 @@ def _apply_locked(
         case, op, actor, from_status, case.status if case.status != from_status else "", note, t.data, now
     )
     _save_attachments(case, event, attachments, actor, now)
+    _save_attachments(case, event, shown, actor, now, for_requester=True)
     for users, kind, message, sms in t.notices:
         notify(users, kind=kind, message=message, case=case, sms=sms)
     for step in t.after_save:
@@ -386,9 +403,9 @@ def _lock(case_id: int, actor: Actor) -> Case:
 
 
 def _master_filter(master: object) -> dict:
-    """A master case given by id or by tracking number."""
-    if isinstance(master, str) and not master.strip().isdigit():
-        return {"tracking_number": master.strip()}
+    """A master case given by id (digits alone) or by tracking number (however it is typed)."""
+    if isinstance(master, str) and not (master.strip().isascii() and master.strip().isdigit()):
+        return {"tracking_number": normal_tracking_number(master)}
     try:
         return {"pk": int(master)}  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -1150,6 +1167,34 @@ def _checked_attachments(files: Sequence[UploadedFile]) -> list[UploadedFile]:
     return checked
 
 
+def _checked_photos_for_requester(op: Operation, files: Sequence[UploadedFile], *, others: int) -> list:
+    """Copies of the photos to show the requester, named reply-photo-N (a unit's file name may name a
+    person) and re-encoded without EXIF; a document is refused, not stored."""
+    if not files:
+        return []
+    if not op.photos_for_requester:
+        raise InvalidInput(
+            _("Only the reply's photos can be shown to the requester: attach these as attachments."),
+            field="photos_for_requester",
+        )
+    if others + len(files) > ATTACHMENT_MAX_FILES:
+        raise InvalidInput(
+            _("You sent %(count)d files; at most %(most)d may be sent at once.")
+            % {"count": others + len(files), "most": ATTACHMENT_MAX_FILES},
+            field="photos_for_requester",
+        )
+    copies = []
+    for number, f in enumerate(files, start=1):
+        if getattr(f, "sent_size", f.size) > ATTACHMENT_MAX_BYTES:
+            raise InvalidInput(
+                _("%(name)s is larger than %(mb)d MB: send a smaller file.")
+                % {"name": f.name, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+                field="photos_for_requester",
+            )
+        copies.append(photos.photo_copy(f, field="photos_for_requester", stem=f"reply-photo-{number}"))
+    return copies
+
+
 def _stored_type(f: UploadedFile) -> str:
     if isinstance(f, photos.Photo):
         return f.content_type
@@ -1158,7 +1203,7 @@ def _stored_type(f: UploadedFile) -> str:
     return sent if sent and sent not in photos.PHOTO_TYPES else "application/octet-stream"
 
 
-def _save_attachments(case, event, files, actor, now) -> None:
+def _save_attachments(case, event, files, actor, now, *, for_requester: bool = False) -> None:
     for f in files:
         Attachment.objects.create(
             case=case,
@@ -1169,4 +1214,5 @@ def _save_attachments(case, event, files, actor, now) -> None:
             content_type=_stored_type(f),
             uploaded_by=actor if isinstance(actor, User) else None,
             created_at=now,
+            for_requester=for_requester,
         )

@@ -66,6 +66,9 @@ class Operation:
     public: bool = False  # shown in the citizen's timeline (without staff names or internal notes)
     # The operation adds material: it needs a note or at least one file (or both).
     material_required: bool = False
+    # Photos sent with it may be marked for the requester, who then sees them in the portal with the
+    # text (the reply: the work done). Everything else a unit attaches stays internal.
+    photos_for_requester: bool = False
 
 
 OPEN = frozenset(
@@ -199,6 +202,7 @@ OPERATIONS: dict[str, Operation] = {
             relation=Relation.LEAD_UNIT,
             note_required=True,
             public=True,
+            photos_for_requester=True,
         ),  # 答复
         _op(
             "co_reply",

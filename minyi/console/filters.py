@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.access.personal_data import searchable_for
 from minyi.cases.deadlines import Light, light_q
 from minyi.cases.models import Case
+from minyi.cases.numbers import tracking_number_of
 from minyi.cases.workflow import Status
 from minyi.catalog.choices import Channel, DemandType
 from minyi.catalog.models import Category
@@ -130,7 +131,6 @@ BIGRAMS_HOLD = (
     " @> minyi_case_bigrams(%s, '', '')"
 )
 WHITESPACE = re.compile(r"\s+")
-TRACKING_NUMBER = re.compile(r"\d{6}-\d{6,}")  # YYYYMM-NNNNNN (cases.services.reserve_tracking_numbers)
 
 
 def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime, *, reader) -> QuerySet[Case]:
@@ -156,10 +156,11 @@ def filter_cases(cases: QuerySet[Case], criteria: dict, now: dt.datetime, *, rea
         q &= Q(received_at__gte=periods.local_midnight(criteria["received_from"]))
     if criteria.get("received_to"):
         q &= Q(received_at__lt=periods.local_midnight(criteria["received_to"] + periods.ONE_DAY))
-    if (text := criteria.get("q")) and TRACKING_NUMBER.fullmatch(text.strip()):
-        # A tracking number is looked up by its index alone: OR-ed with the text search below it
-        # would read every case's text (seconds on a million cases) to find one row.
-        q &= Q(tracking_number=text.strip())
+    if (text := criteria.get("q")) and (number := tracking_number_of(text)):
+        # A tracking number (however it is typed: cases/numbers.py) is looked up by its index alone:
+        # OR-ed with the text search below it would read every case's text (seconds on a million
+        # cases) to find one row.
+        q &= Q(tracking_number=number)
     elif text:
         q &= Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
         # not in the texts of confidential cases the reader gets without their reporter's traces

@@ -16,7 +16,8 @@ from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import routing_for
 from minyi.console import choices
-from minyi.web.forms import MultipleFileField, PhoneField, PlaceField
+from minyi.core.photos import PHOTO_TYPES
+from minyi.web.forms import MultipleFileField, PhoneField, PlaceField, TrackingNumberField
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -250,9 +251,24 @@ class ReplyForm(OperationForm):
         label=_("Attachments"),
         help_text=_("Photos or documents, up to %(mb)d MB each.") % {"mb": ATTACHMENT_MAX_BYTES // 2**20},
     )
+    photos_for_requester = MultipleFileField(
+        label=_("Photos for the requester"),
+        help_text=_(
+            "Shown with the reply on the requester's page in the portal, e.g. the repaired site. Photos "
+            "only, without people's faces, ID cards or papers with personal data. Files under "
+            "“Attachments” stay internal."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the reply shows photos to the requester, and never to the reporter of a confidential
+        # report (services.case_apply refuses them there too).
+        op, case = self.op, self.case
+        if op is None or not op.photos_for_requester or (case is not None and case.is_confidential):
+            del self.fields["photos_for_requester"]
+        else:
+            self.fields["photos_for_requester"].widget.attrs["accept"] = ",".join(sorted(PHOTO_TYPES))
         if self.op is not None and self.op.name == "reply" and self.case is not None:
             # The reply quality check (答复质量) follows the typing: analysis/replies.py.
             self.fields["note"].widget.attrs.update(
@@ -319,12 +335,12 @@ class SuperviseForm(OperationForm):
 
 
 class MergeForm(OperationForm):
-    master = forms.CharField(
-        label=_("Master case (tracking number)"), max_length=20, help_text=_("The case this one repeats.")
+    master = TrackingNumberField(
+        label=_("Master case (tracking number)"), help_text=_("The case this one repeats.")
     )
 
     def params(self) -> dict:
-        return {"master": self.cleaned_data["master"].strip()}
+        return {"master": self.cleaned_data["master"]}
 
 
 FORMS: dict[str, type[OperationForm]] = {

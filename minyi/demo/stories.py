@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import io
 import itertools
 import random
 import struct
@@ -19,6 +20,7 @@ from collections import ChainMap
 from collections.abc import Callable, Generator, Iterable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 from minyi.access.principals import SYSTEM_ACTOR, Citizen
 from minyi.cases.models import Case
@@ -289,6 +291,28 @@ def site_photo(case: Case) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"现场照片-{case.tracking_number}.png", png, content_type="image/png")
 
 
+SHOWN_WORK = frozenset({DemandType.COMPLAINT, DemandType.HELP})
+
+
+def work_photo(case: Case) -> SimpleUploadedFile:
+    """A drawn JPEG standing for the photo of the finished work a unit sends with its reply: a
+    building under a blue sky, its colours varying from case to case."""
+    shade = 150 + case.pk * 37 % 80
+    image = Image.new("RGB", (640, 480), (120, 170, 225))
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 300, 4):  # the sky, lighter towards the horizon
+        draw.rectangle((0, y, 640, y + 4), fill=(120 + y // 5, 170 + y // 8, 225))
+    draw.rectangle((0, 380, 640, 480), fill=(90, 150, 80))  # the ground
+    draw.rectangle((170, 140, 470, 400), fill=(shade, shade - 20, shade - 40))  # the building
+    for row in range(4):
+        for column in range(5):
+            x, y = 195 + column * 56, 165 + row * 55
+            draw.rectangle((x, y, x + 30, y + 32), fill=(235, 240, 250))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return SimpleUploadedFile(f"整改后-{case.tracking_number}.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = False) -> Story:
     """From sign-for (or reopening) to the reply. Returns (case, time) or None if it stops short."""
     rng = d.rng
@@ -376,7 +400,15 @@ def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = F
         return None
     t = max(reply_at, t + MINUTE)
     yield t
-    case = d.do(case, "reply", d.staff(case.lead_unit), note=d.reply_text(p, case))
+    # Some units show the requester the finished work (a photo for the requester, with the reply).
+    shows_work = case.demand_type in SHOWN_WORK and not case.is_confidential and case.pk % 3 == 0
+    case = d.do(
+        case,
+        "reply",
+        d.staff(case.lead_unit),
+        note=d.reply_text(p, case),
+        photos_for_requester=[work_photo(case)] if shows_work else [],
+    )
     return case, t
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from minyi.cases.numbers import normal_tracking_number
 from minyi.core import clock
 from minyi.core.errors import InvalidInput, MinyiError, NotFound
 from minyi.open311 import auth, catalog, formats, intake, updates
@@ -128,7 +129,7 @@ def requests(request, fmt, params):
     cases, full = auth.readable_cases(params)
     ids = params.id_list("service_request_id")
     if ids is not None:  # the spec: a list of ids overrides every other filter
-        cases = cases.filter(tracking_number__in=ids)
+        cases = cases.filter(tracking_number__in=[normal_tracking_number(i) for i in ids])
     else:
         cases = _filter_requests(cases, params, full)
     found = list(with_case_fields(cases).order_by("-received_at", "-id")[:MAX_RESULTS])
@@ -173,7 +174,7 @@ def _window(params: Params, span: dt.timedelta, *, start_widens_end: bool) -> tu
 
 def _one_case(params: Params, number: str):
     cases, full = auth.readable_cases(params)
-    case = with_case_fields(cases).filter(tracking_number=number).first()
+    case = with_case_fields(cases).filter(tracking_number=normal_tracking_number(number)).first()
     if case is None:
         raise NotFound(_("There is no service request %(id)s.") % {"id": number})
     return case, full

@@ -20,7 +20,7 @@ from minyi.core import photos
 from minyi.core.errors import InvalidInput, MinyiError
 from minyi.org.models import Area
 from minyi.org.places import in_order
-from minyi.web.forms import MultipleFileField, PhoneField
+from minyi.web.forms import MultipleFileField, PhoneField, TrackingNumberField
 
 STREET, COMMUNITY, GRID = Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID
 EMPTY_LABELS = {
@@ -245,12 +245,10 @@ class DemandForm(forms.Form):
 class FollowForm(forms.Form):
     """进度查询: the pair the citizen kept when raising the demand."""
 
-    tracking_number = forms.CharField(
+    tracking_number = TrackingNumberField(
         label=_("Tracking number"),
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "202611-000123"}
-        ),
+        strict=True,
+        help_text=_("Twelve digits; the hyphen may be left out."),
     )
     query_code = forms.CharField(
         label=_("Query code"),

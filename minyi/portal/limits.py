@@ -19,6 +19,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from minyi.access.personal_data import normal_phone
+from minyi.cases.numbers import normal_tracking_number
 from minyi.core import clock
 from minyi.web import ratelimit
 from minyi.web.ratelimit import HOUR, Limit, Refused
@@ -128,6 +129,7 @@ def _address(request: HttpRequest) -> str:
 
 
 def _number_key(tracking_number: str, address: str = "") -> str:
-    # As the look-up reads it (access.cases.access_case_by_query_code), so no spelling escapes the count.
-    key = f"portal-code:{tracking_number.strip()}"
+    # As the look-up reads it (access.cases.access_case_by_query_code), so no spelling escapes the
+    # count: 202611000123 and ２０２６１１－０００１２３ are guesses at 202611-000123 too.
+    key = f"portal-code:{normal_tracking_number(tracking_number)}"
     return f"{key}:{address}" if address else key

@@ -14,5 +14,6 @@ urlpatterns = [
     path("follow/", views.follow, name="follow"),
     path("follow/<str:tracking_number>/", views.case, name="case"),
     path("follow/<str:tracking_number>/rate/", views.rate, name="rate"),
+    path("follow/<str:tracking_number>/photos/<int:attachment_id>/", views.reply_photo, name="reply_photo"),
     path("stats/", views.stats, name="stats"),
 ]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minyi.access import cases as access
 from minyi.access.principals import Citizen
 from minyi.cases.models import Case
+from minyi.cases.numbers import normal_tracking_number
 from minyi.cases.services import case_apply, case_create
 from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel
@@ -30,9 +32,10 @@ from minyi.core.errors import MinyiError, NotFound
 from minyi.org.models import Area
 from minyi.portal import limits, proofs
 from minyi.portal.forms import COMMUNITY, GRID, DemandForm, FollowForm, RateForm, place_choices
-from minyi.portal.timeline import public_timeline
+from minyi.portal.timeline import latest_reply, public_timeline
 from minyi.stats.measures import headline, top_categories
 from minyi.stats.periods import this_month
+from minyi.web.downloads import attachment_response
 from minyi.web.ratelimit import Refused
 
 RATEABLE = OPERATIONS["rate"].sources
@@ -164,9 +167,24 @@ def rate(request, tracking_number: str):
     return _render_case(request, found, form, status=400)
 
 
+@require_GET
+@never_cache
+def reply_photo(request, tracking_number: str, attachment_id: int):
+    """A photo the handling unit sent with its reply for the requester, to the browser that proved
+    the case (access.cases.attachments_visible_to decides which photos; never a public file address)."""
+    found = _proven_case(request, tracking_number)
+    try:
+        if found is None:
+            raise NotFound(_("There is no such photo."))
+        return attachment_response(Citizen(case_id=found.pk), attachment_id)
+    except NotFound:
+        raise Http404(_("There is no such photo.")) from None
+
+
 def _proven_case(request, tracking_number: str) -> Case | None:
     """The case with this tracking number if this browser has proven it, else None."""
-    pk = Case.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
+    number = normal_tracking_number(tracking_number)
+    pk = Case.objects.filter(tracking_number=number).values_list("pk", flat=True).first()
     if pk is None or not proofs.has_proven(request, pk):
         return None
     return access.access_case_by_id(Citizen(case_id=pk), pk)
@@ -183,10 +201,12 @@ def _refuse(request, tracking_number: str, message: str = ""):
 
 def _render_case(request, case: Case, rate_form: RateForm, *, status: int = 200):
     place = Area.objects.filter(pk=case.area_id).first()
+    timeline = public_timeline(case)
     context = {
         "case": case,
         "place": place.full_name if place else "",
-        "timeline": public_timeline(case),
+        "timeline": timeline,
+        "reply": latest_reply(timeline),
         "replied": case.status in RATEABLE and bool(case.reply_text),
         "may_rate": case.status in RATEABLE and case.citizen_rating is None,
         "rate_form": rate_form,

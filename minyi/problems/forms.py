@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.problems.models import ProblemCategory, ProblemSource, ProblemStatus
 from minyi.problems.services import DESCRIPTION_MAX, NOTE_MAX, NUMBERS_MAX, TRANSITIONS
+from minyi.web.forms import TrackingNumberField
 
 ANY = [("", _("Any"))]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,9 +52,8 @@ class ProblemForm(forms.Form):
         initial=ProblemSource.REVIEW,
         widget=forms.RadioSelect,
     )
-    tracking_number = forms.CharField(
+    tracking_number = TrackingNumberField(
         label=_("Tracking number of the case"),
-        max_length=20,
         required=False,
         help_text=_("Only for a problem found in a case: a case your unit may see."),
     )

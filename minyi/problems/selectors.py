@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from minyi.cases.numbers import normal_tracking_number
 from minyi.problems.models import Measure, Problem, ProblemCategory, ProblemStatus
 
 
@@ -29,7 +30,7 @@ def filter_problems(problems: QuerySet[Problem], params: dict) -> QuerySet[Probl
             Q(number__icontains=text)
             | Q(title__icontains=text)
             | Q(description__icontains=text)
-            | Q(case__tracking_number=text)
+            | Q(case__tracking_number=normal_tracking_number(text))
         )
     return problems
 

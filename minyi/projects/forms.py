@@ -12,7 +12,7 @@ from minyi.org.models import Unit, User
 from minyi.org.roles import Role
 from minyi.projects import progress
 from minyi.projects.models import Batch, Completion, Progress, Project
-from minyi.web.forms import MultipleFileField, MultipleFileInput
+from minyi.web.forms import MultipleFileField, MultipleFileInput, TrackingNumberField
 
 LEDGER_MAX_BYTES = 20 * 1024 * 1024
 
@@ -114,7 +114,7 @@ class SummaryFilter(LedgerFilter):
 
 
 class LinkCaseForm(forms.Form):
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=20)
+    tracking_number = TrackingNumberField(label=_("Tracking number"))
 
 
 class LedgerUploadForm(forms.Form):

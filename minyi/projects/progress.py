@@ -8,6 +8,10 @@
 - Its status in a month: done once a report records a completion; lagging when the percent is more
   than LAG_MARGIN points below the plan, or the deadline's month has passed unfinished; not started
   while at 0 %; otherwise on track.
+- Read on a given day (`item_status_on`, what the ledger, the monthly summary and the wall chart
+  all show), a month is held to its own plan once its report is filed or its due day has passed;
+  until then to the month before's: on the 1st a sub-item is not lagging behind a plan it has weeks
+  left to report on.
 - A project is done when every sub-item is, lagging when any is, not started while all are, and
   otherwise on track; its percent is the mean of its sub-items'. Finished projects are
   substantively completed only if every sub-item is, suspended if every one is, else procedurally
@@ -93,6 +97,38 @@ def item_status(
     standing = standing_at(reports, month)
     planned = planned_at(milestones, deadline, month)
     return status(standing, planned, past_deadline=month > month_of(deadline)), standing, planned
+
+
+def judged_month(
+    month: dt.date, *, first_month: dt.date, reported: bool, due: dt.date, today: dt.date
+) -> dt.date:
+    """The month whose plan a sub-item is held to in `month`, read on `today`: `month` itself once
+    its report on `month` is filed, or due before `today` (the report on `month` is due on `due`), or
+    when `month` is its batch's first month; else the month before."""
+    month = month_of(month)
+    before = add_months(month, -1)
+    if reported or today > due or before < month_of(first_month):
+        return month
+    return before
+
+
+def item_status_on(
+    milestones: Mapping[dt.date, int],
+    deadline: dt.date,
+    reports: Sequence[Reported],
+    month: dt.date,
+    *,
+    first_month: dt.date,
+    due: dt.date,
+    today: dt.date,
+) -> tuple[str, Standing, int]:
+    """(status, standing, planned percent) of one sub-item in `month`, read on `today`: the one
+    reading of the kept statuses of the ledger, the monthly summary and the wall chart. The standing
+    is that of `month` (whether its report is filed); status and plan those of `judged_month`."""
+    standing = standing_at(reports, month)
+    held_to = judged_month(month, first_month=first_month, reported=standing.reported, due=due, today=today)
+    status, _standing, planned = item_status(milestones, deadline, reports, held_to)
+    return status, standing, planned
 
 
 def project_status(statuses: Iterable[str]) -> str:

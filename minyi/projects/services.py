@@ -207,17 +207,34 @@ def _check_photos(photos: Sequence[UploadedFile]) -> list[Photo]:
 
 @transaction.atomic  # its own transaction, or a savepoint inside the caller's
 def refresh_project(project: Project, month: dt.date | None = None) -> Project:
-    """Keep the figures of every sub-item of the project, then the project's own, as of `month`.
-
-    Without a month: as of the current month once its report is filed or due, else as of the month
-    before (on the 1st a sub-item is not "lagging" behind a plan it has weeks left to report on).
-    Locks the project row (the caller may hold it already); writes only the rows that change."""
+    """Keep the figures of every sub-item of the project, then the project's own: as read today by
+    `progress.item_status_on`, the reading the monthly summary and the wall chart show too (a month
+    not yet reported on and not yet due is held to the month before's plan); with a `month`, as at
+    the end of that month. Locks the project row (the caller may hold it already); writes only the
+    rows that change."""
     project = Project.objects.select_for_update().select_related("batch").get(pk=project.pk)
     cal = current_calendar()
-    day = clock.today()
+    today = clock.today()
+    current = progress.month_of(today)
+    due = report_due(project.batch, current, cal)
     items = list(project.items.prefetch_related("milestones", "reports"))
     for item in items:
-        _refresh_item(item, month or _as_of(project.batch, item, day, cal), cal)
+        plan = {m.month: m.planned for m in item.milestones.all()}
+        rows = sorted(item.reports.all(), key=lambda r: r.month)
+        reports = [progress.Reported(r.month, r.percent, r.completion) for r in rows]
+        if month is None:
+            reading = progress.item_status_on(
+                plan,
+                item.deadline,
+                reports,
+                current,
+                first_month=project.batch.first_month,
+                due=due,
+                today=today,
+            )
+        else:
+            reading = progress.item_status(plan, item.deadline, reports, month)
+        _keep_item(item, rows, reading, month or current, cal)
     figures = (
         progress.project_status(i.status for i in items),
         progress.mean_percent(i.percent for i in items),
@@ -229,20 +246,8 @@ def refresh_project(project: Project, month: dt.date | None = None) -> Project:
     return project
 
 
-def _as_of(batch: Batch, item: SubItem, day: dt.date, cal) -> dt.date:
-    month = progress.month_of(day)
-    before = progress.add_months(month, -1)
-    reported = any(r.month == month for r in item.reports.all())
-    if reported or day > report_due(batch, month, cal) or before < progress.month_of(batch.first_month):
-        return month
-    return before
-
-
-def _refresh_item(item: SubItem, month: dt.date, cal) -> None:
-    plan = {m.month: m.planned for m in item.milestones.all()}
-    rows = sorted(item.reports.all(), key=lambda r: r.month)
-    reports = [progress.Reported(r.month, r.percent, r.completion) for r in rows]
-    status, standing, _planned = progress.item_status(plan, item.deadline, reports, month)
+def _keep_item(item: SubItem, rows, reading: tuple[str, progress.Standing, int], month: dt.date, cal) -> None:
+    status, standing, _planned = reading
     finished = next((r for r in rows if r.completion and r.month <= month), None)
     completed_on = finished.reported_at.astimezone(cal.tz).date() if finished else None
     figures = (status, standing.percent, standing.completion, completed_on)

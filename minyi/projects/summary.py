@@ -1,6 +1,7 @@
 """月汇总 and 挂图作战: a batch's figures for one month and its plan-versus-actual over the months,
 both computed from the milestones and reports by the rules of progress.py (never from figures kept
-elsewhere), for the projects the reader may see.
+elsewhere), for the projects the reader may see. A sub-item's status is `progress.item_status_on`
+read today, the reading the ledger keeps (services.refresh_project), so the pages agree.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from minyi.core import clock
 from minyi.projects import progress
 from minyi.projects.models import Batch, Milestone, Progress, ProgressReport, Project, SubItem
+from minyi.projects.services import report_due
+from minyi.workcal.services import current_calendar
 
 STATUSES = (progress.DONE, progress.ON_TRACK, progress.LAGGING, progress.NOT_STARTED)
 
@@ -133,17 +137,39 @@ def _load(projects: QuerySet[Project], last: dt.date):
     return items, plans, reports
 
 
-def monthly_summary(batch: Batch, month: dt.date, projects: QuerySet[Project]) -> MonthlySummary:
-    """The batch's summary at the end of `month`, over `projects` (already narrowed to the reader)."""
+class Reading:
+    """`progress.item_status_on` for the sub-items of one batch, read on one day."""
+
+    def __init__(self, batch: Batch, today: dt.date):
+        self.batch, self.today, self.cal, self.dues = batch, today, current_calendar(), {}
+
+    def __call__(self, item: SubItem, plan, reports, month: dt.date) -> tuple[str, progress.Standing, int]:
+        if month not in self.dues:
+            self.dues[month] = report_due(self.batch, month, self.cal)
+        return progress.item_status_on(
+            plan,
+            item.deadline,
+            reports,
+            month,
+            first_month=self.batch.first_month,
+            due=self.dues[month],
+            today=self.today,
+        )
+
+
+def monthly_summary(
+    batch: Batch, month: dt.date, projects: QuerySet[Project], *, today: dt.date | None = None
+) -> MonthlySummary:
+    """The batch's summary of `month` as read on `today` (default: today), over `projects` (already
+    narrowed to the reader)."""
     month = progress.month_of(month)
     previous = progress.add_months(month, -1)
+    read = Reading(batch, today or clock.today())
     items, plans, reports = _load(projects.filter(batch=batch), month)
     by_project: dict[int, list[ItemMonth]] = defaultdict(list)
     for item in items:
-        status, standing, planned = progress.item_status(
-            plans[item.pk], item.deadline, reports[item.pk], month
-        )
-        before, _s, _p = progress.item_status(plans[item.pk], item.deadline, reports[item.pk], previous)
+        status, standing, planned = read(item, plans[item.pk], reports[item.pk], month)
+        before, _s, _p = read(item, plans[item.pk], reports[item.pk], previous)
         by_project[item.project_id].append(
             ItemMonth(item, status, standing.percent, planned, standing.completion, standing.reported, before)
         )
@@ -191,7 +217,9 @@ class WallChart:
 
 
 def wall_chart(batch: Batch, projects: QuerySet[Project], *, current: dt.date) -> WallChart:
-    """Plan versus actual per project and sub-item for every month of the batch, up to its last deadline."""
+    """Plan versus actual per project and sub-item for every month of the batch, up to its last
+    deadline, read on the day `current`."""
+    read = Reading(batch, current)
     current = progress.month_of(current)
     items, plans, reports = _load(projects.filter(batch=batch), current)
     last = max([i.deadline for i in items] + [current])
@@ -207,9 +235,11 @@ def wall_chart(batch: Batch, projects: QuerySet[Project], *, current: dt.date) -
     for item in items:
         cells = []
         for month in span:
-            status, standing, planned = progress.item_status(
-                plans[item.pk], item.deadline, reports[item.pk], month
-            )
+            if month <= current:
+                status, standing, _planned = read(item, plans[item.pk], reports[item.pk], month)
+            else:
+                status, standing = "", progress.Standing()
+            planned = progress.planned_at(plans[item.pk], item.deadline, month)
             in_plan = month <= progress.month_of(item.deadline)
             cells.append(
                 Cell(

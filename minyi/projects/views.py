@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.access import projects as access
 from minyi.access.cases import cases_visible_to
+from minyi.cases.numbers import normal_tracking_number
 from minyi.console.views.common import staff_view
 from minyi.core import clock
 from minyi.core.errors import MinyiError, NotFound
@@ -89,8 +90,9 @@ def project(request, project_id: int):
 
 
 def _project_context(request, project, *, link_form=None) -> dict:
-    month = progress.month_of(clock.today())
-    chart = summary.wall_chart(project.batch, type(project).objects.filter(pk=project.pk), current=month)
+    today = clock.today()
+    month = progress.month_of(today)
+    chart = summary.wall_chart(project.batch, type(project).objects.filter(pk=project.pk), current=today)
     items = list(project.items.select_related("unit").order_by("id"))
     reports = (
         ProgressReport.objects.filter(item__project=project)
@@ -177,7 +179,7 @@ def link_from_case(request):
         messages.error(request, exc.message)
         case = (
             cases_visible_to(request.user)
-            .filter(tracking_number=request.POST.get("tracking_number", ""))
+            .filter(tracking_number=normal_tracking_number(request.POST.get("tracking_number", "")))
             .first()
         )
         return redirect("console:case", case.pk) if case else redirect("projects:project", project.pk)

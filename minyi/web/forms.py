@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from minyi.access.personal_data import checked_phone
+from minyi.cases.numbers import EXAMPLE, tracking_number_of
 from minyi.core.errors import InvalidInput
 from minyi.org.places import picker_choices
 
@@ -86,3 +87,29 @@ class PlaceField(forms.TypedChoiceField):
         found = picker_choices(only=only, active_only=active_only)
         self.choices = [("", self.blank_label), *found.choices] if blank else found.choices
         self.widget.words = found.words
+
+
+class TrackingNumberField(forms.CharField):
+    """A tracking number however it is typed (cases/numbers.py: with or without the hyphen, spaces,
+    full-width digits), cleaned to its stored form; the field opens a phone's numeric keypad. Text
+    that is no tracking number is kept as typed (the look-up then finds no case) or, with `strict`,
+    refused with what to fix."""
+
+    def __init__(self, *, strict: bool = False, **kwargs):
+        kwargs.setdefault("max_length", 40)  # room for spaces between the twelve digits
+        super().__init__(**kwargs)
+        self.strict = strict
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "placeholder": EXAMPLE}
+        )
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        number = tracking_number_of(text) if text else None
+        if text and number is None and self.strict:
+            raise ValidationError(
+                _("A tracking number has twelve digits, like %(example)s: check it and type it again.")
+                % {"example": EXAMPLE},
+                code="tracking_number",
+            )
+        return number or text

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minyi.access.cases import access_attachment_by_id
+from minyi.access.cases import access_attachment_by_id, attachments_visible_to
+from minyi.access.principals import Citizen
 from minyi.core.errors import NotFound
 from tests.cases.helpers import do, new_case
 from tests.console.helpers import client_for
@@ -55,3 +56,34 @@ def test_the_console_and_the_api_send_a_file_alike(world, clock):
     for header in ("Content-Type", "Content-Disposition", "Content-Security-Policy"):
         assert console[header] == api[header], header
     assert console["Content-Type"] == "image/gif" and "script" not in console["Content-Security-Policy"]
+
+
+def test_the_requester_gets_the_replys_photos_for_them_and_nothing_else(world, clock):
+    case = new_case(world.integration, channel="wechat", category="0101")
+    do(case, "accept", world.dispatcher)
+    do(case, "assign", world.dispatcher)
+    do(case, "sign_for", world.heating_handler)
+    do(
+        case,
+        "attach",
+        world.heating_handler,
+        note="现场",
+        attachments=[SimpleUploadedFile("a.gif", gif(), "image/gif")],
+    )
+    do(
+        case,
+        "reply",
+        world.heating_handler,
+        note="已修复",
+        attachments=[SimpleUploadedFile("internal.gif", gif(), "image/gif")],
+        photos_for_requester=[SimpleUploadedFile("shown.gif", gif(), "image/gif")],
+    )
+    shown = case.attachments.get(for_requester=True)
+
+    assert list(attachments_visible_to(Citizen(case_id=case.pk), case)) == [shown]
+    assert list(attachments_visible_to(world.integration, case)) == [shown]  # acting for the requester
+    assert attachments_visible_to(world.dispatcher, case).count() == 3
+    assert access_attachment_by_id(Citizen(case_id=case.pk), shown.pk) == shown
+    with pytest.raises(NotFound):
+        access_attachment_by_id(Citizen(case_id=case.pk + 1), shown.pk)
+    assert client_for(world.integration).get(f"/api/v1/attachments/{shown.pk}/").status_code == 200

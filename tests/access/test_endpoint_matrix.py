@@ -770,6 +770,18 @@ MATRIX: dict[str, list[Rule]] = {
         )
         for name in ("heating", "insurance")
     ],
+    # The photos a unit sent with its reply for the requester; the heating case's only file is the
+    # operator's (internal): nobody, not even its proven citizen, gets it here (tests/portal/test_reply.py).
+    "portal:reply_photo": [
+        Rule(
+            frozenset(),
+            kwargs=lambda m: {
+                "tracking_number": m.cases["heating"].tracking_number,
+                "attachment_id": m.attachments["staff"].pk,
+            },
+            personas=PORTAL,
+        )
+    ],
     "portal:stats": [Rule(ANY, personas=PORTAL)],
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -261,3 +262,20 @@ def test_a_body_that_is_not_an_object_is_refused_with_an_idempotency_key(world, 
         )
         assert response.status_code == 400, (body, response.content)
     assert not Case.objects.exists()
+
+
+def test_a_case_is_found_by_its_number_in_full_width_or_with_spaces(world, clock, dispatcher_api):
+    case = new_case(world.operator)
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+    for ref in (
+        case.tracking_number,
+        case.tracking_number.translate(wide),
+        case.tracking_number.replace("-", " "),
+    ):
+        response = dispatcher_api.get(f"cases/{quote(ref)}/")
+        assert response.status_code == 200, ref
+        assert response.json()["id"] == case.pk
+    assert dispatcher_api.get(f"cases/{case.pk}/").json()["tracking_number"] == case.tracking_number  # an id
+    assert dispatcher_api.get("cases/209901-000001/").status_code == 404
+    assert dispatcher_api.get("cases/not-a-number/").status_code == 404

@@ -12,8 +12,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from minyi.cases.models import Case
-from minyi.cases.services import case_apply
-from tests.browser.pages import horizontal_overflow, screenshot
+from minyi.cases.services import case_apply, case_create
+from tests import images
+from tests.browser.pages import do_operation, horizontal_overflow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -130,3 +131,66 @@ def test_citizen_raises_follows_and_rates_on_a_phone(site, settings, tmp_path):
     check_width(citizen, "portal-stats")
 
     assert not overflow, f"portal pages scroll sideways at 375 px: {overflow}"
+
+
+def test_a_number_typed_as_on_a_phone_opens_the_reply_with_the_units_name_and_photo(site, settings, tmp_path):
+    """A phone's numeric keypad has no hyphen, and a Chinese input method types full-width digits:
+    "２０２６１１ ０００００１" finds the case. The unit replies in the console with a photo for the
+    requester; on a 375 px phone the citizen sees the unit's name and the photo with the reply."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w = site.world
+    case = case_create(
+        actor=w.operator,
+        channel="hotline",
+        demand_type="complaint",
+        title=TITLE,
+        description="幸福小区3号楼暖气只有十四度，家里有老人，请尽快处理。",
+        requester_name="张三",
+        requester_phone="13812341234",
+        category="010101",
+    )
+    for operation, actor in (
+        ("accept", w.dispatcher),
+        ("assign", w.dispatcher),
+        ("sign_for", w.heating_handler),
+    ):
+        case_apply(case_id=case.pk, operation=operation, actor=actor)
+
+    # 热力公司 replies from its console, with a photo of the work for the requester.
+    unit = site.login(w.heating_handler)
+    unit.goto(f"/console/cases/{case.pk}/")
+    site_photo = {"name": "3号楼阀门.jpg", "mimeType": "image/jpeg", "buffer": images.jpeg((640, 480))}
+    do_operation(
+        unit,
+        "reply",
+        note=REPLY,
+        fill=lambda form: form.locator('input[name="photos_for_requester"]').set_input_files([site_photo]),
+    )
+    assert case.attachments.get().for_requester
+
+    # The citizen types the number as the phone gives it.
+    phone = site.page(**PHONE)
+    phone.goto(reverse("portal:follow"))
+    field = phone.locator("#id_tracking_number")
+    assert field.get_attribute("inputmode") == "numeric"
+    expect(phone.locator("form.main")).to_contain_text("可以不输")  # the hyphen is optional
+    period, sequence = case.tracking_number.split("-")
+    typed = f"{period} {sequence}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    field.fill(typed)
+    phone.locator("#id_query_code").fill(case.query_code.lower())
+    phone.locator("form.main button[type=submit]").click()
+    phone.wait_for_url(re.compile(re.escape(reverse("portal:case", args=[case.tracking_number])) + "$"))
+
+    reply = phone.locator("section.reply")
+    expect(reply).to_contain_text(REPLY)
+    expect(reply.get_by_test_id("reply-unit")).to_contain_text(w.heating.name)
+    image = reply.get_by_test_id("reply-photos").locator("img")
+    expect(image).to_have_count(1)
+    image.scroll_into_view_if_needed()
+    expect(image).to_be_visible()
+    phone.wait_for_function("img => img.complete && img.naturalWidth === 640", arg=image.element_handle())
+    box = image.bounding_box()
+    assert box and 100 < box["width"] <= PHONE["width"] - 32
+    assert w.heating_handler.full_name not in phone.locator("main").inner_text()
+    screenshot(phone, "portal-reply-photo")
+    assert not horizontal_overflow(phone, PHONE["width"])

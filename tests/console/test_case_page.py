@@ -177,3 +177,67 @@ def test_the_citizens_and_the_systems_operations_are_not_offered_to_staff(world,
     refused = client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/rate/", {"note": ""})
     assert refused.status_code == 400 and Case.objects.get(pk=case.pk).citizen_rating is None
     assert client_for(world.dispatcher).post(f"/console/cases/{case.pk}/do/create/").status_code == 404
+
+
+def test_jump_to_a_case_by_its_number_typed_without_hyphen_or_in_full_width(world, clock):
+    case = accepted(world)
+    period, sequence = case.tracking_number.split("-")
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    client = client_for(world.dispatcher)
+
+    for typed in (period + sequence, f"{period} {sequence}", case.tracking_number.translate(wide)):
+        response = client.get("/console/cases/find/", {"number": typed})
+        assert response.status_code == 302 and response["Location"] == f"/console/cases/{case.pk}/", typed
+
+
+def test_a_repeat_is_merged_into_a_master_typed_without_hyphen(world, clock):
+    master = accepted(world)
+    repeat = accepted(world)
+    period, sequence = master.tracking_number.split("-")
+
+    response = client_for(world.dispatcher).post(
+        f"/console/cases/{repeat.pk}/do/merge/",
+        {"master": f"{period} {sequence}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))},
+    )
+
+    assert response.status_code == 302
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.master_id) == ("merged", master.pk)
+
+
+def test_the_unit_replies_with_photos_for_the_requester_and_its_own_files(world, clock, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = do(do(accepted(world), "assign", world.dispatcher), "sign_for", world.heating_handler)
+    unit = client_for(world.heating_handler)
+    form = (
+        unit.get(f"/console/cases/{case.pk}/")
+        .content.decode()
+        .split('data-op="reply"')[1]
+        .split("</form>")[0]
+    )
+    assert 'name="photos_for_requester"' in form and 'name="attachments"' in form
+
+    response = unit.post(
+        f"/console/cases/{case.pk}/do/reply/",
+        {
+            "note": "已更换阀门，室温恢复。",
+            "photos_for_requester": [SimpleUploadedFile("阀门.jpg", images.jpeg(), "image/jpeg")],
+            "attachments": [SimpleUploadedFile("工单.pdf", b"%PDF-1.4", "application/pdf")],
+        },
+    )
+
+    assert response.status_code == 302
+    shown, internal = case.attachments.order_by("-for_requester")
+    assert (shown.for_requester, shown.name, internal.for_requester) == (True, "reply-photo-1.jpg", False)
+    page = client_for(world.dispatcher).get(f"/console/cases/{case.pk}/").content.decode()
+    assert page.count('data-testid="for-requester"') == 1
+
+
+def test_a_confidential_report_offers_no_photos_for_the_requester(world, clock):
+    case = accepted(world, demand_type="report", title="举报热力公司乱收费")
+    case = do(do(case, "assign", world.dispatcher), "sign_for", world.heating_handler)
+
+    page = client_for(world.heating_handler).get(f"/console/cases/{case.pk}/").content.decode()
+
+    form = page.split('data-op="reply"')[1].split("</form>")[0]
+    assert 'name="attachments"' in form and 'name="photos_for_requester"' not in form

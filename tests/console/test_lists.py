@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
@@ -230,3 +231,13 @@ def test_a_user_without_a_role_is_refused(client, world):
     nobody = User.objects.create_user(username="nobody", password="x")
     client.force_login(nobody)
     assert client.get(URL).status_code == 403
+
+
+def test_the_search_finds_a_number_typed_without_hyphen_or_in_full_width(client, world, cases):
+    period, sequence = cases.heat.tracking_number.split("-")
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+    for typed in (period + sequence, f"{period} {sequence}", cases.heat.tracking_number.translate(wide)):
+        assert listed(client, world.dispatcher, f"?{urlencode({'q': typed})}") == [cases.heat.tracking_number]
+    # a unit still finds only what it may see
+    assert listed(client, world.insurance_handler, f"?q={period}{sequence}") == []

@@ -229,3 +229,15 @@ def test_at_most_1000_results_newest_first(client, world, clock, monkeypatch):
     cases = [registered(world) for _ in range(3)]
     numbers = [r["service_request_id"] for r in get_requests(client, "json")]
     assert numbers == [cases[2].tracking_number, cases[1].tracking_number]
+
+
+def test_a_request_is_found_by_its_id_without_hyphen_or_in_full_width(client, world, centre_key, clock):
+    case = handled(world, registered(world))
+    period, sequence = case.tracking_number.split("-")
+    wide = case.tracking_number.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+
+    for typed in (period + sequence, wide):
+        (row,) = get_requests(client, "json", {"api_key": centre_key}, resource=f"requests/{typed}")
+        assert row["service_request_id"] == case.tracking_number
+    listed = get_requests(client, "json", {"api_key": centre_key, "service_request_id": period + sequence})
+    assert [r["service_request_id"] for r in listed] == [case.tracking_number]

@@ -123,3 +123,62 @@ def test_without_a_number_nothing_is_focused_for_the_visitor(client, world):
     page = client.get(reverse("portal:follow")).content.decode()
 
     assert "autofocus" not in page
+
+
+def spellings(number: str) -> list[str]:
+    """The number as people type it: no hyphen (a phone's numeric keypad has none), spaces, the
+    full-width digits and dash of a Chinese input method, an em dash."""
+    period, sequence = number.split("-")
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    return [
+        period + sequence,
+        f"{period[:4]} {period[4:]} {sequence[:3]} {sequence[3:]}",
+        number.translate(wide),
+        f"{period} {sequence}".translate(wide).replace(" ", "\u3000"),
+        f"{period}—{sequence}",
+    ]
+
+
+def test_the_number_may_be_typed_without_its_hyphen_in_full_width_digits_or_with_spaces(world):
+    case = new_case(world.operator)
+
+    for typed in spellings(case.tracking_number):
+        browser = Client()
+        response = browser.post(
+            reverse("portal:follow"), {"tracking_number": typed, "query_code": case.query_code}
+        )
+
+        assert response.status_code == 302, typed
+        assert response["Location"] == reverse("portal:case", args=[case.tracking_number])
+        assert case_page(browser, case).status_code == 200
+
+
+def test_a_number_in_another_spelling_with_a_wrong_code_gets_the_same_answer(client, world):
+    case = new_case(world.operator)
+    typed = spellings(case.tracking_number)[0]
+
+    wrong_code = client.post(reverse("portal:follow"), {"tracking_number": typed, "query_code": "X"})
+    no_case = client.post(reverse("portal:follow"), {"tracking_number": "209901000001", "query_code": "X"})
+
+    assert wrong_code.status_code == no_case.status_code == 200
+    assert wrong_code.context["form"].errors == no_case.context["form"].errors
+    assert list(wrong_code.context["form"].errors) == ["__all__"]
+
+
+def test_what_is_no_tracking_number_says_what_to_fix(client, world):
+    response = client.post(
+        reverse("portal:follow"), {"tracking_number": "20261100012", "query_code": "ABCDEF"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["tracking_number"] == [
+        "A tracking number has twelve digits, like 202611-000123: check it and type it again."
+    ]
+
+
+def test_the_number_field_opens_the_numeric_keypad_and_says_the_hyphen_is_optional(client, world):
+    page = client.get(reverse("portal:follow")).content.decode()
+
+    field = page.split('name="tracking_number"')[1].split(">")[0]
+    assert 'inputmode="numeric"' in field
+    assert "the hyphen may be left out" in page

@@ -290,3 +290,21 @@ def test_every_portal_form_carries_the_csrf_token(client, world):
         forms = page.count("<form")
         assert forms >= 2  # the page's own form and the language switch
         assert page.count('name="csrfmiddlewaretoken"') == forms
+
+
+def test_wrong_codes_for_one_number_count_together_however_it_is_typed(world, clock, settings):
+    settings.MINYI_PORTAL_WRONG_CODES_PER_NUMBER = 3
+    case = new_case(world.operator)
+    period, sequence = case.tracking_number.split("-")
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    typed = [period + sequence, f"{period} {sequence}", case.tracking_number.translate(wide)]
+
+    answers = [
+        Client(REMOTE_ADDR=f"10.5.0.{n}").post(
+            reverse("portal:follow"), {"tracking_number": number, "query_code": "AAAAAA"}
+        )
+        for n, number in enumerate(typed)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert follow(Client(REMOTE_ADDR="10.5.0.9"), case).status_code == 429  # the fourth guess, any spelling

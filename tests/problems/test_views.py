@@ -302,3 +302,13 @@ def test_the_case_page_lists_register_entries_in_number_order(world, register):
     Problem.objects.filter(pk=later.pk).update(sequence=999, number="2026-999")
     titles = [r.title.split()[0] for r in case_links(world.insurance_handler, register.case)]
     assert titles == ["2026-999", "2026-1000"]  # not the string order, which puts 1000 first
+
+
+def test_the_search_finds_a_case_number_typed_without_hyphen_or_in_full_width(world, register):
+    client = english(world.insurance_handler)
+    number = register.from_case.case.tracking_number
+    period, sequence = number.split("-")
+    wide = number.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+
+    for typed in (number, period + sequence, wide):
+        assert rows(client.get(URL, {"q": typed})) == ["2026-001"], typed

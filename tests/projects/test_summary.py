@@ -9,15 +9,17 @@ from openpyxl import load_workbook
 from minyi.access.projects import projects_visible_to
 from minyi.projects import progress
 from minyi.projects.exports import summary_pdf, summary_xlsx
-from minyi.projects.services import report_file
+from minyi.projects.models import Project, SubItem
+from minyi.projects.services import refresh_all, report_file
 from minyi.projects.summary import monthly_summary, wall_chart
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 
 @pytest.fixture
-def reported(world, ledger):
-    """October: mains 70 %, risers 40 % (lagging), stations 75 %. November: mains done, risers 85 %."""
+def reported(world, ledger, clock):
+    """October: mains 70 %, risers 40 % (lagging), stations 75 %. November: mains done, risers 85 %;
+    read on 26 November, the day after November's reports were due."""
     report_file(actor=world.heating_handler, item=ledger.mains, month=OCT, percent=70, done="更换管网")
     report_file(
         actor=world.housing_handler,
@@ -37,6 +39,7 @@ def reported(world, ledger):
         completion="substantive",
     )
     report_file(actor=world.housing_handler, item=ledger.risers, month=NOV, percent=85, done="更新立管")
+    clock.set("2026-11-26 09:00")
     return ledger
 
 
@@ -95,3 +98,57 @@ def test_the_pdf_summary_is_a_document(world, reported):
     s = monthly_summary(reported.batch, NOV, projects_visible_to(world.dispatcher))
     data = summary_pdf(s)
     assert data.startswith(b"%PDF") and len(data) > 2000
+
+
+def file_october(world, ledger, percent: int) -> None:
+    for actor, item in (
+        (world.heating_handler, ledger.mains),
+        (world.housing_handler, ledger.risers),
+        (world.insurance_handler, ledger.stations),
+    ):
+        report_file(actor=actor, item=item, month=OCT, percent=percent, done="推进中")
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # November's reports (90 % planned) are due on the 25th: before, October's 70 % is the plan
+        ("2026-11-10 09:00", progress.ON_TRACK),
+        ("2026-11-25 09:00", progress.ON_TRACK),
+        ("2026-11-26 09:00", progress.LAGGING),  # due and not filed: November's plan
+    ],
+)
+def test_the_ledger_and_the_summary_give_a_project_one_status(world, ledger, clock, day, expected):
+    file_october(world, ledger, 75)
+    clock.set(day)
+    refresh_all()  # the daily job keeps the ledger's statuses
+
+    summary = monthly_summary(ledger.batch, NOV, projects_visible_to(world.dispatcher))
+
+    kept = dict(Project.objects.values_list("number", "status"))
+    assert {p.project.number: p.status for p in summary.projects} == kept == {"1": expected, "2": expected}
+    kept_items = dict(SubItem.objects.values_list("pk", "status"))
+    assert {i.item.pk: i.status for i in summary.items} == kept_items
+    chart = wall_chart(
+        ledger.batch, projects_visible_to(world.dispatcher), current=dt.date.fromisoformat(day[:10])
+    )
+    current = {r.label: r.cells[chart.months.index(NOV)].status for r in chart.rows if r.item is None}
+    assert current == {"1. 老旧小区供热管网改造": expected, "2. 医保服务就近办": expected}
+
+
+def test_before_the_report_day_an_unreported_item_is_held_to_the_plan_of_the_month_before(
+    world, ledger, clock
+):
+    file_october(world, ledger, 75)
+    clock.set("2026-11-10 09:00")
+    report_file(actor=world.heating_handler, item=ledger.mains, month=NOV, percent=78, done="推进中")
+
+    summary = monthly_summary(ledger.batch, NOV, projects_visible_to(world.dispatcher))
+
+    rows = {i.item: i for i in summary.items}
+    # mains reported on November: held to November's 90 % already, and 78 % lags
+    assert (rows[ledger.mains].planned, rows[ledger.mains].status) == (90, progress.LAGGING)
+    assert rows[ledger.mains].reported
+    # the risers have until the 25th: October's 70 % holds, and they are still to report
+    assert (rows[ledger.risers].planned, rows[ledger.risers].percent) == (70, 75)
+    assert rows[ledger.risers].status == progress.ON_TRACK and not rows[ledger.risers].reported

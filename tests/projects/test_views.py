@@ -3,6 +3,7 @@ monthly report, the summary downloads, the supervision board and the case page s
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from minyi.projects.models import Batch, ProgressReport, ProjectCase
+from minyi.projects.services import refresh_all, report_file
 from tests.projects.test_services import PNG, heating_case
 
 
@@ -221,3 +223,43 @@ def test_the_leader_home_counts_the_projects_the_leader_leads(as_user, world, le
 def test_an_export_of_a_batch_that_is_no_id_is_empty(as_user, world, ledger):
     for wrong in ("²", "9" * 5000):
         assert as_user(world.dispatcher).get("/console/projects/export/", {"batch": wrong}).status_code == 200
+
+
+def _badges(page: str) -> dict[str, str]:
+    """{project number: the class of its status badge} of a ledger or summary table."""
+    rows = re.findall(r'<tr data-project="([^"]+)">(.*?)</tr>', page, re.S)
+    return {number: re.search(r"badge (progress-\w+)", row).group(1) for number, row in rows}
+
+
+def test_the_ledger_and_the_summary_show_a_project_the_same_status(as_user, world, ledger, clock):
+    for actor, item in (
+        (world.heating_handler, ledger.mains),
+        (world.housing_handler, ledger.risers),
+        (world.insurance_handler, ledger.stations),
+    ):
+        report_file(actor=actor, item=item, month=dt.date(2026, 10, 1), percent=75, done="推进中")
+    clock.set("2026-11-10 09:00")  # November's 90 % is due on the 25th; October's 70 % holds till then
+    refresh_all()
+    c = as_user(world.dispatcher)
+
+    ledger_page = c.get("/console/projects/").content.decode()
+    summary_page = c.get("/console/projects/summary/?month=2026-11").content.decode()
+
+    assert (
+        _badges(ledger_page) == _badges(summary_page) == {"1": "progress-on_track", "2": "progress-on_track"}
+    )
+
+
+def test_a_case_is_linked_by_its_number_typed_without_hyphen_or_in_full_width(as_user, world, ledger):
+    first, second = heating_case(world), heating_case(world)
+    period, sequence = first.tracking_number.split("-")
+    wide = second.tracking_number.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    c = as_user(world.dispatcher)
+
+    for typed in (period + sequence, wide):
+        linked = c.post(
+            f"/console/projects/{ledger.heating_project.pk}/cases/link/", {"tracking_number": typed}
+        )
+        assert linked.status_code == 302, typed
+
+    assert set(ProjectCase.objects.values_list("case", flat=True)) == {first.pk, second.pk}

@@ -12,10 +12,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from minyi.access import cases as access
 from minyi.api.serializers import Error
 from minyi.cases.models import Case
+from minyi.cases.numbers import tracking_number_of
 from minyi.core.errors import InvalidInput, NotFound
 
 CASE_REF = OpenApiParameter(
-    "ref", str, OpenApiParameter.PATH, description="The case's id or tracking number (e.g. 202611-000123)."
+    "ref",
+    str,
+    OpenApiParameter.PATH,
+    description=(
+        "The case's id (digits alone) or tracking number (e.g. 202611-000123; full-width digits and "
+        "dashes are read too)."
+    ),
 )
 
 
@@ -33,16 +40,18 @@ def errors(*codes: int) -> dict:
 # A date the filters take (console/filters.py: FIRST_DAY to LAST_DAY, 1990-01-01 to 2199-12-31).
 DATE = {"type": "string", "format": "date", "pattern": r"^(199[0-9]|2[01][0-9][0-9])-"}
 
-REF = re.compile(r"^([0-9]{1,18}|[0-9]{6}-[0-9]{1,12})$")
+ID = re.compile(r"^[0-9]{1,18}$")
 
 
 def case_for(user, ref: str) -> Case:
-    """The case by id or tracking number, if the caller may see it (else the same 404 as missing)."""
-    if not REF.match(ref):
-        raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": ref[:40]})
-    if ref.isdigit():
+    """The case by id (digits alone) or tracking number (cases/numbers.py: however it is written), if
+    the caller may see it (else the same 404 as missing)."""
+    if ID.match(ref):
         return access.access_case_by_id(user, ref)
-    return access.access_case_by_tracking_number(user, ref)
+    number = tracking_number_of(ref)
+    if number is None:
+        raise NotFound(_("There is no case %(id)s, or it is outside your scope.") % {"id": ref[:40]})
+    return access.access_case_by_tracking_number(user, number)
 
 
 class DeclaredParameters:

@@ -175,6 +175,7 @@ def case_operation(request, case_id: int, operation: str):
                 expected_version=form.cleaned_data.get("expected_version"),
                 note=form.cleaned_data.get("note", ""),
                 attachments=form.cleaned_data.get("attachments") or (),
+                photos_for_requester=form.cleaned_data.get("photos_for_requester") or (),
                 **form.params(),
             )
         except MinyiError as exc:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from minyi.cases import deadlines
-from minyi.cases.models import Case, CaseEvent, Satisfaction, SupervisionLevel
+from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.workflow import OPERATIONS, Status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.models import Category, DeadlineRule, RoutingRule
@@ -148,6 +148,14 @@ def test_co_units_are_only_those_the_dispatcher_ticked_for_urgent_cases():
         assert case.urgency != Urgency.NORMAL, case.tracking_number
         suggested = set(routing_for(category=case.category, area=case.area).co_units)
         assert set(case.co_units.all()) <= suggested, case.tracking_number
+
+
+def test_some_replies_show_the_requester_a_photo_of_the_work():
+    shown = Attachment.objects.filter(for_requester=True).select_related("case", "event")
+    assert shown.count() >= 3
+    assert {a.event.operation for a in shown} == {"reply"}
+    assert not shown.filter(case__is_confidential=True).exists()
+    assert all(a.content_type == "image/jpeg" and a.name == "reply-photo-1.jpg" for a in shown)
 
 
 def test_older_cases_are_mostly_closed():

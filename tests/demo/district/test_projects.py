@@ -3,6 +3,7 @@ cases linked — and the leader's pages open on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -12,6 +13,8 @@ from minyi.org.models import User
 from minyi.projects import progress
 from minyi.projects.dispatch import overdue
 from minyi.projects.models import Batch, ProgressReport, Project, ProjectCase, SubItem
+from minyi.projects.services import refresh_all
+from minyi.projects.summary import monthly_summary
 from tests.demo.district.conftest import NOW
 
 pytestmark = pytest.mark.usefixtures("demo", "db")
@@ -58,3 +61,16 @@ def test_the_leader_opens_the_ledger_wall_chart_and_summary(client):
         assert client.get(f"/console/projects/{led.pk}/").status_code == 200
         other = Project.objects.exclude(leader=leader).first()
         assert client.get(f"/console/projects/{other.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("days_later", [0, 8])  # as loaded; in the first days of the next month
+def test_the_ledger_and_the_monthly_summary_agree_on_every_project(days_later):
+    with clock.frozen_at(NOW + dt.timedelta(days=days_later)):
+        refresh_all()  # what the worker's daily job keeps
+        month = progress.month_of(clock.today())
+        for batch in Batch.objects.all():
+            summary = monthly_summary(batch, month, Project.objects.all())
+            kept = dict(Project.objects.filter(batch=batch).values_list("number", "status"))
+            assert {p.project.number: p.status for p in summary.projects} == kept, batch.name
+            items = dict(SubItem.objects.filter(project__batch=batch).values_list("pk", "status"))
+            assert {i.item.pk: i.status for i in summary.items} == items, batch.name
