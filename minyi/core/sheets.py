@@ -138,7 +138,7 @@ def write_sheet(
     """Write an optional title line (large, bold), a bold header and the rows into `ws`, freeze the
     header and size every column to the header and the first `sample` rows (a write-only sheet
     fixes its widths before its first row, so a long export is sized by its beginning)."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     rows = iter(rows)
@@ -149,9 +149,22 @@ def write_sheet(
     if title:
         ws.append([cell(ws, title, font=Font(bold=True, size=14))])
     bold = Font(bold=True)
-    ws.append([cell(ws, str(name), font=bold) for name in header])
+    heads = [cell(ws, str(name), font=bold) for name in header]
+    for index, head in enumerate(heads):
+        if _numeric_column([row[index] for row in first if index < len(row)]):
+            head.alignment = Alignment(horizontal="right")  # over the numbers, as they stand
+    ws.append(heads)
     for row in itertools.chain(first, rows):
         ws.append([cell(ws, value) for value in row])
+
+
+def _numeric_column(values: list[object]) -> bool:
+    """Whether a column holds numbers: some, and no text beside them."""
+    present = [v.value if isinstance(v, Formatted) else v for v in values]
+    present = [v for v in present if v is not None and v != ""]
+    return bool(present) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
+    )
 
 
 # --- widths --------------------------------------------------------------------------------------
