@@ -261,3 +261,16 @@ def test_a_body_that_is_not_an_object_is_refused_with_an_idempotency_key(world, 
         )
         assert response.status_code == 400, (body, response.content)
     assert not Case.objects.exists()
+
+
+def test_a_leaders_instruction_is_requested_through_the_api(world, clock, dispatcher_api):
+    case = new_case(world.operator, category="010101")
+    asked = dispatcher_api.post(
+        f"cases/{case.pk}/operations/request_instruction/", {"leader": world.leader.pk, "note": "请示。"}
+    )
+    assert asked.status_code == 200, asked.json()
+    assert case.instruction_requests.get().leader == world.leader
+    refused = dispatcher_api.post(
+        f"cases/{case.pk}/operations/request_instruction/", {"leader": world.supervisor.pk, "note": "请示。"}
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "leader"
