@@ -159,12 +159,11 @@ def write_sheet(
 
 
 def _numeric_column(values: list[object]) -> bool:
-    """Whether a column holds numbers: some, and no text beside them."""
+    """Whether a column holds numbers (dates are numbers to a spreadsheet): some, and no text."""
     present = [v.value if isinstance(v, Formatted) else v for v in values]
     present = [v for v in present if v is not None and v != ""]
-    return bool(present) and all(
-        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
-    )
+    numbers = int | float | Decimal | dt.date
+    return bool(present) and all(isinstance(v, numbers) and not isinstance(v, bool) for v in present)
 
 
 # --- widths --------------------------------------------------------------------------------------
