@@ -323,6 +323,33 @@ def may_merge_into(actor: Actor, case: Case, master: Case) -> bool:
     )
 
 
+def may_instruct(user: User, case: Case) -> bool:
+    """May `user` give an instruction on this case (领导批示)? The one rule of whom the centre may ask
+    for one (request_instruction) and of who answers."""
+    return isinstance(user, User) and user.is_active and permitted(user, case, OPERATIONS["instruct"])
+
+
+def leaders_for(case: Case) -> list[User]:
+    """The leaders who may be asked for an instruction on this case (`may_instruct`), by name."""
+    from minyi.org.models import User as Users
+
+    leaders = Users.objects.filter(is_active=True, grants__role=Role.LEADER).distinct()
+    return sorted((u for u in leaders if may_instruct(u, case)), key=lambda u: (u.full_name, u.username))
+
+
+def instruction_requests_for(user: User):
+    """待我批示: the open requests for this leader's instruction, on cases the leader sees, oldest first."""
+    from minyi.cases.models import InstructionRequest
+
+    return (
+        InstructionRequest.objects.filter(
+            leader=user, answered_at__isnull=True, case__in=cases_visible_to(user).values("pk")
+        )
+        .select_related("case", "case__lead_unit", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
 def check_permitted(actor: Actor, case: Case, op: Operation) -> None:
     """Raise NotPermitted unless the actor holds a role that may perform `op` on this case."""
     if not permitted(actor, case, op):

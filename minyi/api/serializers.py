@@ -282,6 +282,12 @@ class OperationIn(serializers.Serializer):
         [c for c in SupervisionLevel.choices if c[0]], required=False, help_text="supervise"
     )
     master = serializers.CharField(required=False, max_length=20, help_text="merge: id or tracking number")
+    leader = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="request_instruction: the leader's user id",
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, write_only=True, max_length=MAX_FILES
     )

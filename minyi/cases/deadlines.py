@@ -7,8 +7,11 @@ the worker scans `alert_at`. The arithmetic itself is in workcal/calendar.py.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from django.db.models import Q, TextChoices
+from django.db.models import Case as Conditional
+from django.db.models import F, Q, TextChoices, When
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from minyi.cases.models import Case
@@ -46,9 +49,15 @@ def restart_sign_clock(case: Case, cal: WorkCalendar, limits: Limits, now: dt.da
     case.sign_warn_at = cal.warning_moment(now, case.sign_due_at, limits.sign_unit, WARNING_FRACTION)
 
 
+def extended_due(case: Case, cal: WorkCalendar, working_days: int) -> dt.datetime:
+    """The handling deadline an extension of `working_days` would give (the desk shows it before the
+    dispatcher decides; the approval sets it)."""
+    return cal.add_working_days(case.handle_due_at, working_days)
+
+
 def extend_handling(case: Case, cal: WorkCalendar, working_days: int) -> None:
     """An approved extension (延期): the handling deadline moves by whole working days."""
-    case.handle_due_at = cal.add_working_days(case.handle_due_at, working_days)
+    case.handle_due_at = extended_due(case, cal, working_days)
     case.handle_warn_at = cal.warning_moment(
         case.handle_started_at, case.handle_due_at, case.handle_unit, WARNING_FRACTION
     )
@@ -73,6 +82,30 @@ def running_clocks(case: Case) -> tuple[str, ...]:
 def next_due(case: Case) -> dt.datetime | None:
     """The nearest deadline that runs now (the one the light counts to), or None."""
     return min((getattr(case, f"{c}_due_at") for c in running_clocks(case)), default=None)
+
+
+def next_due_expression():
+    """`next_due` as a database expression (None when no deadline runs), to order lists by it: the
+    earliest running deadline first is the most overdue first."""
+    whens = []
+    for status, clocks in CLOCKS.items():
+        dues = [F(f"{c}_due_at") for c in clocks]
+        # SQLite's MIN() of a NULL is NULL, PostgreSQL's LEAST skips it: a clock without a deadline
+        # falls back on the handling one, which every status with a clock has.
+        due = dues[0] if len(dues) == 1 else Least(*(Coalesce(d, F("handle_due_at")) for d in dues))
+        whens.append(When(status=status, then=due))
+    return Conditional(*whens, default=None)
+
+
+def days_overdue(case: Case, cal: WorkCalendar, now: dt.datetime) -> int | None:
+    """超期天数: the working days begun since the deadline the light counts to (`next_due`) passed —
+    on the working-day calendar, so weekends and holidays do not count, as they do not count towards
+    the deadline either; 0 while none has begun (a deadline passed on Friday evening, seen on
+    Saturday). None when the case is not overdue (the light is not red) or no deadline runs."""
+    due = next_due(case)
+    if due is None or now <= due:
+        return None
+    return math.ceil(cal.working_time_between(due, now) / cal.working_day_length)
 
 
 def light(case: Case, now: dt.datetime) -> Light | None:

@@ -252,6 +252,41 @@ class CaseEvent(models.Model):
         raise ValueError("Case events are append-only and cannot be deleted.")
 
 
+class InstructionRequest(models.Model):
+    """请示领导批示: the centre (a supervisor or a dispatcher) asks a named leader for an instruction on
+    a case. Open until that leader gives one. Written only by the operations `request_instruction`
+    and `instruct` (cases/services.py); the leader home lists a leader's open requests."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="instruction_requests", verbose_name=_("case")
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    note = models.TextField(_("what to decide"))
+    answered_at = models.DateTimeField(_("instruction given at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for a leader's instruction")
+        verbose_name_plural = _("requests for a leader's instruction")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["leader", "answered_at"], name="instruction_awaiting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "leader"],
+                condition=models.Q(answered_at__isnull=True),
+                name="instruction_one_open_per_leader",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.leader}"
+
+
 def _attachment_path(instance: Attachment, filename: str) -> str:
     return f"cases/{instance.case.received_at:%Y/%m}/{instance.case.tracking_number}/{filename}"
 

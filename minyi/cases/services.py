@@ -39,7 +39,15 @@ from minyi.access.principals import SYSTEM_ACTOR, Citizen, System
 from minyi.analysis.keyword_index import index_cases
 from minyi.analysis.repeat_flags import flag_repeat
 from minyi.cases import deadlines
-from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel, TrackingCounter
+from minyi.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    InstructionRequest,
+    Satisfaction,
+    SupervisionLevel,
+    TrackingCounter,
+)
 from minyi.cases.numbers import format_tracking_number, normal_tracking_number
 from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, may_be_master, target_status
 from minyi.catalog.choices import Channel, DemandType, Urgency
@@ -466,11 +474,14 @@ NOTE_HINTS = {
     "reply": _("write the reply to the requester"),
     "return": _("write why the case is not for your unit"),
     "request_extension": _("write why more time is needed"),
+    "request_instruction": _("write what the leader is asked to decide"),
     "withdraw": _("write why the requester withdraws"),
 }
 # Operations that only add to a case (a reminder, a supervision card, an instruction, a co-unit's
 # opinion) do not bump its version: they must not turn the handler's open form into a conflict.
-ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate", "attach"})
+ANNOTATIONS = frozenset(
+    {"remind", "supervise", "request_instruction", "instruct", "co_reply", "rate", "attach"}
+)
 
 
 def _accept(
@@ -840,9 +851,66 @@ def _supervise(t: Transition, *, level: int | str = SupervisionLevel.ORDINARY) -
     )
 
 
-def _instruct(t: Transition) -> None:
+def _request_instruction(t: Transition, *, leader: int | str | User) -> None:
+    """请示领导批示: ask a named leader, who must be one who may instruct on this case (access)."""
+    chosen = _leader(leader)
+    if chosen is None or not access.may_instruct(chosen, t.case):
+        raise InvalidInput(
+            _("%(leader)s is not a leader who may instruct on this case: choose one of %(leaders)s.")
+            % {
+                "leader": chosen or leader,
+                "leaders": "、".join(str(u) for u in access.leaders_for(t.case)) or _("nobody"),
+            },
+            field="leader",
+        )
+    waiting = t.case.instruction_requests.filter(leader=chosen, answered_at__isnull=True).first()
+    if waiting is not None:
+        raise IllegalTransition(
+            _(
+                "%(leader)s was asked for an instruction on case %(number)s on %(when)s "
+                "and has not given it yet."
+            )
+            % {
+                "leader": chosen,
+                "number": t.case.tracking_number,
+                "when": clock.local(waiting.requested_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    t.data.update(leader=chosen.pk, leader_name=str(chosen))
+    t.after_save.append(
+        lambda: InstructionRequest.objects.create(
+            case=t.case, leader=chosen, requested_by=t.actor, requested_at=t.now, note=t.note
+        )
+    )
     t.tell(
-        unit_staff(t.case.lead_unit) + role_holders(Role.DISPATCHER),
+        [chosen],
+        Notification.Kind.INSTRUCTION,
+        _("%(who)s asks for your instruction on case %(number)s: %(note)s")
+        % {"who": t.actor, "number": t.case.tracking_number, "note": t.note[:100]},
+    )
+
+
+def _leader(value: int | str | User) -> User | None:
+    if isinstance(value, User):
+        return value
+    pk = id_from_text(value)
+    found = User.objects.filter(pk=pk).first() if pk is not None else None
+    return found or User.objects.filter(username=str(value).strip()).first()
+
+
+def _instruct(t: Transition) -> None:
+    """领导批示. It answers the requests for this leader's instruction on the case; those who asked
+    are told with the lead unit and the dispatchers."""
+    asked = list(t.case.instruction_requests.filter(leader=t.actor, answered_at__isnull=True))
+    if asked:
+        t.data["answers"] = [r.pk for r in asked]
+        t.after_save.append(
+            lambda: InstructionRequest.objects.filter(pk__in=[r.pk for r in asked]).update(answered_at=t.now)
+        )
+    staff = unit_staff(t.case.lead_unit) if t.case.lead_unit_id else []
+    requesters = [r.requested_by for r in asked]
+    t.tell(
+        list({u.pk: u for u in staff + role_holders(Role.DISPATCHER) + requesters}.values()),
         Notification.Kind.INSTRUCTION,
         _("Leader instruction on case %(number)s: %(note)s")
         % {"number": t.case.tracking_number, "note": t.note[:100]},
@@ -987,6 +1055,7 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "reopen": _reopen,
     "remind": _remind,
     "supervise": _supervise,
+    "request_instruction": _request_instruction,
     "instruct": _instruct,
     "merge": _merge,
     "unmerge": _unmerge,
@@ -1009,6 +1078,7 @@ PARAMETER_LABELS = {
     "days": _("extension days"),
     "expected_version": _("version"),
     "level": _("supervision level"),
+    "leader": _("leader"),
     "stars": _("stars"),
     "handle_days": _("handling limit (working days)"),
 }

@@ -248,6 +248,14 @@ OPERATIONS: dict[str, Operation] = {
             note_required=True,
         ),  # 督办
         _op(
+            "request_instruction",
+            _("Request a leader's instruction"),
+            {Role.SUPERVISOR, Role.DISPATCHER},
+            OPEN | {Status.REPLIED, Status.CALLED_BACK},
+            None,
+            note_required=True,
+        ),  # 请示领导批示: a named leader is asked; the request stays open until that leader instructs
+        _op(
             "instruct", _("Leader instruction"), {Role.LEADER}, frozenset(Status), None, note_required=True
         ),  # 领导批示
         _op(

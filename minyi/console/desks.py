@@ -2,7 +2,9 @@
 
 A desk (台) is one role's main page; its queues are filters over the cases the user may see (the
 access module decides that). Adding a queue is adding a line here: the desk page, its tab counts and
-the navigation are drawn from these declarations.
+the navigation are drawn from these declarations. A queue may add columns of its own to the rows
+(`COLUMNS`: what an extension request asks, how many working days a case is overdue) and offer
+orders by them (`SORTS`).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minyi.access import cases as access
+from minyi.access.personal_data import shown_text
 from minyi.cases import deadlines
-from minyi.cases.models import Case, Satisfaction
+from minyi.cases.models import Case, CaseEvent, Satisfaction
 from minyi.cases.workflow import MASTER_STATUSES, UNIT_ROLES, WITH_UNIT, Status
 from minyi.core import clock
 from minyi.org.models import User
 from minyi.org.roles import Role
+from minyi.workcal.calendar import WorkCalendar
 
 Filter = Callable[[User, dt.datetime], Q]
 
@@ -36,6 +40,29 @@ class Queue:
     quick: tuple[str, ...] = ()  # operations offered as a button on each row (no input needed)
     show_reply: bool = False  # the reply under each title (the callback agent reads it out)
     show_repeat: bool = False  # the case each row probably repeats, why, and "merge into this one"
+    columns: tuple[str, ...] = ()  # columns of its own (keys of COLUMNS), after the status
+    sorts: tuple[str, ...] = ()  # orders offered besides `order` (keys of SORTS), by a column's heading
+
+    def ordering(self, sort: str | None) -> tuple:
+        return SORTS[sort].order if sort in self.sorts else self.order
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str  # the column whose heading offers it
+    order: tuple
+    direction: str  # of the column's values, as aria-sort says it: "descending" or "ascending"
+
+
+# 超期天数: the earliest running deadline first is the most overdue first (deadlines.days_overdue).
+SORTS = {
+    "most_overdue": Sort(
+        "overdue", (deadlines.next_due_expression().asc(nulls_last=True), "received_at"), "descending"
+    ),
+    "least_overdue": Sort(
+        "overdue", (deadlines.next_due_expression().desc(nulls_last=True), "received_at"), "ascending"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -125,7 +152,13 @@ DISPATCH = Desk(
         Queue("received", _("To accept"), _status(Status.RECEIVED), quick=("accept",)),
         Queue("accepted", _("To assign"), _status(Status.ACCEPTED)),
         Queue("returned", _("Returned"), _status(Status.RETURNED)),
-        Queue("extension", _("Extension requests"), _status(Status.EXTENSION_REQUESTED)),
+        Queue(
+            "extension",
+            _("Extension requests"),
+            _status(Status.EXTENSION_REQUESTED),
+            ("handle_due_at",),
+            columns=("extension",),
+        ),
         Queue("repeats", _("Possible repeats"), _repeat_candidates, ("received_at",), show_repeat=True),
         Queue("suspended", _("Suspended"), _status(Status.SUSPENDED)),
     ),
@@ -160,7 +193,15 @@ SUPERVISION = Desk(
     frozenset({Role.SUPERVISOR, Role.LEADER}),
     "console:supervision",
     (
-        Queue("red", _("Overdue"), _light(deadlines.Light.RED), ("handle_due_at",), quick=("remind",)),
+        Queue(
+            "red",
+            _("Overdue"),
+            _light(deadlines.Light.RED),
+            SORTS["most_overdue"].order,
+            quick=("remind",),
+            columns=("overdue",),
+            sorts=("most_overdue", "least_overdue"),
+        ),
         Queue("yellow", _("Due soon"), _light(deadlines.Light.YELLOW), ("handle_due_at",), quick=("remind",)),
         Queue("returned", _("Returned"), _status(Status.RETURNED)),
         Queue(
@@ -168,6 +209,8 @@ SUPERVISION = Desk(
             _("Under supervision"),
             lambda user, now: Q(status__in=WITH_UNIT, supervision_level__gt=0),
             ("-supervision_level", "handle_due_at"),
+            columns=("overdue",),
+            sorts=("most_overdue", "least_overdue"),
         ),
     ),
 )
@@ -216,15 +259,57 @@ def home_of(user: User) -> str | None:
     return desks[0].url_name if desks else None
 
 
-def queue_cases(user: User, queue: Queue, now: dt.datetime) -> QuerySet[Case]:
+def queue_cases(user: User, queue: Queue, now: dt.datetime, sort: str | None = None) -> QuerySet[Case]:
     return (
         access.cases_visible_to(user)
         .filter(queue.filter(user, now))
         .select_related(
             "category", "area", "lead_unit", *(("suspected_master",) if queue.show_repeat else ())
         )
-        .order_by(*queue.order, "pk")
+        .order_by(*queue.ordering(sort), "pk")
     )
+
+
+def fill_columns(user: User, queue: Queue, cases: list[Case], cal: WorkCalendar, now: dt.datetime) -> None:
+    """Set on each case of a page what the queue's own columns show."""
+    if "extension" in queue.columns:
+        _extension_requests(user, cases, cal)
+    if "overdue" in queue.columns:
+        for case in cases:
+            case.days_overdue = deadlines.days_overdue(case, cal, now)
+
+
+def _extension_requests(user: User, cases: list[Case], cal: WorkCalendar) -> None:
+    """延期申请: the working days the unit asks, the handling deadline they would give on the
+    working-day calendar, and the unit's reason (the note of its latest request), in one query."""
+    reasons = {}
+    events = CaseEvent.objects.filter(case__in=cases, operation="request_extension").select_related("actor")
+    for event in events.order_by("created_at", "pk"):
+        reasons[event.case_id] = event
+    for case in cases:
+        days = case.extension_days_requested
+        case.extension_due = deadlines.extended_due(case, cal, days) if days and case.handle_due_at else None
+        event = reasons.get(case.pk)
+        case.extension_reason = shown_text(user, case, event.note, author=event.actor) if event else ""
+
+
+# The columns a queue may add: (heading, what the heading's title explains).
+COLUMNS = {
+    "extension": (
+        _("Extension asked"),
+        _(
+            "The working days the unit asks for, the handling deadline they would give (on the "
+            "working-day calendar: weekends and holidays do not count) and the unit's reason"
+        ),
+    ),
+    "overdue": (
+        _("Days overdue"),
+        _(
+            "Working days since the deadline passed, on the working-day calendar (weekends and "
+            "holidays do not count, as for the deadline itself); a working day begun counts as one."
+        ),
+    ),
+}
 
 
 def queue_counts(user: User, desk: Desk, now: dt.datetime) -> dict[str, int]:

@@ -3,8 +3,10 @@
 The caller passes the cases already scoped (access.cases_visible_to) and filtered
 (console/filters.py); this module only writes them. The requester's name and phone are always
 masked, and left out entirely where the reader may not even see them masked (a confidential case
-outside the centre): an export never reveals personal data. Text that a spreadsheet would take for a
-formula (=, +, -, @ …) is written with a leading apostrophe, since titles come from the public.
+outside the centre): an export never reveals personal data. Cells are written by the rules of
+core/sheets.py: text that a spreadsheet would take for a formula (=, +, -, @ … and not a number) gets
+a leading apostrophe, since titles come from the public; moments are date cells; columns are as wide
+as their content.
 
 CSV is streamed row by row (UTF-8 with a byte-order mark, so Excel reads the Chinese correctly);
 Excel is written with openpyxl in write-only mode to a temporary file, so neither holds the whole
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from minyi.cases import deadlines
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
 from minyi.core import clock
+from minyi.core.sheets import safe_cell, write_sheet
 from minyi.org.models import Area, User
 
 FORMATS = {
@@ -39,8 +41,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MOMENT_FORMAT = "%Y-%m-%d %H:%M"
 CHUNK = 2000
 CHOICE_FIELDS = ("channel", "demand_type", "status", "satisfaction")
@@ -49,7 +49,6 @@ CHOICE_FIELDS = ("channel", "demand_type", "status", "satisfaction")
 @dataclass(frozen=True)
 class Column:
     header: str
-    width: int  # in Excel characters
     value: Callable[[Sheet, Case], object]
 
 
@@ -107,25 +106,25 @@ def _verbose(field: str):
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(_verbose("tracking_number"), 15, lambda s, c: c.tracking_number),
-    Column(_verbose("received_at"), 17, lambda s, c: s.moment(c.received_at)),
-    Column(_verbose("channel"), 10, lambda s, c: s.channel(c)),
-    Column(_verbose("demand_type"), 10, lambda s, c: s.label(c, "demand_type")),
-    Column(_verbose("title"), 32, lambda s, c: c.title),
-    Column(_verbose("category"), 26, lambda s, c: s.category(c)),
-    Column(Area.Level.STREET.label, 12, lambda s, c: s.place(c, Area.Level.STREET)),
-    Column(Area.Level.COMMUNITY.label, 12, lambda s, c: s.place(c, Area.Level.COMMUNITY)),
-    Column(Area.Level.GRID.label, 12, lambda s, c: s.place(c, Area.Level.GRID)),
-    Column(_verbose("address"), 26, lambda s, c: c.address),
-    Column(_verbose("lead_unit"), 16, lambda s, c: c.lead_unit.name if c.lead_unit_id else ""),
-    Column(_verbose("status"), 10, lambda s, c: s.label(c, "status")),
-    Column(gettext_lazy("Deadline light"), 8, lambda s, c: s.light(c)),
-    Column(_verbose("handle_due_at"), 17, lambda s, c: s.moment(c.handle_due_at)),
-    Column(_verbose("replied_at"), 17, lambda s, c: s.moment(c.replied_at)),
-    Column(_verbose("replied_on_time"), 8, lambda s, c: s.yes_no[c.replied_on_time]),
-    Column(_verbose("satisfaction"), 10, lambda s, c: s.label(c, "satisfaction")),
-    Column(_verbose("requester_name"), 10, lambda s, c: s.requester(c).name),
-    Column(_verbose("requester_phone"), 14, lambda s, c: s.requester(c).phone),
+    Column(_verbose("tracking_number"), lambda s, c: c.tracking_number),
+    Column(_verbose("received_at"), lambda s, c: s.moment(c.received_at)),
+    Column(_verbose("channel"), lambda s, c: s.channel(c)),
+    Column(_verbose("demand_type"), lambda s, c: s.label(c, "demand_type")),
+    Column(_verbose("title"), lambda s, c: c.title),
+    Column(_verbose("category"), lambda s, c: s.category(c)),
+    Column(Area.Level.STREET.label, lambda s, c: s.place(c, Area.Level.STREET)),
+    Column(Area.Level.COMMUNITY.label, lambda s, c: s.place(c, Area.Level.COMMUNITY)),
+    Column(Area.Level.GRID.label, lambda s, c: s.place(c, Area.Level.GRID)),
+    Column(_verbose("address"), lambda s, c: c.address),
+    Column(_verbose("lead_unit"), lambda s, c: c.lead_unit.name if c.lead_unit_id else ""),
+    Column(_verbose("status"), lambda s, c: s.label(c, "status")),
+    Column(gettext_lazy("Deadline light"), lambda s, c: s.light(c)),
+    Column(_verbose("handle_due_at"), lambda s, c: s.moment(c.handle_due_at)),
+    Column(_verbose("replied_at"), lambda s, c: s.moment(c.replied_at)),
+    Column(_verbose("replied_on_time"), lambda s, c: s.yes_no[c.replied_on_time]),
+    Column(_verbose("satisfaction"), lambda s, c: s.label(c, "satisfaction")),
+    Column(_verbose("requester_name"), lambda s, c: s.requester(c).name),
+    Column(_verbose("requester_phone"), lambda s, c: s.requester(c).phone),
 )
 
 
@@ -133,30 +132,10 @@ def headers() -> list[str]:
     return [capfirst(str(column.header)) for column in COLUMNS]
 
 
-def safe_cell(value: object) -> object:
-    """A value a spreadsheet shows as written: text without control characters (which Excel files
-    may not hold) that never starts a formula."""
-    if not isinstance(value, str):
-        return value
-    value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if _needs_guard(value) else value
-
-
-def unguarded(text: str) -> str:
-    """The text `safe_cell` was given: its guard removed (for the importers of our own exports)."""
-    return text[1:] if text.startswith("'") and _needs_guard(text[1:]) else text
-
-
-def _needs_guard(value: str) -> bool:
-    # Behind any apostrophes too: text that starts with "'=" must keep its apostrophe through
-    # export and import, so it is guarded like "=" itself.
-    return value.lstrip("'").startswith(FORMULA_START)
-
-
 def _rows(cases: QuerySet[Case], sheet: Sheet) -> Iterator[list]:
     cases = cases.select_related("area", "category", "lead_unit").defer("description", "reply_text")
     for case in cases.iterator(chunk_size=CHUNK):
-        yield [safe_cell(value) for value in sheet.row(case)]
+        yield sheet.row(case)
 
 
 def filename(fmt: str, now: dt.datetime) -> str:
@@ -176,7 +155,7 @@ def _csv_lines(cases: QuerySet[Case], sheet: Sheet, language: str) -> Iterable[s
         yield BOM + writer.writerow(headers())
         for row in _rows(cases, sheet):
             yield writer.writerow(
-                [v.strftime(MOMENT_FORMAT) if isinstance(v, dt.datetime) else v for v in row]
+                [v.strftime(MOMENT_FORMAT) if isinstance(v, dt.datetime) else safe_cell(v) for v in row]
             )
 
 
@@ -189,34 +168,12 @@ def csv_response(cases: QuerySet[Case], user: User, now: dt.datetime) -> Streami
 
 def xlsx_response(cases: QuerySet[Case], user: User, now: dt.datetime) -> FileResponse:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(_("Case list"))
-    ws.freeze_panes = "A2"
-    for number, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(number)].width = column.width
-    ws.append([_xlsx_cell(ws, h, font=Font(bold=True)) for h in headers()])
-    for row in _rows(cases, Sheet(user, now)):
-        ws.append([_xlsx_cell(ws, v) for v in row])
+    write_sheet(book.create_sheet(_("Case list")), headers(), _rows(cases, Sheet(user, now)))
     target = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     book.save(target)
     target.seek(0)
     return FileResponse(
         target, as_attachment=True, filename=filename("xlsx", now), content_type=FORMATS["xlsx"]
     )
-
-
-def _xlsx_cell(ws, value, font=None):
-    """A plain value, or a styled cell for headings and moments."""
-    if font is None and not isinstance(value, dt.datetime):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=value)
-    if font is not None:
-        cell.font = font
-    if isinstance(value, dt.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    return cell

@@ -10,6 +10,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from minyi.access import cases as access
 from minyi.cases.models import Satisfaction, SupervisionLevel
 from minyi.cases.services import ATTACHMENT_MAX_BYTES, MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT
 from minyi.cases.workflow import OPERATIONS
@@ -89,6 +90,7 @@ NOTE_LABELS = {
     "deny_extension": _("Reason"),
     "uphold": _("Why the unit must handle it"),
     "supervise": _("Supervision note"),
+    "request_instruction": _("What the leader is asked to decide"),
     "instruct": _("Instruction"),
     "reopen": _("What the requester is still dissatisfied with"),
     "withdraw": _("Why the requester withdraws"),
@@ -334,6 +336,20 @@ class SuperviseForm(OperationForm):
         return {"level": self.cleaned_data["level"]}
 
 
+class RequestInstructionForm(OperationForm):
+    """请示领导批示: the leaders who may instruct on this case (access.cases.leaders_for)."""
+
+    leader = forms.TypedChoiceField(label=_("Leader"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        leaders = access.leaders_for(self.case) if self.case is not None else []
+        self.fields["leader"].choices = [(u.pk, str(u)) for u in leaders]
+
+    def params(self) -> dict:
+        return {"leader": self.cleaned_data["leader"]}
+
+
 class MergeForm(OperationForm):
     master = TrackingNumberField(
         label=_("Master case (tracking number)"), help_text=_("The case this one repeats.")
@@ -355,6 +371,7 @@ FORMS: dict[str, type[OperationForm]] = {
     "callback": CallbackForm,
     "archive": ArchiveForm,
     "supervise": SuperviseForm,
+    "request_instruction": RequestInstructionForm,
     "merge": MergeForm,
 }
 assert set(FORMS) <= set(OPERATIONS)

@@ -382,11 +382,17 @@ def handling(d: Driver, p: Plan, case: Case, t: dt.datetime, *, rework: bool = F
             case = d.do(
                 case, "supervise", d.supervisor, level=level, note=d.note(p, texts.SUPERVISE_NOTES[level])
             )
+            if level == "red" and (p.instruct or p.stall):
+                # With the red card the supervisor asks a leader for an instruction (请示批示); the
+                # leader gives it some hours later, or has not yet (待我批示 on the leader home).
+                leader = rng.choice(d.leaders)
+                note = d.note(p, texts.REQUEST_INSTRUCTION_NOTES, unit=case.lead_unit.name)
+                case = d.do(case, "request_instruction", d.supervisor, leader=leader.pk, note=note)
             if level == "red" and p.instruct:
                 t = d.work(t, d.minutes(p, 60, 480))
                 yield t
                 note = d.note(p, texts.INSTRUCT_NOTES, unit=case.lead_unit.name)
-                case = d.do(case, "instruct", rng.choice(d.leaders), note=note)
+                case = d.do(case, "instruct", leader, note=note)
     elif p.instruct and not rework:
         t = d.work(t, d.minutes(p, 30, 240))
         yield t

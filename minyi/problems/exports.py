@@ -1,10 +1,10 @@
 """A unit's problem register as an Excel workbook (导出问题台账): the problems (with the page's filters),
 the unit's improvement measures and the counts by category × status, one sheet each.
 
-The caller passes problems already scoped (access/problems.py) and filtered (selectors.py). Titles
-and descriptions may quote the public, so text that a spreadsheet would take for a formula is
-written with a leading apostrophe, as in the case export (console/exports.py). A register holds
-hundreds of rows, not hundreds of thousands: the workbook is built in memory.
+The caller passes problems already scoped (access/problems.py) and filtered (selectors.py). Cells
+follow core/sheets.py: titles and descriptions may quote the public, so text that a spreadsheet would
+take for a formula is written with a leading apostrophe; dates are dates; columns fit their content.
+A register holds hundreds of rows, not hundreds of thousands: the workbook is built in memory.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from minyi.console.exports import FORMATS, safe_cell
+from minyi.console.exports import FORMATS
 from minyi.core import clock
+from minyi.core.sheets import write_sheet
 from minyi.org.models import Unit
 from minyi.problems import selectors
 from minyi.problems.models import Measure, MeasureState, Problem, ProblemSource, ProblemStatus
@@ -26,32 +27,31 @@ from minyi.problems.models import Measure, MeasureState, Problem, ProblemSource,
 JOIN = "；"
 
 
-def problem_headers() -> list[tuple[str, int]]:
-    """(header, width in Excel characters) of the problems sheet."""
+def problem_headers() -> list[str]:
     return [
-        (_("Number"), 10),
-        (_("Found on"), 11),
-        (_("Category"), 16),
-        (_("Title"), 36),
-        (_("Description"), 48),
-        (_("Source"), 12),
-        (_("Case"), 16),
-        (_("Status"), 12),
-        (_("Status note"), 30),
-        (_("Rectified on"), 11),
-        (_("Improvement measures"), 40),
+        _("Number"),
+        _("Found on"),
+        _("Category"),
+        _("Title"),
+        _("Description"),
+        _("Source"),
+        _("Case"),
+        _("Status"),
+        _("Status note"),
+        _("Rectified on"),
+        _("Improvement measures"),
     ]
 
 
-def measure_headers() -> list[tuple[str, int]]:
+def measure_headers() -> list[str]:
     return [
-        (_("Measure"), 40),
-        (_("Responsible person"), 12),
-        (_("Due on"), 11),
-        (_("Done on"), 11),
-        (_("State"), 10),
-        (_("Problems addressed"), 30),
-        (_("Details"), 48),
+        _("Measure"),
+        _("Responsible person"),
+        _("Due on"),
+        _("Done on"),
+        _("State"),
+        _("Problems addressed"),
+        _("Details"),
     ]
 
 
@@ -62,16 +62,15 @@ def build_workbook(unit: Unit, problems: QuerySet[Problem], now: dt.datetime):
     statuses = dict(ProblemStatus.choices)
     sources = dict(ProblemSource.choices)
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Problem register")[:31]
-    _heading(sheet, problem_headers())
+    book.remove(book.active)
     measures_of = Prefetch("measures", queryset=Measure.objects.order_by("pk"))
     rows = (
         problems.select_related("category", "case").prefetch_related(measures_of).order_by("year", "sequence")
     )
-    for p in rows:
-        _append(
-            sheet,
+    write_sheet(
+        book.create_sheet(_("Problem register")[:31]),
+        problem_headers(),
+        (
             [
                 p.number,
                 p.found_on,
@@ -79,20 +78,20 @@ def build_workbook(unit: Unit, problems: QuerySet[Problem], now: dt.datetime):
                 p.title,
                 p.description,
                 str(sources.get(p.source, p.source)),
-                p.case.tracking_number if p.case_id else "",
+                p.case.tracking_number if p.case_id else None,
                 str(statuses.get(p.status, p.status)),
                 p.status_note,
                 p.rectified_on,
                 JOIN.join(m.title for m in p.measures.all()),
-            ],
-        )
-
-    sheet = book.create_sheet(_("Improvement measures")[:31])
-    _heading(sheet, measure_headers())
+            ]
+            for p in rows
+        ),
+    )
     numbers = Prefetch("problems", queryset=Problem.objects.order_by("year", "sequence"))
-    for m in Measure.objects.filter(unit=unit).prefetch_related(numbers).order_by("pk"):
-        _append(
-            sheet,
+    write_sheet(
+        book.create_sheet(_("Improvement measures")[:31]),
+        measure_headers(),
+        (
             [
                 m.title,
                 m.responsible,
@@ -101,35 +100,26 @@ def build_workbook(unit: Unit, problems: QuerySet[Problem], now: dt.datetime):
                 str(MeasureState(m.state(today)).label),
                 ", ".join(p.number for p in m.problems.all()),
                 m.description,
-            ],
-        )
-
-    sheet = book.create_sheet(_("Counts")[:31])
+            ]
+            for m in Measure.objects.filter(unit=unit).prefetch_related(numbers).order_by("pk")
+        ),
+    )
     counts = selectors.register_counts(unit.pk, today)
-    header = [(_("Category"), 20)] + [(str(label), 10) for _v, label in ProblemStatus.choices]
-    _heading(sheet, [*header, (_("Total"), 8), (_("Measures on these problems"), 14)])
-    for row in [*counts.rows, counts.totals]:
-        name = row.category.name if row.category else _("Total")
-        _append(sheet, [name, *(n for _s, n in row.cells()), row.total, row.measures])
+    header = [_("Category"), *(str(label) for _v, label in ProblemStatus.choices)]
+    write_sheet(
+        book.create_sheet(_("Counts")[:31]),
+        [*header, _("Total"), _("Measures on these problems")],
+        (
+            [
+                row.category.name if row.category else _("Total"),
+                *(n for _s, n in row.cells()),
+                row.total,
+                row.measures,
+            ]
+            for row in [*counts.rows, counts.totals]
+        ),
+    )
     return book
-
-
-def _heading(sheet, columns: list[tuple[str, int]]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    sheet.append([safe_cell(str(h)) for h, _w in columns])
-    for number, (_h, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-        sheet.cell(row=1, column=number).font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-
-
-def _append(sheet, values: list) -> None:
-    sheet.append([safe_cell(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
 
 
 def filename(unit: Unit, now: dt.datetime) -> str:

@@ -1,6 +1,8 @@
 """月汇总 as the district office files it: an Excel workbook and an A4 PDF with the same parts —
 the batch's figures for the month (done / on track / lagging / not started, completion rate and its
-change), the projects, the lagging sub-items with their units and leaders, and what changed.
+change), the projects, the lagging sub-items with their units and leaders, and what changed. The
+workbook's cells follow core/sheets.py (percentages are numbers in a per-cent format, deadlines dates);
+the PDF prints the same values as text.
 """
 
 from __future__ import annotations
@@ -8,13 +10,11 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from minyi.console.exports import safe_cell
+from minyi.core.sheets import Formatted, signed, write_sheet
 from minyi.projects import progress
 from minyi.projects.summary import STATUSES, MonthlySummary
 from minyi.reports.pdf import escape, paragraph_styles, register_fonts, table
@@ -34,7 +34,7 @@ COMPLETION_WORDS = {
     progress.PROCEDURAL: "程序性终结",
     progress.SUSPENDED: "问题中止",
 }
-BOLD = Font(bold=True)
+WHOLE_PERCENT = "0%"
 
 
 def title(s: MonthlySummary) -> str:
@@ -45,22 +45,35 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
 
 
-def overview(s: MonthlySummary) -> list[list]:
+def _progress(percent: int, sheet: bool):
+    """A planned or reported progress (a whole percent): a number in a per-cent format in the workbook."""
+    return Formatted(percent / 100, WHOLE_PERCENT) if sheet else f"{percent}%"
+
+
+def overview(s: MonthlySummary, *, sheet: bool = False) -> list[list]:
     items, projects = s.item_counts, s.project_counts
     rate_before = progress.rate(s.done_before, s.total)
     change = None if s.rate is None or rate_before is None else round((s.rate - rate_before) * 100)
     rows = [[STATUS_WORDS[k], projects[k], items[k]] for k in STATUSES]
     rows.append(["合计", len(s.projects), s.total])
-    rows.append(["完成率", "", f"{_percent(s.rate)}（{s.done}/{s.total}）"])
-    rows.append(
-        ["较上月", "", f"{'+' if (change or 0) >= 0 else ''}{change if change is not None else '—'}个百分点"]
-    )
+    if sheet:  # the counts stand in the rows above
+        rows.append(["完成率", None, Formatted(s.rate, WHOLE_PERCENT)])
+        rows.append(["较上月", None, Formatted(change, signed("个百分点", places=0))])
+    else:
+        rows.append(["完成率", "", f"{_percent(s.rate)}（{s.done}/{s.total}）"])
+        rows.append(
+            [
+                "较上月",
+                "",
+                f"{'+' if (change or 0) >= 0 else ''}{change if change is not None else '—'}个百分点",
+            ]
+        )
     for kind, n in s.completions.items():
-        rows.append([f"其中{COMPLETION_WORDS[kind]}", "", n])
+        rows.append([f"其中{COMPLETION_WORDS[kind]}", None if sheet else "", n])
     return rows
 
 
-def project_rows(s: MonthlySummary) -> list[list]:
+def project_rows(s: MonthlySummary, *, sheet: bool = False) -> list[list]:
     return [
         [
             p.project.number,
@@ -68,25 +81,25 @@ def project_rows(s: MonthlySummary) -> list[list]:
             p.project.leader.full_name or p.project.leader.username,
             p.project.lead_unit.name,
             f"{sum(1 for i in p.items if i.status == progress.DONE)}/{len(p.items)}",
-            f"{p.planned}%",
-            f"{p.percent}%",
+            _progress(p.planned, sheet),
+            _progress(p.percent, sheet),
             STATUS_WORDS[p.status],
         ]
         for p in s.projects
     ]
 
 
-def lagging_rows(s: MonthlySummary) -> list[list]:
+def lagging_rows(s: MonthlySummary, *, sheet: bool = False) -> list[list]:
     return [
         [
             f"{i.item.project.number}-{i.item.number}",
             i.item.name,
             i.item.unit.name,
             i.item.project.leader.full_name or i.item.project.leader.username,
-            f"{i.planned}%",
-            f"{i.percent}%",
-            f"{i.item.deadline:%Y-%m-%d}",
-            "" if i.reported else "本月未报",
+            _progress(i.planned, sheet),
+            _progress(i.percent, sheet),
+            i.item.deadline if sheet else f"{i.item.deadline:%Y-%m-%d}",
+            None if i.reported else "本月未报",
         ]
         for i in s.lagging
     ]
@@ -112,27 +125,15 @@ CHANGE_HEADER = ["子项", "内容", "责任单位", "上月状态", "本月状�
 
 def summary_xlsx(s: MonthlySummary) -> bytes:
     book = Workbook()
+    book.remove(book.active)
     sheets = [
-        ("汇总", ["项目", "项目数", "子项数"], overview(s)),
-        ("项目进度", PROJECT_HEADER, project_rows(s)),
-        ("滞后子项", LAGGING_HEADER, lagging_rows(s)),
+        ("汇总", ["项目", "项目数", "子项数"], overview(s, sheet=True)),
+        ("项目进度", PROJECT_HEADER, project_rows(s, sheet=True)),
+        ("滞后子项", LAGGING_HEADER, lagging_rows(s, sheet=True)),
         ("本月变化", CHANGE_HEADER, change_rows(s)),
     ]
     for index, (name, header, rows) in enumerate(sheets):
-        ws = book.active if index == 0 else book.create_sheet()
-        ws.title = name
-        if index == 0:
-            ws.append([title(s)])
-            ws["A1"].font = Font(bold=True, size=14)
-        ws.append(header)
-        for cell in ws[ws.max_row]:
-            cell.font = BOLD
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
-        for col in range(1, len(header) + 1):
-            ws.column_dimensions[get_column_letter(col)].width = (
-                30 if header[col - 1] in ("项目名称", "内容") else 14
-            )
+        write_sheet(book.create_sheet(name), header, rows, title=title(s) if index == 0 else None)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

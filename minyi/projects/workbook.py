@@ -32,14 +32,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from minyi.access import projects as access
-from minyi.console.exports import safe_cell, unguarded
 from minyi.core import clock
 from minyi.core.errors import InvalidInput
+from minyi.core.sheets import unguarded, write_sheet
 from minyi.org.models import Unit, User
 from minyi.org.roles import Role
 from minyi.projects import progress, services
@@ -87,7 +85,6 @@ COMPLETION_NAMES = {v: k for k, v in COMPLETION_WORDS.items()}
 YES, NO = "是", "否"
 MAX_ROWS = 20_000
 MAX_PROBLEMS = 200
-BOLD = Font(bold=True)
 PLAN_CELL = re.compile(r"^\s*(\d{1,3})\s*%?\s*(?:[:：]\s*(.*?))?\s*$", re.S)
 MONTH_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -110,10 +107,16 @@ def export_ledger(batches: Iterable[Batch], projects) -> bytes:
     months = sorted({m.month for i in items for m in i.milestones.all()})
     unit_name, leader_name = _unit_names(), _leader_names()
     book = Workbook()
-    sheet = _sheet(book, BATCH_SHEET, BATCH_COLUMNS, first=True)
-    for b in sorted(batches, key=lambda b: b.name):
-        sheet.append([safe_cell(b.name), b.year, f"{b.first_month:%Y-%m}", b.report_day])
-    sheet = _sheet(book, LEDGER_SHEET, LEDGER_COLUMNS + [f"{PLAN_PREFIX}{m:%Y-%m}" for m in months])
+    book.remove(book.active)
+    write_sheet(
+        book.create_sheet(BATCH_SHEET),
+        BATCH_COLUMNS,
+        [
+            [b.name, b.year, f"{b.first_month:%Y-%m}", b.report_day]
+            for b in sorted(batches, key=lambda b: b.name)
+        ],
+    )
+    rows = []
     for item in items:
         p = item.project
         plan = {m.month: m for m in item.milestones.all()}
@@ -136,42 +139,35 @@ def export_ledger(batches: Iterable[Batch], projects) -> bytes:
             row.append(
                 None if m is None else (f"{m.planned}：{m.description}" if m.description else m.planned)
             )
-        sheet.append([safe_cell(v) for v in row])
-    sheet = _sheet(book, REPORT_SHEET, REPORT_COLUMNS)
+        rows.append(row)
+    write_sheet(
+        book.create_sheet(LEDGER_SHEET), LEDGER_COLUMNS + [f"{PLAN_PREFIX}{m:%Y-%m}" for m in months], rows
+    )
     reports = (
         ProgressReport.objects.filter(item__in=[i.pk for i in items])
         .select_related("item__project__batch")
         .order_by("item__project__batch__name", "item__project_id", "item_id", "month")
     )
-    for r in reports:
-        sheet.append(
+    write_sheet(
+        book.create_sheet(REPORT_SHEET),
+        REPORT_COLUMNS,
+        (
             [
-                safe_cell(v)
-                for v in [
-                    r.item.project.batch.name,
-                    r.item.project.number,
-                    r.item.number,
-                    f"{r.month:%Y-%m}",
-                    r.percent,
-                    r.done,
-                    r.problems,
-                    r.next_steps,
-                    COMPLETION_NAMES.get(r.completion, ""),
-                    clock.local(r.reported_at).strftime("%Y-%m-%d %H:%M"),
-                    YES if r.on_time else NO,
-                ]
+                r.item.project.batch.name,
+                r.item.project.number,
+                r.item.number,
+                f"{r.month:%Y-%m}",
+                r.percent,
+                r.done,
+                r.problems,
+                r.next_steps,
+                COMPLETION_NAMES.get(r.completion, ""),
+                clock.local(r.reported_at).replace(second=0, microsecond=0),
+                YES if r.on_time else NO,
             ]
-        )
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = BOLD
-        for index in range(1, ws.max_column + 1):
-            ws.column_dimensions[get_column_letter(index)].width = 14
-        ws.freeze_panes = "A2"
-    for row in book[LEDGER_SHEET].iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
+            for r in reports
+        ),
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -191,13 +187,6 @@ def _leader_names():
         .values_list("full_name", flat=True)
     )
     return lambda user: user.full_name if user.full_name and names[user.full_name] == 1 else user.username
-
-
-def _sheet(book: Workbook, title: str, header: list[str], *, first: bool = False):
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    return sheet
 
 
 # --- import ------------------------------------------------------------------------------------------

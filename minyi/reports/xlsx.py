@@ -1,56 +1,41 @@
-"""The monthly report as an Excel workbook: one sheet per part, headers in bold, a chart of the year."""
+"""The monthly report as an Excel workbook: one sheet per part, headers in bold, a chart of the year.
+
+Cells follow core/sheets.py: counts, scores and days are numbers, rates are fractions shown in per
+cent, a change (环比, 同比) is a number whose format prints it as the pages do ("+12.5%", "−3.2 个百分
+点", "+2.1 分"), dates are dates, a missing value is an empty cell, and columns fit their content."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import re
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from minyi.reports.monthly import MonthlyReport, change, percent, standing
+from minyi.core import clock
+from minyi.core.sheets import ONE_DECIMAL, WHOLE, Formatted, rate, signed, write_sheet
+from minyi.reports.monthly import INSUFFICIENT, UNITS, MonthlyReport
 from minyi.stats import measures
 
-BOLD = Font(bold=True)
 
-
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, first: bool = False):
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = BOLD
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
-    for index, name in enumerate(header, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(60, len(str(name)) * 2 + 4))
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, heading: str | None = None):
+    sheet = book.create_sheet(title)
+    write_sheet(sheet, header, rows, title=heading)
     return sheet
-
-
-# A change as the report prints it ("+22.7%", "+3.1 个百分点", "−2.2 分"): digits, nothing to run.
-CHANGE = re.compile(r"[+−-]?\d+(\.\d+)?(%| 个百分点| 分)?")
-
-
-def _safe(value):
-    # A text a spreadsheet would run as a formula ("=…", "+…") is kept as text.
-    if isinstance(value, str) and value[:1] in "=+-@" and not CHANGE.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def workbook(report: MonthlyReport) -> bytes:
     book = Workbook()
+    book.remove(book.active)
     c, p, y = report.compared.current, report.compared.previous, report.compared.last_year
     overview = [
         [
             f.label,
-            _cell(f.kind, f.now),
-            change(f.mom),
-            change(f.yoy),
-            _cell(f.kind, f.previous),
-            _cell(f.kind, f.last_year),
+            _value(f.kind, f.now),
+            _change(f.mom),
+            _change(f.yoy),
+            _value(f.kind, f.previous),
+            _value(f.kind, f.last_year),
         ]
         for f in report.figures
     ]
@@ -58,18 +43,15 @@ def workbook(report: MonthlyReport) -> bytes:
         2,
         [
             "平均办理天数",
-            round(c.average_handling_days or 0, 1),
-            "",
-            "",
-            round(p.average_handling_days or 0, 1),
-            round(y.average_handling_days or 0, 1),
+            _days(c.average_handling_days),
+            None,
+            None,
+            _days(p.average_handling_days),
+            _days(y.average_handling_days),
         ],
     )
     # Excel has no hover: the earlier values stand in their own columns beside the changes.
-    sheet = _sheet(book, "总览", ["指标", "本月", "环比", "同比", "上月", "去年同月"], overview, first=True)
-    sheet.insert_rows(1)
-    sheet["A1"] = report.title
-    sheet["A1"].font = Font(bold=True, size=14)
+    _sheet(book, "总览", ["指标", "本月", "环比", "同比", "上月", "去年同月"], overview, heading=report.title)
     _sheet(
         book,
         "分类",
@@ -79,8 +61,8 @@ def workbook(report: MonthlyReport) -> bytes:
                 g.label,
                 g.measures.received,
                 g.measures.closed,
-                percent(g.measures.on_time_rate),
-                percent(g.measures.satisfaction_rate),
+                rate(g.measures.on_time_rate),
+                rate(g.measures.satisfaction_rate),
             ]
             for g in report.categories
         ],
@@ -93,12 +75,12 @@ def workbook(report: MonthlyReport) -> bytes:
             [
                 u.rank,
                 u.group.label,
-                standing(u)[1] if u.insufficient else u.score,
+                INSUFFICIENT if u.insufficient else Formatted(u.score, ONE_DECIMAL),
                 u.sample,
                 u.group.measures.received,
                 u.group.measures.closed,
-                percent(u.group.measures.on_time_rate),
-                percent(u.group.measures.satisfaction_rate),
+                rate(u.group.measures.on_time_rate),
+                rate(u.group.measures.satisfaction_rate),
             ]
             for u in report.units
         ],
@@ -115,9 +97,9 @@ def workbook(report: MonthlyReport) -> bytes:
                 "、".join(h.keywords),
                 h.people,
                 h.count,
-                h.heat,
-                f"{h.start:%Y-%m-%d}",
-                f"{h.end:%Y-%m-%d}",
+                Formatted(h.heat, ONE_DECIMAL),
+                _day(h.start),
+                _day(h.end),
             ]
             for i, h in enumerate(report.hot_issues, 1)
         ],
@@ -129,9 +111,9 @@ def workbook(report: MonthlyReport) -> bytes:
         [
             [
                 a.explanation,
-                a.unit.name if a.unit else "",
-                f"{a.start:%Y-%m-%d}",
-                f"{a.end:%Y-%m-%d}",
+                a.unit.name if a.unit else None,
+                _day(a.start),
+                _day(a.end),
                 a.get_status_display(),
             ]
             for a in report.alerts
@@ -145,9 +127,9 @@ def workbook(report: MonthlyReport) -> bytes:
             [
                 o.tracking_number,
                 o.title,
-                o.lead_unit.name if o.lead_unit else "",
-                _when(o.handle_due_at),
-                _when(o.replied_at),
+                o.lead_unit.name if o.lead_unit else None,
+                o.handle_due_at,
+                o.replied_at,
             ]
             for o in report.overdue
         ],
@@ -171,12 +153,28 @@ def workbook(report: MonthlyReport) -> bytes:
     return buffer.getvalue()
 
 
-def _cell(kind: str, value):
-    """A count or the score as a number, a rate as the per cent the pages show."""
-    return percent(value) if kind == measures.RATE else value
+def _value(kind: str, value) -> Formatted:
+    """A count whole, the score with one decimal, a rate as the per cent the pages show."""
+    if kind == measures.RATE:
+        return rate(value)
+    return Formatted(value, WHOLE if kind == measures.COUNT else ONE_DECIMAL)
 
 
-def _when(moment) -> str:
-    from minyi.core import clock
+def _change(moved: measures.Change) -> Formatted:
+    """环比 or 同比 as a number printed like the pages: a count's change is a share (+12.5%), a rate's
+    in percentage points, the score's in points; empty without a comparison."""
+    if moved.value is None:
+        return Formatted(None)
+    if moved.kind == measures.COUNT:
+        return Formatted(moved.value / 100, signed("%"))
+    return Formatted(moved.value, signed(UNITS[moved.kind]))
 
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+def _days(value: float | None) -> Formatted:
+    return Formatted(None if value is None else round(value, 1), ONE_DECIMAL)
+
+
+def _day(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return clock.local(value).date() if value.tzinfo else value.date()
+    return value

@@ -24,8 +24,9 @@ from minyi.access.models import PersonalDataAccess
 from minyi.access.personal_data import mask_id_number, may_reveal, requester_for, shown_channel, shown_text
 from minyi.cases.models import Case
 from minyi.catalog.models import Category
-from minyi.console.exports import BOM, safe_cell
+from minyi.console.exports import BOM
 from minyi.core import clock
+from minyi.core.sheets import Formatted, safe_cell, write_sheet
 from minyi.org.models import Area, User
 from minyi.transfer.mapping import CHOICES, FIELDS, Kind, Mapping
 
@@ -182,27 +183,11 @@ def _write_csv(target: IO[bytes], headers, rows, date_format: str) -> None:
 
 def _write_xlsx(target: IO[bytes], headers, rows) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(translation.gettext("Cases"))
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def heading(text: str):
-        cell = WriteOnlyCell(ws, value=safe_cell(text))
-        cell.font = bold
-        return cell
-
-    def value(v: object):
-        if isinstance(v, dt.datetime):
-            cell = WriteOnlyCell(ws, value=v)
-            cell.number_format = XLSX_MOMENT
-            return cell
-        return safe_cell(v)
-
-    ws.append([heading(h) for h in headers])
-    for row in rows:
-        ws.append([value(v) for v in row])
+    write_sheet(
+        book.create_sheet(translation.gettext("Cases")),
+        headers,
+        ([Formatted(v, XLSX_MOMENT) if isinstance(v, dt.datetime) else v for v in row] for row in rows),
+    )
     book.save(target)

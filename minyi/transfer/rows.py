@@ -19,7 +19,7 @@ from minyi.cases import history
 from minyi.cases.models import Case
 from minyi.cases.workflow import Status
 from minyi.catalog.models import Category
-from minyi.console.exports import CONTROL_CHARACTERS, unguarded
+from minyi.core.sheets import CONTROL_CHARACTERS, unguarded
 from minyi.org.models import Area, Unit
 from minyi.transfer.mapping import CHOICES, FIELDS, NEED_VALUE, REQUIRED, Kind, Mapping
 from minyi.transfer.reader import FileProblem, Formula

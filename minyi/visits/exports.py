@@ -2,9 +2,9 @@
 communities, grids and the problems raised with their cases.
 
 The caller passes what the reader may see (access/visits.py), so a team's secretary exports their
-team only. Text typed at the door (addresses, problems) is written so that a spreadsheet never runs
-it as a formula (the rule of console/exports.py). The people met and phones are left out: the
-summary is for reporting, the visit pages hold the details.
+team only. Cells follow core/sheets.py: text typed at the door (addresses, problems) is never run as a
+formula, coverage is a number shown in per cent, dates are dates, columns fit their content. The
+people met and phones are left out: the summary is for reporting, the visit pages hold the details.
 """
 
 from __future__ import annotations
@@ -18,22 +18,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from minyi.cases.models import Case
-from minyi.console.exports import CONTROL_CHARACTERS, FORMATS, FORMULA_START
+from minyi.console.exports import FORMATS
 from minyi.core import clock
+from minyi.core.sheets import rate, write_sheet
 from minyi.visits import progress
 from minyi.visits.models import Assignment, Campaign, Visit, VisitProblem
-
-
-def cell(value: object) -> object:
-    """A value shown as written: no control characters, never the start of a formula."""
-    if not isinstance(value, str):
-        return value
-    value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _rate(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
 
 
 def _figure_headers() -> list[str]:
@@ -54,7 +43,7 @@ def _figures(f: progress.Figures) -> list:
     return [
         f.assigned,
         f.visited,
-        _rate(f.coverage),
+        rate(f.coverage),
         f.visits,
         f.repeat_visits,
         f.raised,
@@ -75,79 +64,40 @@ def workbook(
     """The workbook, written row by row (openpyxl's write-only mode), so that a campaign of tens of
     thousands of visits does not hold every cell object in memory at once."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
     assignments = list(assignments)
     figures = progress.campaign_progress(campaign=campaign, assignments=assignments)
     book = Workbook(write_only=True)
 
-    def sheet(title: str, header: list[str], rows, *, formats: dict[int, str] | None = None, widths=None):
-        """A sheet with a bold, frozen header; `formats`: {column (1-based): number format}."""
-        ws = book.create_sheet(title)
-        for index, name in enumerate(header, 1):
-            width = (widths or {}).get(index) or max(10, min(50, len(str(name)) * 2 + 4))
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        head = []
-        for h in header:
-            c = WriteOnlyCell(ws, value=cell(h))
-            c.font = bold
-            head.append(c)
-        ws.append(head)
-        for row in rows:
-            values = []
-            for index, value in enumerate(row, 1):
-                fmt = (formats or {}).get(index)
-                if fmt is None or value is None:
-                    values.append(cell(value))
-                    continue
-                c = WriteOnlyCell(ws, value=cell(value))
-                c.number_format = fmt
-                values.append(c)
-            ws.append(values)
+    def sheet(title: str, header: list[str], rows) -> None:
+        write_sheet(book.create_sheet(title), header, rows)
 
     total = figures.total
-    overview = [
-        [_("Campaign"), campaign.name],
-        [_("Campaign period"), f"{campaign.starts_on:%Y-%m-%d} – {campaign.ends_on:%Y-%m-%d}"],
-        [_("Teams"), len(figures.teams)],
-        *[[h, v] for h, v in zip(_figure_headers(), _figures(total), strict=True)],
-        [_("Exported at"), clock.local(now).strftime("%Y-%m-%d %H:%M")],
-    ]
-    coverage = _("Coverage")
-    ws = book.create_sheet(_("Summary"))
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 36
-    ws.freeze_panes = "A2"
-    head = [WriteOnlyCell(ws, value=cell(_("Item"))), WriteOnlyCell(ws, value=cell(_("Value")))]
-    for c in head:
-        c.font = bold
-    ws.append(head)
-    for name, value in overview:
-        shown = WriteOnlyCell(ws, value=cell(value))
-        if name == coverage and value is not None:
-            shown.number_format = "0.0%"
-        ws.append([cell(name), shown])
+    sheet(
+        _("Summary"),
+        [_("Item"), _("Value")],
+        [
+            [_("Campaign"), campaign.name],
+            [_("Campaign period"), f"{campaign.starts_on:%Y-%m-%d} – {campaign.ends_on:%Y-%m-%d}"],
+            [_("Teams"), len(figures.teams)],
+            *[[h, v] for h, v in zip(_figure_headers(), _figures(total), strict=True)],
+            [_("Exported at"), now],
+        ],
+    )
     sheet(
         _("Teams"),
         [_("Team"), _("Visit secretaries"), *_figure_headers()],
         [[r.name, "、".join(r.members), *_figures(r.figures)] for r in figures.teams],
-        formats={5: "0.0%"},
     )
     sheet(
         _("Communities"),
         [_("Street / town"), _("Community"), _("Team"), *_figure_headers()],
         [[r.parent, r.name, r.team, *_figures(r.figures)] for r in figures.communities],
-        formats={6: "0.0%"},
     )
     sheet(
         _("Grids"),
         [_("Community"), _("Grid"), _("Team"), *_figure_headers()],
         [[r.parent, r.name, r.team, *_figures(r.figures)] for r in figures.grids],
-        formats={6: "0.0%"},
     )
     statuses = dict(Case._meta.get_field("status").flatchoices)
     # The problems of the places the figures cover, and only those (a visit the reader may read
@@ -185,7 +135,6 @@ def workbook(
             ]
             for p in problems
         ),
-        formats={1: "yyyy-mm-dd"},
     )
     buffer = io.BytesIO()
     book.save(buffer)

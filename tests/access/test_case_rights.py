@@ -48,6 +48,7 @@ EXPECTED = {
     "reopen": {"callback_agent", "dispatcher"},
     "remind": {"supervisor", "dispatcher"},
     "supervise": {"supervisor"},
+    "request_instruction": {"supervisor", "dispatcher"},  # asking a named leader (请示批示)
     "instruct": {"leader"},
     "merge": {"dispatcher"},
     "unmerge": {"dispatcher"},

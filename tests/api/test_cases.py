@@ -279,3 +279,16 @@ def test_a_case_is_found_by_its_number_in_full_width_or_with_spaces(world, clock
     assert dispatcher_api.get(f"cases/{case.pk}/").json()["tracking_number"] == case.tracking_number  # an id
     assert dispatcher_api.get("cases/209901-000001/").status_code == 404
     assert dispatcher_api.get("cases/not-a-number/").status_code == 404
+
+
+def test_a_leaders_instruction_is_requested_through_the_api(world, clock, dispatcher_api):
+    case = new_case(world.operator, category="010101")
+    asked = dispatcher_api.post(
+        f"cases/{case.pk}/operations/request_instruction/", {"leader": world.leader.pk, "note": "请示。"}
+    )
+    assert asked.status_code == 200, asked.json()
+    assert case.instruction_requests.get().leader == world.leader
+    refused = dispatcher_api.post(
+        f"cases/{case.pk}/operations/request_instruction/", {"leader": world.supervisor.pk, "note": "请示。"}
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "leader"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minyi.cases.deadlines import Light, light, light_q
+from minyi.cases.deadlines import Light, days_overdue, light, light_q, next_due_expression
 from minyi.cases.models import Case
 from tests.cases.helpers import do, new_case
 from tests.conftest import at
@@ -59,3 +59,30 @@ def test_replying_late_is_recorded(world, clock, handling):
     case = do(handling, "reply", world.housing_handler, note="已修复")
     assert case.replied_on_time is False
     assert case.events.get(operation="reply").data["on_time"] is False
+
+
+@pytest.mark.parametrize(
+    ("moment", "days"),
+    [
+        ("2026-11-09 18:00", None),  # due, not overdue
+        ("2026-11-09 19:00", 0),  # overdue after working hours: no working day lost yet
+        ("2026-11-10 08:31", 1),  # the next working day has begun
+        ("2026-11-13 18:00", 4),
+        ("2026-11-14 11:00", 4),  # a Saturday does not count
+        ("2026-11-16 09:00", 5),
+    ],
+)
+def test_days_overdue_are_working_days_begun_since_the_deadline(handling, moment, days):
+    from minyi.workcal.services import current_calendar
+
+    assert days_overdue(handling, current_calendar(), at(moment)) == days
+    ordered = Case.objects.annotate(due=next_due_expression()).get(pk=handling.pk)
+    assert ordered.due == handling.handle_due_at  # the database orders by the deadline counted from
+
+
+def test_an_unsigned_case_is_ordered_by_its_sign_for_deadline(world, clock):
+    case = do(
+        do(new_case(world.operator, category="0102"), "accept", world.dispatcher), "assign", world.dispatcher
+    )
+    ordered = Case.objects.annotate(due=next_due_expression()).get(pk=case.pk)
+    assert ordered.due == case.sign_due_at < case.handle_due_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from minyi.cases.workflow import Status
@@ -161,3 +163,54 @@ def test_the_tab_counts_of_a_desk_are_one_query(world, clock, django_assert_num_
     with django_assert_num_queries(1):
         counts = queue_counts(world.dispatcher, DISPATCH, minyi_clock.now())
     assert counts["received"] == 1 and set(counts) == {q.key for q in DISPATCH.queues}
+
+
+def cells(html: str, case, name: str) -> str:
+    """The text of a row's cell (data-cell) on a desk page."""
+    row = html.split(f'data-case="{case.tracking_number}"')[1].split("</tr>")[0]
+    found = re.search(rf'data-cell="{name}"[^>]*>(.*?)</(td|span|div)>', row, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_the_extension_tab_shows_the_days_asked_the_new_deadline_and_the_reason(world, clock):
+    """Issue 17: the dispatcher decided on an extension without seeing what was asked or why."""
+    case = do(new_case(world.operator, category="010101"), "accept", world.operator)
+    do(case, "assign", world.dispatcher, handle_days=5)  # Wed 11-25: due Wed 12-02 18:00
+    do(case, "sign_for", world.heating_handler)
+    do(case, "request_extension", world.heating_handler, days=3, note="主管道需整段更换，材料三天后到货。")
+    html = client_for(world.dispatcher).get("/console/dispatch/?queue=extension").content.decode()
+    assert cells(html, case, "days-asked") == "3 个工作日"
+    assert cells(html, case, "new-deadline") == "2026-12-07 18:00"  # three working days on, past a weekend
+    assert cells(html, case, "reason") == "主管道需整段更换，材料三天后到货。"
+    heading = html.split('data-column="extension"')[1].split("</th>")[0]
+    assert "工作日" in heading  # its title says the new deadline is counted in working days
+
+
+def test_the_supervision_board_shows_days_overdue_most_overdue_first(world, clock):
+    """Issue 17: the board had no 超期天数 column; working days since the deadline, sortable."""
+    cases = []
+    for day in ("2026-11-02", "2026-11-19", "2026-11-23"):  # each due the next working day at 18:00
+        clock.set(f"{day} 10:00")
+        case = do(new_case(world.operator, category="010101"), "accept", world.operator)
+        do(case, "assign", world.dispatcher, handle_days=1)
+        cases.append(do(case, "sign_for", world.heating_handler))
+    clock.set("2026-11-24 10:00")
+    due_later = do(new_case(world.operator, category="010101"), "accept", world.operator)
+    do(due_later, "assign", world.dispatcher, handle_days=5)
+    clock.set("2026-11-25 10:00")  # Wednesday
+    client = client_for(world.supervisor)
+    html = client.get("/console/supervision/?queue=red").content.decode()
+    shown = re.findall(r'<tr data-case="([^"]+)"', html.split('id="queue"')[1])
+    assert shown == [c.tracking_number for c in cases]  # most overdue first
+    # working days begun since the deadline: 15 whole ones and this morning; 2 and this morning; this morning
+    assert [cells(html, c, "days-overdue") for c in cases] == ["16", "3", "1"]
+    heading = html.split('data-column="overdue"')[1].split("</th>")[0]
+    assert (
+        'aria-sort="descending"' in heading and "工作日" in heading and 'data-sort="least_overdue"' in heading
+    )
+    html = client.get("/console/supervision/?queue=red&sort=least_overdue").content.decode()
+    assert re.findall(r'<tr data-case="([^"]+)"', html.split('id="queue"')[1]) == [
+        c.tracking_number for c in reversed(cases)
+    ]
+    supervised = client.get("/console/supervision/?queue=supervised").content.decode()
+    assert 'data-column="overdue"' in supervised  # the column stands in the supervised tab too

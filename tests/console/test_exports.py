@@ -18,6 +18,7 @@ from minyi.cases.models import Case
 from minyi.console import exports
 from tests.cases.helpers import do, new_case
 from tests.console.test_lists import build_cases
+from tests.workbooks import open_checked
 
 URL = "/console/cases/export/"
 
@@ -115,6 +116,22 @@ def test_text_that_looks_like_a_formula_is_defused(client, world, clock):
     book = openpyxl.load_workbook(io.BytesIO(body))
     title = book.active.cell(row=2, column=5)
     assert title.data_type == "s" and title.value.startswith("'=HYPERLINK(")
+
+
+def test_xlsx_cells_are_typed_and_columns_fit_their_content(client, world, clock):
+    """Issue 17: a number typed as a title is no formula (no apostrophe), nothing is an empty cell
+    (not "'"), and the columns are as wide as their content (a Chinese character counts two)."""
+    long_title = "湖畔花园小区四号楼二单元暖气片整个冬天都不热家里只有十四度老人孩子都冻感冒了"
+    new_case(world.operator, title="-4.9", address="")
+    new_case(world.operator, title=long_title, address="湖畔花园4栋")
+    _, body = download(client, world.dispatcher, "?format=xlsx&sort=oldest")
+    book = open_checked(body, text_columns={"Case list": {"Title"}})
+    header = [c.value for c in book.active[1]]
+    first = dict(zip(header, next(book.active.iter_rows(min_row=2)), strict=True))
+    assert first["Title"].value == "-4.9" and first["Address"].value is None
+    assert first["Received at"].number_format == "yyyy-mm-dd hh:mm"
+    title = first["Title"].column_letter
+    assert book.active.column_dimensions[title].width >= min(2 * len(long_title), 60)
 
 
 def test_too_many_rows_are_refused_with_a_way_out(client, world, cases, settings):

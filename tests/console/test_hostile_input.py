@@ -179,6 +179,7 @@ OPERATION_SETUPS = {
     "callback": (replied, {"satisfaction": "satisfied"}),
     "archive": (called_back, {}),
     "supervise": (supervised, {"level": "1", "note": "请尽快处理"}),
+    "request_instruction": (supervised, {"leader": "leader", "note": "请示区长"}),
     "merge": (received, {"master": "other"}),
     "reject": (received, {"note": "不属于受理范围"}),
 }
@@ -203,6 +204,8 @@ def form_data(world, op: str, case: Case) -> dict:
     data = dict(OPERATION_SETUPS[op][1])
     if data.get("lead_unit") == "heating":
         data["lead_unit"] = str(world.heating.pk)
+    if data.get("leader") == "leader":
+        data["leader"] = str(world.leader.pk)
     if data.get("master") == "other":
         data["master"] = new_case(world.operator, title="同一问题").tracking_number
     return {"expected_version": str(case.version), **data}

@@ -12,9 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minyi.cases.models import Case
+from minyi.org.roles import Role
 from minyi.stats import measures, periods
 from tests.cases.helpers import do, new_case
 from tests.conftest import at
+from tests.world import person
 
 URL = "/console/leader/"
 
@@ -159,6 +161,31 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_units(client, world, d
     for unit in (world.east_office, world.east_committee, world.centre):
         assigned(world, clock, "2026-11-24 10:00", "0102", to=unit.pk, area=world.east_grid2)
     clock.set("2026-11-25 09:00")
-    # 17, and 4 for 环比 and 同比 (each a stored month's look-up and a count)
-    assert queries() == before <= 21
+    # 17, 4 for 环比 and 同比 (each a stored month's look-up and a count), 1 for 待我批示
+    assert queries() == before <= 22
     assert len(client.get(URL).context["units"]) == 3 + 3
+
+
+def test_cases_awaiting_my_instruction_are_listed_until_i_give_it(client, world, district):
+    """Issue 17: the leader home had no list of the cases whose 批示 was asked of the leader (待我批示)."""
+    overdue = district["overdue"]
+    deputy = person("deputy", "钱副区长", world.centre, Role.LEADER)
+    do(
+        overdue,
+        "request_instruction",
+        world.supervisor,
+        leader=world.leader.pk,
+        note="医保局超期未签收，请示区长。",
+    )
+    do(district["october"], "request_instruction", world.dispatcher, leader=deputy.pk, note="请示钱副区长。")
+    html = page(client, world.leader).content.decode()
+    listed = html.split('id="awaiting-instruction"')[1].split("</section>")[0]
+    assert f'data-case="{overdue.tracking_number}"' in listed and "医保局超期未签收，请示区长。" in listed
+    assert district["october"].tracking_number not in listed  # asked of another leader
+    assert "赵督办" in listed and f"/console/cases/{overdue.pk}/#op-instruct" in listed
+    case_page = client.get(f"/console/cases/{overdue.pk}/").content.decode()
+    assert '<details class="op" id="op-instruct" open>' in case_page  # the form it is asked for, open
+    do(overdue, "instruct", world.leader, note="请医保局今日签收并办理。")
+    listed = page(client, world.leader).content.decode().split('id="awaiting-instruction"')[1]
+    assert overdue.tracking_number not in listed.split("</section>")[0]
+    assert "No case awaits your instruction." in listed

@@ -1,17 +1,17 @@
 """月汇总 and 挂图作战 (projects/summary.py) and their Excel and PDF (projects/exports.py)."""
 
 import datetime as dt
-import io
 
 import pytest
-from openpyxl import load_workbook
 
 from minyi.access.projects import projects_visible_to
+from minyi.core.sheets import displayed
 from minyi.projects import progress
 from minyi.projects.exports import summary_pdf, summary_xlsx
 from minyi.projects.models import Project, SubItem
 from minyi.projects.services import refresh_all, report_file
 from minyi.projects.summary import monthly_summary, wall_chart
+from tests.workbooks import open_checked
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
@@ -82,16 +82,26 @@ def test_the_wall_chart_shows_plan_and_actual_per_month(world, reported):
 
 def test_the_excel_summary_has_the_offices_sheets(world, reported):
     s = monthly_summary(reported.batch, NOV, projects_visible_to(world.dispatcher))
-    book = load_workbook(io.BytesIO(summary_xlsx(s)))
+    # numbers as numbers (percentages in a per-cent format), dates as dates, columns as wide as they show
+    book = open_checked(summary_xlsx(s), title_rows=1, text_columns={"项目进度": {"编号"}})
     assert book.sheetnames == ["汇总", "项目进度", "滞后子项", "本月变化"]
     overview = [[c.value for c in row] for row in book["汇总"].iter_rows()]
     assert overview[0] == ["2026年第一批民生实事 2026年11月推进情况汇总", None, None]
     assert ["已完成", 0, 1] in overview and ["滞后", 1, 1] in overview
-    assert ["完成率", None, "33%（1/3）"] in overview
-    lagging = [[c.value for c in row] for row in book["滞后子项"].iter_rows(min_row=2)]
+    shown = {
+        row[0].value: displayed(row[2].value, row[2].number_format)
+        for row in book["汇总"].iter_rows(min_row=3)
+    }
+    assert shown["完成率"] == "33%" and shown["较上月"] == "+33个百分点"
+    lagging = [
+        [displayed(c.value, c.number_format) for c in row] for row in book["滞后子项"].iter_rows(min_row=2)
+    ]
     assert lagging == [
         ["2-1", "街道医保服务站全覆盖", "区医保局", "钱副区长", "90%", "75%", "2026-12-31", "本月未报"]
     ]
+    assert isinstance(book["滞后子项"]["E2"].value, float) and isinstance(
+        book["滞后子项"]["G2"].value, dt.datetime
+    )
 
 
 def test_the_pdf_summary_is_a_document(world, reported):

@@ -14,6 +14,7 @@ from minyi.org.models import Unit
 from minyi.projects.models import Batch, Milestone, ProgressReport, Project, SubItem
 from minyi.projects.services import report_file
 from minyi.projects.workbook import LedgerInvalid, export_ledger, import_ledger
+from tests.workbooks import open_checked
 
 NOV = dt.date(2026, 11, 1)
 
@@ -45,6 +46,9 @@ def test_an_exported_ledger_imports_back_to_the_same_ledger(world, ledger):
         completion="suspended",
     )
     first = everything(world.dispatcher)
+    open_checked(
+        first, text_columns={"项目台账": {"项目编号", "子项编号"}, "月调度": {"项目编号", "子项编号"}}
+    )
     Batch.objects.all().delete()
     result = import_ledger(actor=world.dispatcher, data=first)
     assert (result.batches, result.projects, result.items, result.milestones, result.reports) == (

@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from minyi.cases.models import Case
+from minyi.core.sheets import displayed
 from minyi.stats import config, measures, rollups
 from tests.conftest import at
 from tests.stats.test_measures import NOVEMBER, make
@@ -95,8 +96,8 @@ def test_every_page_and_the_report_show_the_same_figures(client, world, district
     book = load_workbook(
         io.BytesIO(client.get(reverse("console:monthly_report"), report | {"format": "xlsx"}).content)
     )
-    overview = {row[0]: row[1:] for row in book["总览"].iter_rows(min_row=3, values_only=True)}
-    units = {row[1]: row for row in book["单位排名"].iter_rows(min_row=2, values_only=True)}
+    overview = {row[0].value: row[1:] for row in book["总览"].iter_rows(min_row=3)}
+    units = {row[1].value: row for row in book["单位排名"].iter_rows(min_row=2)}
     document = pymupdf.open(
         stream=client.get(reverse("console:monthly_report"), report | {"format": "pdf"}).content,
         filetype="pdf",
@@ -112,9 +113,10 @@ def test_every_page_and_the_report_show_the_same_figures(client, world, district
             assert cards(html)[name] == expected[name], (page, name)
         assert mom_then.startswith(ZH["mom"]) and yoy_then.startswith(ZH["yoy"])
         previous, last_year = mom_then.removeprefix(ZH["mom"]), yoy_then.removeprefix(ZH["yoy"])
-        # Excel: 本月, 环比, 同比, 上月, 去年同月 (numbers for counts and the score, text for rates)
+        # Excel: 本月, 环比, 同比, 上月, 去年同月, numbers all, shown by their formats as the pages show them
         row = overview[labels[name]]
-        assert [_text(v, name == "score") for v in row] == [value, mom, yoy, previous, last_year], name
+        assert all(c.data_type == "n" for c in row), name
+        assert [_text(c) for c in row] == [value, mom, yoy, previous, last_year], name
         # PDF: the same six cells in a row of its table
         at = lines.index(labels[name], lines.index("环比"))
         assert lines[at + 1 : at + 6] == [value, mom, yoy, previous, last_year], name
@@ -125,10 +127,7 @@ def test_every_page_and_the_report_show_the_same_figures(client, world, district
     for page in ("wall screen", "leader home"):
         assert ranking(pages[page]) == shown, page
     for name, (rank, score) in shown.items():
-        assert (_text(units[name][0]) if units[name][0] else "—", _text(units[name][2], True)) == (
-            rank,
-            score,
-        ), name
+        assert (_text(units[name][0]), _text(units[name][2])) == (rank, score), name
         at = lines.index(name, lines.index("六、承办单位排名"))
         assert lines[at - 1 : at + 2] == [rank, name, score], name
     # and the figures are those of stats/measures.py
@@ -137,10 +136,6 @@ def test_every_page_and_the_report_show_the_same_figures(client, world, district
     assert expected["score"][:2] == (score.now_shown, f"{score.mom.signed} 分")
 
 
-def _text(value, score: bool = False) -> str:
-    """A cell as the pages print it: counts whole, a score with one decimal, "—" for nothing."""
-    if value is None:
-        return "—"
-    if score and isinstance(value, int | float):
-        return f"{value:.1f}"
-    return str(value)
+def _text(cell) -> str:
+    """A cell as a spreadsheet shows it (by its number format), "—" for an empty one as on the pages."""
+    return displayed(cell.value, cell.number_format) or "—"

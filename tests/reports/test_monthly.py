@@ -4,6 +4,7 @@ the download button."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from minyi.cases.models import Case
+from minyi.core.sheets import displayed
 from minyi.reports import pdf, xlsx
 from minyi.reports.monthly import monthly_report, parse_month
 from tests.console.test_dashboard import handled  # noqa: F401 — the fixture: one case through the loop
+from tests.reports.test_figures_agree import district  # noqa: F401 — the fixture: Novembers to compare
+from tests.workbooks import open_checked
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -87,6 +91,34 @@ def test_the_workbook_has_every_part(report):
     ranking = book["单位排名"]
     assert (ranking["A2"].value, ranking["B2"].value, ranking["C2"].value) == (None, "热力公司", "样本不足")
     assert book["近12个月"]._charts
+
+
+def test_the_workbook_writes_numbers_as_numbers_and_fits_its_columns(world, district):  # noqa: F811
+    """Issue 17: apostrophes in cells ("'-4.9", a lone "'"), rates stored as text, columns 10 wide."""
+    report = monthly_report(month=parse_month("2026-11"), cases=Case.objects.all(), district="示范区")
+    book = open_checked(xlsx.workbook(report), title_rows=1)  # no "'", no number as text, widths fit
+    rows = {row[0].value: row for row in book["总览"].iter_rows(min_row=3)}
+    received, score, on_time = rows["受理量"], rows["综合评分"], rows[report.rates[0].label]
+    assert (received[1].value, received[1].number_format) == (54, "0")
+    assert (
+        isinstance(received[2].value, float)
+        and displayed(received[2].value, received[2].number_format) == "+22.7%"
+    )
+    assert (score[3].value, displayed(score[3].value, score[3].number_format)) == (-3.3, "−3.3 分")
+    assert isinstance(on_time[1].value, float) and on_time[1].number_format == "0.0%"
+    assert displayed(on_time[2].value, on_time[2].number_format).endswith(" 个百分点")
+    days = rows["平均办理天数"]
+    assert days[1].number_format == "0.0" and days[2].value is None and days[3].value is None
+    ranking = list(book["单位排名"].iter_rows(min_row=2))
+    assert all(r[6].number_format == "0.0%" and isinstance(r[6].value, int | float) for r in ranking)
+    assert [r[2].value for r in ranking][-1] == "样本不足" and isinstance(ranking[0][2].value, float)
+    overdue = list(book["超期清单"].iter_rows(min_row=2))
+    replied = [r[4] for r in overdue if r[4].value is not None]
+    assert all(r[3].value is None for r in overdue)  # no deadline: an empty cell, not "'"
+    assert replied and all(
+        isinstance(c.value, dt.datetime) and c.number_format == "yyyy-mm-dd hh:mm" for c in replied
+    )
+    assert book["总览"].column_dimensions["A"].width >= 14  # 平均办理天数: six characters, twelve columns
 
 
 def test_the_pdf_prints_its_chinese_text_with_the_embedded_font(report):

@@ -87,6 +87,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
     for item in attachments:
         item.shown_name = personal_data.attachment_name(user, case, item)
     linked = _same_requester(user, case)
+    # A leader asked for an instruction on this case (待我批示) finds its form open.
+    awaited = "instruct" in names and access.instruction_requests_for(user).filter(case=case).exists()
     return {
         "case": case,
         "light": deadlines.light(case, now),
@@ -111,7 +113,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         # The centre judges a reply before closing the case: its quality and what it lacks.
         "reply_review": review_reply(case) if user.has_role(*CENTRE_ROLES) else None,
         "back": back,
-        "open_op": None if must_choose else next_step,
+        "open_op": "instruct" if awaited else (None if must_choose else next_step),
         "must_choose": must_choose,
     }
 

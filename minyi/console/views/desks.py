@@ -12,21 +12,34 @@ from minyi.access import projects as projects_access
 from minyi.cases import deadlines
 from minyi.cases.workflow import OPERATIONS, WITH_UNIT
 from minyi.console.batch import batch_bar
-from minyi.console.desks import BY_KEY, SUPERVISION, Desk, queue_cases, queue_counts
+from minyi.console.desks import (
+    BY_KEY,
+    COLUMNS,
+    SORTS,
+    SUPERVISION,
+    Desk,
+    fill_columns,
+    queue_cases,
+    queue_counts,
+)
 from minyi.console.views.common import page_of, staff_view
 from minyi.core import clock
 from minyi.projects.dispatch import overdue
 from minyi.projects.models import SubItem
+from minyi.workcal.services import current_calendar
 
 
 def desk_context(request, desk: Desk) -> dict:
     now = clock.now()
     queue = desk.queue(request.GET.get("queue"))
-    page = page_of(request, queue_cases(request.user, queue, now))
+    sort = request.GET.get("sort") if request.GET.get("sort") in queue.sorts else None
+    page = page_of(request, queue_cases(request.user, queue, now, sort))
     rows = [(case, _quick_ops(request.user, case, queue)) for case in page]
     if queue.show_repeat:
         for case, _quick in rows:
             _attach_repeat(request.user, case)
+    if queue.columns:
+        fill_columns(request.user, queue, [case for case, _quick in rows], current_calendar(), now)
     return {
         "desk": desk,
         "queue": queue,
@@ -34,7 +47,21 @@ def desk_context(request, desk: Desk) -> dict:
         "page": page,
         "rows": rows,
         "batch": batch_bar(request, page),
+        "columns": [_heading(queue, key, sort) for key in queue.columns],
     }
+
+
+def _heading(queue, column: str, sort: str | None) -> dict:
+    """The heading of a queue's own column: its key, label and title and, where the queue sorts by
+    it, the sort a click asks for and the order shown now (aria-sort)."""
+    label, title = COLUMNS[column]
+    heading = {"key": column, "label": label, "title": title}
+    offered = [key for key in queue.sorts if SORTS[key].column == column]
+    if offered:
+        shown = sort or next((key for key in offered if SORTS[key].order == queue.order), None)
+        heading["next"] = next((key for key in offered if key != shown), offered[0])
+        heading["aria_sort"] = SORTS[shown].direction if shown else "none"
+    return heading
 
 
 def _quick_ops(user, case, queue) -> list:

@@ -1,5 +1,6 @@
-"""领导首页: the measures of a period for the leader's scope with 环比 and 同比, the units ranked by
-score, breakdowns by status, lead unit, category and street, a 12-month trend, and the units' overdue
+"""领导首页: the cases awaiting the leader's instruction (待我批示: access.cases.instruction_requests_for),
+the measures of a period for the leader's scope with 环比 and 同比, the units ranked by score,
+breakdowns by status, lead unit, category and street, a 12-month trend, and the units' overdue
 ranking (超期排名).
 
 The measures are defined in stats/measures.py; this view only chooses the period, asks for them and
@@ -67,6 +68,7 @@ def home(request):
             "trend": trend,
             "trend_chart": trend_chart(trend),
             "led_projects": led_projects(request.user),
+            "awaiting_instruction": list(access.instruction_requests_for(request.user)),
         },
     )
 

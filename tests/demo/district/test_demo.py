@@ -205,7 +205,12 @@ def test_every_text_template_fills():
             title.format_map(Slots(rng, place)) and body.format_map(Slots(rng, place))
     extra = {"date": "11月25日", "unit": "区住建局", "topic": "供热", "right": "热力公司", "lead": "区住建局"}
     groups = [*texts.REPLIES.values(), texts.RETURN_NOTES, texts.UPHOLD_NOTES, texts.CO_REPLY_NOTES]
-    groups += [texts.INSTRUCT_NOTES, texts.PRAISE_REPLIES, texts.SUGGESTION_REPLIES]
+    groups += [
+        texts.INSTRUCT_NOTES,
+        texts.REQUEST_INSTRUCTION_NOTES,
+        texts.PRAISE_REPLIES,
+        texts.SUGGESTION_REPLIES,
+    ]
     for group in groups:
         for template in group:
             slots = Slots(rng, place)
