@@ -96,7 +96,7 @@ class Knowledge(DeclaredParameters, GenericAPIView):
         if not query:
             raise InvalidInput("q: give the question or words to look for.", field="q")
         try:
-            limit = min(max(int(request.query_params.get("limit") or 10), 1), 50)
+            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)  # limit= (blank) is no number
         except ValueError:
             raise InvalidInput("limit: a whole number from 1 to 50.", field="limit") from None
         hits = search(query[:200], limit=limit)
