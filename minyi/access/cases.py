@@ -314,6 +314,16 @@ def allowed_operations(actor: Actor, case: Case) -> list[Operation]:
     ]
 
 
+def withheld_operations(actor: Actor, case: Case) -> list[Operation]:
+    """The operations the actor could perform in the case's status, but that its master withholds
+    from this repeat now (`workflow.held_by_master`): the case page says why."""
+    return [
+        op
+        for op in operations_from(case.status)
+        if held_by_master(op.name, case) and permitted(actor, case, op)
+    ]
+
+
 def may_merge_into(actor: Actor, case: Case, master: Case) -> bool:
     """May the actor merge `case` into `master` now (并单)? The merge is allowed on the case (status
     and role), the master is another case the actor sees, and the workflow lets it be a master (not

@@ -37,7 +37,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from minyi.access import cases as access
 from minyi.access.personal_data import checked_phone, redacted, without_reporter
@@ -54,6 +53,7 @@ from minyi.cases.workflow import (
     Operation,
     Status,
     held_by_master,
+    held_reason,
     may_be_master,
     target_status,
 )
@@ -382,8 +382,7 @@ def _apply_locked(
     access.check_permitted(actor, case, op)
     if held_by_master(op.name, case):
         raise IllegalTransition(
-            HELD_MESSAGES[op.name]
-            % {"number": case.tracking_number, "master": case.master.tracking_number, "op": op.label},
+            held_reason(op.name, case),
             status=case.status,
             allowed=[o.name for o in access.allowed_operations(actor, case)],
         )
@@ -420,7 +419,7 @@ def _repeats_follow(master: Case, op: Operation, now: dt.datetime, data: dict) -
     master's event recorded (deadline, days, satisfaction …)."""
     follow = OPERATIONS[FOLLOW_MASTER[op.name]]
     repeats = Case.objects.select_for_update().filter(master=master, status__in=follow.sources).order_by("pk")
-    note = follow_note(op, master.tracking_number, master.reply_text)
+    note = follow_note(op, master.tracking_number, master.reply_text, master.satisfaction)
     for repeat in repeats:
         repeat.master = master  # the master as it is now, saved
         _apply_locked(
@@ -435,16 +434,19 @@ def _repeats_follow(master: Case, op: Operation, now: dt.datetime, data: dict) -
         )
 
 
-def follow_note(op: Operation, master_number: str, reply_text: str) -> str:
+def follow_note(op: Operation, master_number: str, reply_text: str, satisfaction: str = "") -> str:
     """The note of a repeat's event when it follows `op` of its master: the reply itself when the
-    master replied, else what the master went through."""
+    master replied, else what the master went through (and, for its callback, the result)."""
     follow = FOLLOW_MASTER[op.name]
     values = {"number": master_number, "op": op.label}
     if follow == "master_replied":
         return reply_text
     if follow == "unmerge":
         return _("Its master case %(number)s was closed without an answer (%(op)s).") % values
-    return _("Follows its master case %(number)s: %(op)s.") % values
+    if op.name == "callback" and satisfaction:
+        values["result"] = Satisfaction(satisfaction).label
+        return _("Master case %(number)s: %(op)s (%(result)s).") % values
+    return _("Master case %(number)s: %(op)s.") % values
 
 
 def _set_lock_timeout() -> None:
@@ -546,16 +548,6 @@ NOTE_HINTS = {
 # opinion) do not bump its version: they must not turn the handler's open form into a conflict.
 # A repeat following its master (`follow_master`) is no change to the repeat's own forms either.
 ANNOTATIONS = frozenset({"remind", "supervise", "instruct", "co_reply", "rate", "attach", "follow_master"})
-# Why an operation is withheld from a repeat by the state of its master (workflow.HELD_BY_MASTER).
-HELD_MESSAGES = {
-    "callback": gettext_lazy(
-        "Case %(number)s is merged into %(master)s, whose requester was dissatisfied with the reply at "
-        "callback: it is called back once its master is handled again or archived."
-    ),
-    "archive": gettext_lazy(
-        "Case %(number)s is merged into %(master)s: it is archived together with its master, not before."
-    ),
-}
 
 
 def _accept(
@@ -833,9 +825,11 @@ def _follow_master(t: Transition) -> None:
 
 
 def _master_reopened(t: Transition) -> None:
-    """重办 of the master: the repeat's reply is withdrawn with it; it waits for the new one."""
+    """重办 of the master: the repeat's reply is withdrawn with it (its timeline keeps it); it waits
+    for the new one."""
     case = t.case
     case.satisfaction, case.resolved, case.replied_at, case.replied_on_time = "", None, None, None
+    case.reply_text = ""
     _take_master_deadline(case)
 
 

@@ -362,6 +362,16 @@ HELD_BY_MASTER: dict[str, dict[str, object]] = {
     "callback": {"status": Status.CALLED_BACK, "satisfaction": "dissatisfied"},  # Satisfaction.DISSATISFIED
     "archive": {"status__in": MASTER_STATUSES},
 }
+# … and what the refusal (and the case page) says.
+HELD_REASONS = {
+    "callback": _(
+        "Case %(number)s is merged into %(master)s, whose requester was dissatisfied with the reply at "
+        "callback: it is called back once its master is handled again or archived."
+    ),
+    "archive": _(
+        "Case %(number)s is merged into %(master)s: it is archived together with its master, not before."
+    ),
+}
 
 # Deadline clocks (sign-for, handling) that run in each status; they decide the deadline light.
 CLOCKS: dict[Status, tuple[str, ...]] = {
@@ -442,6 +452,12 @@ def held_by_master(operation_name: str, case) -> bool:
         if not (actual in value if kind == "in" else actual == value):  # type: ignore[operator]
             return False
     return True
+
+
+def held_reason(operation_name: str, case) -> str:
+    """Why `held_by_master` withholds the operation from this repeat."""
+    values = {"number": case.tracking_number, "master": case.master.tracking_number}
+    return HELD_REASONS[operation_name] % values
 
 
 def held_by_master_q(operation_name: str) -> models.Q:

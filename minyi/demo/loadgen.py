@@ -1358,7 +1358,8 @@ def repeat(m: CaseMaker, s: Story, p: Plan, v: Variant, master: Master) -> None:
         if s.status not in SOURCES[follow]:
             continue
         payload = {**data, "master": mc["tracking_number"], "master_operation": op}
-        at = s.step(follow, at, m.d.system, follow_note(OPERATIONS[op], mc["tracking_number"], note), payload)
+        text = follow_note(OPERATIONS[op], mc["tracking_number"], note, data.get("satisfaction", ""))
+        at = s.step(follow, at, m.d.system, text, payload)
         if follow == "unmerge":  # closed without an answer: handled on its own again, later
             case.update(master_id=None, handle_due_at=None, handle_due_original_at=None)
             return
@@ -1366,7 +1367,7 @@ def repeat(m: CaseMaker, s: Story, p: Plan, v: Variant, master: Master) -> None:
             case.update(reply_text=note, replied_at=at, replied_on_time=data.get("on_time", True))
             own, due = list(p.callbacks), wc.add_working(at, rng.uniform(240, 1440) * MINUTE)
         elif follow == "master_reopened":
-            case.update(satisfaction="", resolved=None, replied_at=None, replied_on_time=None)
+            case.update(satisfaction="", resolved=None, replied_at=None, replied_on_time=None, reply_text="")
             own = []
         if op in ("callback", "reopen", "archive"):
             held = _rejects((op, _from, _to, _actor, note, data, at))

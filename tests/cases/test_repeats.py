@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from minyi.access.cases import allowed_operations
-from minyi.cases.models import Case
+from minyi.cases.models import Case, Satisfaction
 from minyi.cases.workflow import Status
 from minyi.console.desks import CALLBACK, queue_cases, queue_counts
 from minyi.core import clock as minyi_clock
@@ -77,7 +77,8 @@ def test_the_walk_through_a_rejected_reply_is_not_kept_by_a_repeat(world, clock)
     a = do(a, "reopen", world.callback_agent, note="暖气仍不热，群众要求上门检修")
     b = Case.objects.get(pk=b.pk)
     assert a.status == Status.HANDLING
-    assert b.status == Status.MERGED and b.replied_at is None and b.master_id == a.pk
+    assert b.status == Status.MERGED and b.master_id == a.pk
+    assert (b.reply_text, b.replied_at) == ("", None)  # its timeline keeps the rejected reply
     assert b.handle_due_at == a.handle_due_at
     assert_followed(b, a, "reopen", "master_reopened")
     assert b.pk not in to_call_back(world)
@@ -146,7 +147,8 @@ def test_the_masters_callback_is_recorded_on_the_repeats_whose_requesters_give_t
     assert (first.status, first.satisfaction) == (Status.CALLED_BACK, "basically_satisfied")
     assert (second.status, second.satisfaction) == (Status.REPLIED, "")  # not the master's result
     for repeat in (first, second):
-        assert assert_followed(repeat, master, "callback").data["satisfaction"] == "satisfied"
+        event = assert_followed(repeat, master, "callback")
+        assert event.data["satisfaction"] == "satisfied" and str(Satisfaction.SATISFIED.label) in event.note
     assert second.pk in to_call_back(world)  # the reply stands: its requester is still to be called
     second = do(second, "callback", world.callback_agent, satisfaction="satisfied")
     assert second.status == Status.CALLED_BACK
@@ -180,6 +182,7 @@ def test_reopening_the_master_takes_every_repeat_back_without_the_rejected_reply
     for repeat in fresh(repeats):
         assert repeat.status == Status.MERGED and repeat.master_id == master.pk
         assert (repeat.satisfaction, repeat.replied_at, repeat.replied_on_time) == ("", None, None)
+        assert repeat.reply_text == ""
         assert repeat.handle_due_at == master.handle_due_at
         assert repeat.rework_count == 0  # the rework is the master's unit's
         assert_followed(repeat, master, "reopen", "master_reopened")
