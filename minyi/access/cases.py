@@ -23,6 +23,7 @@ from minyi.cases.workflow import (
     SYSTEM,
     Operation,
     Relation,
+    held_by_master,
     may_be_master,
     operations_from,
 )
@@ -304,8 +305,23 @@ def acts_for_a_unit_of(user: User, case: Case) -> bool:
 
 
 def allowed_operations(actor: Actor, case: Case) -> list[Operation]:
-    """The operations the actor may perform on the case now (for buttons and error messages)."""
-    return [op for op in operations_from(case.status) if permitted(actor, case, op)]
+    """The operations the actor may perform on the case now (for buttons and error messages): those
+    of its status, but not one its master withholds from a repeat (`workflow.held_by_master`)."""
+    return [
+        op
+        for op in operations_from(case.status)
+        if permitted(actor, case, op) and not held_by_master(op.name, case)
+    ]
+
+
+def withheld_operations(actor: Actor, case: Case) -> list[Operation]:
+    """The operations the actor could perform in the case's status, but that its master withholds
+    from this repeat now (`workflow.held_by_master`): the case page says why."""
+    return [
+        op
+        for op in operations_from(case.status)
+        if held_by_master(op.name, case) and permitted(actor, case, op)
+    ]
 
 
 def may_merge_into(actor: Actor, case: Case, master: Case) -> bool:

@@ -19,12 +19,14 @@ from minyi.access.personal_data import (
 from minyi.cases import deadlines
 from minyi.cases.models import Attachment, Case, CaseEvent, Satisfaction, SupervisionLevel
 from minyi.cases.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS, MAX_TEXT, plain_decimal
-from minyi.cases.workflow import OPERATIONS
+from minyi.cases.workflow import OPERATIONS, SYSTEM
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.core import clock
 
 MAX_FILES = 10  # files one request may carry
-OPERATION_NAMES = [name for name in OPERATIONS if name not in ("create", "master_replied")]
+# What a client may ask for: not registration (its own endpoint), nor what only the system does (a
+# repeat following its master).
+OPERATION_NAMES = [name for name, op in OPERATIONS.items() if name != "create" and op.roles != {SYSTEM}]
 
 
 class Error(serializers.Serializer):

@@ -11,9 +11,14 @@
 5. bump the version, save, append the event, record notifications — all in one transaction;
    SMS/e-mail are sent after commit by `minyi worker`.
 
+Merged repeats follow their master (workflow.FOLLOW_MASTER): after an operation on a master case,
+`_repeats_follow` performs the declared operation on each of its repeats, in the same transaction.
+
 Locking policy: an operation locks its case row; a merge locks both cases in ascending id order
-first; a case's repeats (cases merged into it) are locked after the case itself, in id order. On
-PostgreSQL a lock wait longer than LOCK_TIMEOUT (or a deadlock) becomes a `Conflict`, never a hang.
+first; a master is always locked before its repeats (cases merged into it): an operation on a master
+locks the repeats that follow it after the master, in id order, and an operation on a repeat locks
+its master first. On PostgreSQL a lock wait longer than LOCK_TIMEOUT (or a deadlock) becomes a
+`Conflict`, never a hang.
 """
 
 from __future__ import annotations
@@ -49,7 +54,17 @@ from minyi.cases.models import (
     TrackingCounter,
 )
 from minyi.cases.numbers import format_tracking_number, normal_tracking_number
-from minyi.cases.workflow import OPERATIONS, TERMINAL, Operation, Status, may_be_master, target_status
+from minyi.cases.workflow import (
+    FOLLOW_MASTER,
+    OPERATIONS,
+    TERMINAL,
+    Operation,
+    Status,
+    held_by_master,
+    held_reason,
+    may_be_master,
+    target_status,
+)
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import category_by_code, limits_for, routing_for, unit_by_id
 from minyi.core import clock, photos
@@ -315,8 +330,11 @@ def case_apply(
         )
     try:
         with transaction.atomic():
+            _set_lock_timeout()
             if op.name == "merge":
                 _lock_in_id_order(case_id, params.get("master"))
+            else:
+                _lock_master_of(case_id)
             case = _lock(case_id, actor)
             if expected_version is not None and case.version != expected_version:
                 raise Conflict(
@@ -352,6 +370,7 @@ def _apply_locked(
     params: dict,
     attachments: Sequence[UploadedFile],
     now: dt.datetime,
+    data: dict | None = None,
     *,
     shown: Sequence[UploadedFile] = (),
 ) -> Case:
@@ -369,9 +388,15 @@ def _apply_locked(
             allowed=[o.name for o in allowed],
         )
     access.check_permitted(actor, case, op)
+    if held_by_master(op.name, case):
+        raise IllegalTransition(
+            held_reason(op.name, case),
+            status=case.status,
+            allowed=[o.name for o in access.allowed_operations(actor, case)],
+        )
     from_status = case.status
     target = target_status(op, case)  # before the effect: it may clear what the target depends on
-    t = Transition(case=case, op=op, actor=actor, now=now, note=note)
+    t = Transition(case=case, op=op, actor=actor, now=now, note=note, data=dict(data or {}))
     EFFECTS[op.name](t, **params)
     if target is not None:
         case.status = target
@@ -390,13 +415,64 @@ def _apply_locked(
         notify(users, kind=kind, message=message, case=case, sms=sms)
     for step in t.after_save:
         step()
+    if op.name in FOLLOW_MASTER:
+        _repeats_follow(case, op, now, t.data)
     return case
 
 
-def _lock(case_id: int, actor: Actor) -> Case:
+def _repeats_follow(master: Case, op: Operation, now: dt.datetime, data: dict) -> None:
+    """子单随主单: after `op` on `master`, each of its repeats takes the operation FOLLOW_MASTER
+    declares (those in its source statuses), by the system, in the master's transaction. Its event
+    says which of the master's operations it followed and names the master; it carries what the
+    master's event recorded (deadline, days, satisfaction …)."""
+    follow = OPERATIONS[FOLLOW_MASTER[op.name]]
+    repeats = Case.objects.select_for_update().filter(master=master, status__in=follow.sources).order_by("pk")
+    note = follow_note(op, master.tracking_number, master.reply_text, master.satisfaction)
+    for repeat in repeats:
+        repeat.master = master  # the master as it is now, saved
+        _apply_locked(
+            repeat,
+            follow,
+            SYSTEM_ACTOR,
+            note,
+            {},
+            (),
+            now,
+            {**data, "master": master.tracking_number, "master_operation": op.name},
+        )
+
+
+def follow_note(op: Operation, master_number: str, reply_text: str, satisfaction: str = "") -> str:
+    """The note of a repeat's event when it follows `op` of its master: the reply itself when the
+    master replied, else what the master went through (and, for its callback, the result)."""
+    follow = FOLLOW_MASTER[op.name]
+    values = {"number": master_number, "op": op.label}
+    if follow == "master_replied":
+        return reply_text
+    if follow == "unmerge":
+        return _("Its master case %(number)s was closed without an answer (%(op)s).") % values
+    if op.name == "callback" and satisfaction:
+        values["result"] = Satisfaction(satisfaction).label
+        return _("Master case %(number)s: %(op)s (%(result)s).") % values
+    return _("Master case %(number)s: %(op)s.") % values
+
+
+def _set_lock_timeout() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def _lock_master_of(case_id: object) -> None:
+    """A repeat's master is locked before the repeat (the order an operation on the master takes)."""
+    master_id = id_from_text(case_id)
+    if master_id is not None:
+        master_id = Case.objects.filter(pk=master_id).values_list("master_id", flat=True).first()
+    if master_id is not None:
+        list(Case.objects.select_for_update().filter(pk=master_id).values_list("pk", flat=True))
+
+
+def _lock(case_id: int, actor: Actor) -> Case:
     try:
         case = (
             Case.objects.select_for_update(of=("self",))
@@ -479,8 +555,9 @@ NOTE_HINTS = {
 }
 # Operations that only add to a case (a reminder, a supervision card, an instruction, a co-unit's
 # opinion) do not bump its version: they must not turn the handler's open form into a conflict.
+# A repeat following its master (`follow_master`) is no change to the repeat's own forms either.
 ANNOTATIONS = frozenset(
-    {"remind", "supervise", "request_instruction", "instruct", "co_reply", "rate", "attach"}
+    {"remind", "supervise", "request_instruction", "instruct", "co_reply", "rate", "attach", "follow_master"}
 )
 
 
@@ -498,7 +575,7 @@ def _accept(
 
 
 def _reject(t: Transition) -> None:
-    _unmerge_repeats(t, _("The master case was not accepted."))
+    """不予受理: the repeats merged into the case are handled on their own again (FOLLOW_MASTER)."""
 
 
 def _classify(
@@ -745,13 +822,6 @@ def _set_reply(t: Transition) -> None:
     case = t.case
     case.reply_text = t.note
     case.replied_at = t.now
-    if case.pk and case.merged_cases.filter(status=Status.MERGED).exists():
-        t.after_save.append(lambda: _reply_merged(case, t.now))
-
-
-def _reply_merged(master: Case, now: dt.datetime) -> None:
-    for child in Case.objects.select_for_update().filter(master=master, status=Status.MERGED).order_by("pk"):
-        _apply_locked(child, OPERATIONS["master_replied"], SYSTEM_ACTOR, master.reply_text, {}, (), now)
 
 
 def _master_replied(t: Transition) -> None:
@@ -759,6 +829,30 @@ def _master_replied(t: Transition) -> None:
     t.case.replied_at = t.now
     t.case.replied_on_time = t.case.master.replied_on_time
     t.data["master"] = t.case.master.tracking_number
+
+
+def _follow_master(t: Transition) -> None:
+    _take_master_deadline(t.case)
+
+
+def _master_reopened(t: Transition) -> None:
+    """重办 of the master: the repeat's reply is withdrawn with it (its timeline keeps it); it waits
+    for the new one."""
+    case = t.case
+    case.satisfaction, case.resolved, case.replied_at, case.replied_on_time = "", None, None, None
+    case.reply_text = ""
+    _take_master_deadline(case)
+
+
+def _master_archived(t: Transition) -> None:
+    pass
+
+
+def _take_master_deadline(case: Case) -> None:
+    """A repeat's handling deadline is its master's: assigning, extending, suspending and reopening
+    the master move it for both."""
+    master = case.master
+    case.handle_due_at, case.handle_due_original_at = master.handle_due_at, master.handle_due_original_at
 
 
 def _co_reply(t: Transition) -> None:
@@ -801,7 +895,13 @@ def _reopen(t: Transition) -> None:
     case.rework_count += 1
     case.satisfaction, case.resolved, case.replied_at, case.replied_on_time = "", None, None, None
     t.data["rework"] = case.rework_count
-    if case.lead_unit_id is None:  # answered on the spot: back to the centre, to be assigned
+    if case.master_id is not None:
+        # A repeat whose own requester is dissatisfied with the master's reply leaves its master: it
+        # goes to the centre to be handled as a case of its own (the master's course goes on).
+        t.data["left_master"] = case.master.tracking_number
+        case.master = None
+    if case.lead_unit_id is None:  # answered on the spot (or a repeat): back to the centre, to be assigned
+        case.handle_due_at = case.handle_due_original_at = None
         return
     limits = limits_for(demand_type=case.demand_type, urgency=case.urgency, category=case.category)
     deadlines.start_clocks(case, t.calendar, limits, t.now, sign=False)
@@ -934,6 +1034,7 @@ def _merge(t: Transition, *, master: int | str) -> None:
             field="master",
         )
     case.master = target
+    _take_master_deadline(case)
     t.data.update(master=target.tracking_number, master_id=target.pk)
     # Cases flagged as probable repeats of this one now probably repeat its master (疑似重复件): the
     # desk lists them against the case they can still be merged into.
@@ -944,43 +1045,33 @@ def _merge(t: Transition, *, master: int | str) -> None:
         t.data["repeats_moved"] = [r.tracking_number for r in repeats]
         t.after_save.append(lambda: _move_repeats(repeats, target, t))
     if target.replied_at is not None and target.status in (Status.REPLIED, Status.CALLED_BACK):
-        # The master already has its answer: pass it on to this requester (and the repeats) at once.
-        t.after_save.append(lambda: _reply_merged(target, t.now))
+        # The master already has its answer: pass it on to this requester (and the repeats) at once,
+        # as if the master replied now.
+        t.after_save.append(lambda: _repeats_follow(target, OPERATIONS["reply"], t.now, {}))
 
 
 def _move_repeats(repeats: list[Case], target: Case, t: Transition) -> None:
     for repeat in repeats:
         repeat.master = target
-        repeat.save(update_fields=["master"])
+        _take_master_deadline(repeat)
+        repeat.save(update_fields=["master", "handle_due_at", "handle_due_original_at"])
         _event(repeat, t.op, t.actor, "", "", _("Moved with its master case %(number)s.")
                % {"number": t.case.tracking_number}, {"master": target.tracking_number}, t.now)  # fmt: skip
 
 
-def _unmerge_repeats(t: Transition, reason: str) -> None:
-    """The master is closed without an answer (rejected, withdrawn): its repeats become cases again."""
-    repeats = list(
-        Case.objects.select_for_update().filter(master=t.case, status=Status.MERGED).order_by("pk")
-    )
-    if not repeats:
-        return
-    t.data["repeats_unmerged"] = [r.tracking_number for r in repeats]
-
-    def unmerge() -> None:
-        for repeat in repeats:
-            _apply_locked(repeat, OPERATIONS["unmerge"], SYSTEM_ACTOR, reason, {}, (), t.now)
-
-    t.after_save.append(unmerge)
-    t.tell(
-        role_holders(Role.DISPATCHER),
-        Notification.Kind.RETURNED,
-        _("Case %(number)s was closed without an answer; its repeats %(repeats)s need handling again.")
-        % {"number": t.case.tracking_number, "repeats": "、".join(t.data["repeats_unmerged"])},
-    )
-
-
 def _unmerge(t: Transition) -> None:
-    t.data["master"] = t.case.master.tracking_number
-    t.case.master = None
+    case = t.case
+    master = case.master
+    t.data["master"] = master.tracking_number
+    case.master = None
+    case.handle_due_at = case.handle_due_original_at = None  # its master's: none runs until it is assigned
+    if isinstance(t.actor, System):  # the master was closed without an answer (FOLLOW_MASTER)
+        t.tell(
+            role_holders(Role.DISPATCHER),
+            Notification.Kind.RETURNED,
+            _("Case %(master)s was closed without an answer; its repeat %(number)s needs handling again.")
+            % {"master": master.tracking_number, "number": case.tracking_number},
+        )
 
 
 def _suspend(t: Transition) -> None:
@@ -1012,7 +1103,6 @@ def _resume(t: Transition) -> None:
 
 def _withdraw(t: Transition) -> None:
     t.case.suspended_at, t.case.suspended_from = None, ""
-    _unmerge_repeats(t, _("The master case was withdrawn."))
     t.tell(
         _case_staff(t.case),
         Notification.Kind.WITHDRAWN,
@@ -1060,6 +1150,9 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "merge": _merge,
     "unmerge": _unmerge,
     "master_replied": _master_replied,
+    "follow_master": _follow_master,
+    "master_reopened": _master_reopened,
+    "master_archived": _master_archived,
     "suspend": _suspend,
     "resume": _resume,
     "withdraw": _withdraw,

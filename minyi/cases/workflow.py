@@ -274,7 +274,30 @@ OPERATIONS: dict[str, Operation] = {
             {Status.MERGED},
             Status.REPLIED,
             public=True,
-        ),  # 主单答复
+        ),  # 主单答复: the requester is told the master's reply and called back on it
+        _op(
+            "follow_master",
+            _("With the master case"),
+            {SYSTEM},
+            {Status.MERGED, Status.REPLIED, Status.CALLED_BACK},
+            None,
+        ),  # 随主单: the master was assigned, extended, suspended, resumed or called back
+        _op(
+            "master_reopened",
+            _("Reopened with the master case"),
+            {SYSTEM},
+            {Status.REPLIED, Status.CALLED_BACK},
+            Status.MERGED,
+            public=True,
+        ),  # 随主单重办: the reply is redone, the repeat waits for the new one
+        _op(
+            "master_archived",
+            _("Archived with the master case"),
+            {SYSTEM},
+            {Status.REPLIED, Status.CALLED_BACK},
+            Status.ARCHIVED,
+            public=True,
+        ),  # 随主单归档
         _op(
             "suspend", _("Suspend"), CENTRE, WITH_UNIT, Status.SUSPENDED, note_required=True, public=True
         ),  # 挂起
@@ -313,6 +336,49 @@ OPERATIONS: dict[str, Operation] = {
             public=True,
         ),  # 撤单
     ]
+}
+
+# 子单随主单: the repeats merged into a case follow it. For each operation on a master case, the
+# operation the system then performs on each of its repeats, in the same transaction (cases.services,
+# `_repeats_follow`, is the one place that applies it): the repeats that follow are those in that
+# operation's source statuses, and they take its target status. So a repeat's status, reply and
+# handling deadline are its master's: merged while the master is handled, replied with its reply,
+# back to merged when the master is reopened (重办: no repeat keeps a reply the master's callback
+# rejected), archived with it; a master closed without an answer lets its repeats go.
+FOLLOW_MASTER: dict[str, str] = {
+    "assign": "follow_master",  # the handling deadline is the master's
+    "reassign": "follow_master",
+    "approve_extension": "follow_master",  # 延期: the extended deadline too
+    "suspend": "follow_master",  # 挂起
+    "resume": "follow_master",  # 恢复: the deadline moves as the master's did
+    "reply": "master_replied",  # 答复: each requester is told and called back on it
+    "answer": "master_replied",
+    "callback": "follow_master",  # the master's result (a dissatisfied one holds theirs: below)
+    "reopen": "master_reopened",  # 重办
+    "archive": "master_archived",  # 归档
+    "reject": "unmerge",  # closed without an answer: each repeat is handled on its own again
+    "withdraw": "unmerge",
+}
+
+# What a repeat may not do on its own while its master is in the given state (lookups on the
+# master's fields): its course is the master's. Its requester is called back on the master's reply
+# (the repeat's own satisfaction), but not on a reply the master's callback rejected (不满意) until the
+# master is reopened (the repeat then follows it), archived anyway or called back again; and it is
+# archived with its master, not before (a reopened master would leave it closed on a rejected reply).
+# A repeat whose own requester is dissatisfied may be reopened: it then leaves its master.
+HELD_BY_MASTER: dict[str, dict[str, object]] = {
+    "callback": {"status": Status.CALLED_BACK, "satisfaction": "dissatisfied"},  # Satisfaction.DISSATISFIED
+    "archive": {"status__in": MASTER_STATUSES},
+}
+# … and what the refusal (and the case page) says.
+HELD_REASONS = {
+    "callback": _(
+        "Case %(number)s is merged into %(master)s, whose requester was dissatisfied with the reply at "
+        "callback: it is called back once its master is handled again or archived."
+    ),
+    "archive": _(
+        "Case %(number)s is merged into %(master)s: it is archived together with its master, not before."
+    ),
 }
 
 # Deadline clocks (sign-for, handling) that run in each status; they decide the deadline light.
@@ -379,3 +445,30 @@ def may_be_master(case) -> bool:
     (cases.services), the offer to merge (access.cases.may_merge_into) and the repeat flag at
     registration (analysis/repeat_flags.py) all ask it."""
     return case.status in MASTER_STATUSES and case.master_id is None
+
+
+def held_by_master(operation_name: str, case) -> bool:
+    """Is the operation withheld from this case by the state of the master it is merged into
+    (`HELD_BY_MASTER`)? The service refuses it and the access module does not offer it."""
+    lookups = HELD_BY_MASTER.get(operation_name)
+    if not lookups or case.master_id is None:
+        return False
+    master = case.master
+    for lookup, value in lookups.items():
+        name, _sep, kind = lookup.partition("__")
+        actual = getattr(master, name)
+        if not (actual in value if kind == "in" else actual == value):  # type: ignore[operator]
+            return False
+    return True
+
+
+def held_reason(operation_name: str, case) -> str:
+    """Why `held_by_master` withholds the operation from this repeat."""
+    values = {"number": case.tracking_number, "master": case.master.tracking_number}
+    return HELD_REASONS[operation_name] % values
+
+
+def held_by_master_q(operation_name: str) -> models.Q:
+    """The cases `held_by_master` withholds the operation from, as a filter (for the desks)."""
+    lookups = HELD_BY_MASTER[operation_name]
+    return models.Q(**{f"master__{lookup}": value for lookup, value in lookups.items()})

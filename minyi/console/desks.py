@@ -22,7 +22,7 @@ from minyi.access import cases as access
 from minyi.access.personal_data import shown_text
 from minyi.cases import deadlines
 from minyi.cases.models import Case, CaseEvent, Satisfaction
-from minyi.cases.workflow import MASTER_STATUSES, UNIT_ROLES, WITH_UNIT, Status
+from minyi.cases.workflow import MASTER_STATUSES, UNIT_ROLES, WITH_UNIT, Status, held_by_master_q
 from minyi.core import clock
 from minyi.org.models import User
 from minyi.org.roles import Role
@@ -220,7 +220,15 @@ CALLBACK = Desk(
     frozenset({Role.CALLBACK_AGENT}),
     "console:callback",
     (
-        Queue("replied", _("To call back"), _status(Status.REPLIED), ("replied_at",), show_reply=True),
+        # Not a repeat whose master's callback rejected the reply, nor one archived with its master
+        # later (workflow.HELD_BY_MASTER): the service would refuse both.
+        Queue(
+            "replied",
+            _("To call back"),
+            lambda user, now: Q(status=Status.REPLIED) & ~held_by_master_q("callback"),
+            ("replied_at",),
+            show_reply=True,
+        ),
         Queue(
             "dissatisfied",
             _("Dissatisfied"),
@@ -229,7 +237,11 @@ CALLBACK = Desk(
         Queue(
             "to_archive",
             _("To archive"),
-            lambda user, now: Q(status=Status.CALLED_BACK) & ~Q(satisfaction=Satisfaction.DISSATISFIED),
+            lambda user, now: (
+                Q(status=Status.CALLED_BACK)
+                & ~Q(satisfaction=Satisfaction.DISSATISFIED)
+                & ~held_by_master_q("archive")
+            ),
         ),
     ),
 )

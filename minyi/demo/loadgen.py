@@ -57,8 +57,8 @@ from minyi.access.principals import SYSTEM_ACTOR, Citizen
 from minyi.analysis.keyword_index import case_keywords
 from minyi.analysis.models import CaseKeyword
 from minyi.cases.models import Case, CaseEvent
-from minyi.cases.services import ANNOTATIONS, QUERY_CODE_ALPHABET, reserve_tracking_numbers
-from minyi.cases.workflow import CLOCKS, OPERATIONS, TERMINAL, Back, Status
+from minyi.cases.services import ANNOTATIONS, QUERY_CODE_ALPHABET, follow_note, reserve_tracking_numbers
+from minyi.cases.workflow import CLOCKS, FOLLOW_MASTER, OPERATIONS, TERMINAL, Back, Status
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.models import Category, RoutingRule
 from minyi.catalog.services import limits_for, routing_for
@@ -555,13 +555,12 @@ SIGNED = dict(sign_due_at=None, sign_warn_at=None, sign_limit=None, sign_unit=""
 
 @dataclass
 class Master:
-    """What a repeat needs of the case it is merged into."""
+    """What a repeat needs of the case it is merged into: its columns and its events, which the
+    repeat follows (workflow.FOLLOW_MASTER)."""
 
     case: dict
     variant: Variant
-    replied_at: int | None
-    reply_text: str
-    replied_on_time: bool | None
+    events: list[tuple]  # (operation, from, to, actor, note, data, at), in time order
     count: int  # repeats still to come
 
 
@@ -722,8 +721,7 @@ class CaseMaker:
         with contextlib.suppress(NotYet):  # the rest lies after now
             PATHS[plan.path](self, story, plan, variant, master)
         if plan.path == "handled" and plan.repeats:
-            replied_at, on_time = case.pop("_first_reply", None), case.pop("_first_on_time", None)
-            self.pending.append(Master(case, variant, replied_at, case["reply_text"], on_time, plan.repeats))
+            self.pending.append(Master(case, variant, story.events, plan.repeats))
         self.finish(story, batch)
 
     def draw(self, case_id: int, number: str, received: int, channel: str) -> tuple[dict, Variant, Plan]:
@@ -1105,8 +1103,6 @@ def _handling(m: CaseMaker, s: Story, p: Plan, v: Variant, t: int, *, rework: bo
     text = _reply_text(m, s, v, at)
     t = s.step("reply", at, m.staff(lead), text, {"on_time": on_time})
     case.update(replied_at=t, replied_on_time=on_time, extension_days_requested=None, reply_text=text)
-    if "_first_reply" not in case:  # what merged repeats are answered with
-        case["_first_reply"], case["_first_on_time"] = t, case["replied_on_time"]
     return t
 
 
@@ -1320,26 +1316,69 @@ def withdrawn(m: CaseMaker, s: Story, p: Plan, v: Variant, _master) -> None:
 
 
 def repeat(m: CaseMaker, s: Story, p: Plan, v: Variant, master: Master) -> None:
-    """并单: merged into its master, answered with the master's reply once it comes."""
-    case = s.case
-    mc = master.case
+    """并单: merged into its master, it follows it (workflow.FOLLOW_MASTER, as services does): its
+    deadline is the master's, it is answered with each of the master's replies, back to merged when
+    the master is reopened, archived with it. Its own requester is called back on a reply that stands
+    (not while the master's last callback rejected it)."""
+    case, mc, rng, wc = s.case, master.case, m.rng, m.wc
     t = m.intake(case, _register(m, s), 10, 120)
     dispatcher = m.holder(Role.DISPATCHER)
-    if m.rng.random() < 0.4:
+    if rng.random() < 0.4:
         _accept(m, s, p, t, dispatcher)
     t = s.step("merge", t, dispatcher, data={"master": mc["tracking_number"], "master_id": mc["id"]})
     case["master_id"] = mc["id"]
-    if master.replied_at is None:
-        return  # the master is still open: the repeat stays merged
-    t = s.step(
-        "master_replied",
-        max(t, master.replied_at),
-        m.d.system,
-        master.reply_text,
-        {"master": mc["tracking_number"]},
-    )
-    case.update(replied_at=t, reply_text=master.reply_text, replied_on_time=master.replied_on_time)
-    _callbacks(m, s, p, v, t, may_reopen=False)
+    # What the master went through before the merge: its reply, if it has one, comes at once.
+    followed = [e for e in master.events if e[0] in FOLLOW_MASTER]
+    before = [e for e in followed if e[6] <= t]
+    after = [e for e in followed if e[6] > t]
+    status = next((e[2] for e in reversed(master.events) if e[6] <= t and e[2]), Status.RECEIVED)
+    replies = [e for e in before if FOLLOW_MASTER[e[0]] == "master_replied"]
+    if status in (Status.REPLIED, Status.CALLED_BACK) and replies:
+        after.insert(0, (*replies[-1][:6], t))
+    own: list[str] = []  # the requester's callbacks still to make on the current reply
+    due: int | None = None
+    held = _rejects(before[-1]) if before else False
+
+    def call_back(until: int | None) -> None:
+        nonlocal due
+        on_reply = (Status.REPLIED, Status.CALLED_BACK)
+        while (
+            own and due is not None and (until is None or due < until) and not held and s.status in on_reply
+        ):
+            outcome = own.pop(0)
+            resolved = {"satisfied": True, "dissatisfied": False}.get(outcome)
+            data = {"satisfaction": outcome, "resolved": resolved}
+            at = s.step("callback", due, m.holder(Role.CALLBACK_AGENT), data=data)
+            case["satisfaction"], case["resolved"] = outcome, resolved
+            due = wc.add_working(at, rng.uniform(240, 960) * MINUTE)
+
+    for op, _from, _to, _actor, note, data, at in after:
+        call_back(at)
+        follow = FOLLOW_MASTER[op]
+        if s.status not in SOURCES[follow]:
+            continue
+        payload = {**data, "master": mc["tracking_number"], "master_operation": op}
+        text = follow_note(OPERATIONS[op], mc["tracking_number"], note, data.get("satisfaction", ""))
+        at = s.step(follow, at, m.d.system, text, payload)
+        if follow == "unmerge":  # closed without an answer: handled on its own again, later
+            case.update(master_id=None, handle_due_at=None, handle_due_original_at=None)
+            return
+        if follow == "master_replied":
+            case.update(reply_text=note, replied_at=at, replied_on_time=data.get("on_time", True))
+            own, due = list(p.callbacks), wc.add_working(at, rng.uniform(240, 1440) * MINUTE)
+        elif follow == "master_reopened":
+            case.update(satisfaction="", resolved=None, replied_at=None, replied_on_time=None, reply_text="")
+            own = []
+        if op in ("callback", "reopen", "archive"):
+            held = _rejects((op, _from, _to, _actor, note, data, at))
+    # Its handling deadline is the master's (assignment, extension, suspension, reopening moved both).
+    case["handle_due_at"], case["handle_due_original_at"] = mc["handle_due_at"], mc["handle_due_original_at"]
+    call_back(None)
+
+
+def _rejects(event: tuple) -> bool:
+    """Whether the master's event is a callback that rejected its reply (workflow.HELD_BY_MASTER)."""
+    return event[0] == "callback" and event[5].get("satisfaction") == "dissatisfied"
 
 
 PATHS: dict[str, Callable] = {

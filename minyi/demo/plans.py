@@ -435,6 +435,7 @@ COVERAGE: tuple[tuple[dict, float], ...] = (
     (dict(urgency="major", instruct=True, callbacks=["satisfied"], category="050101"), 18),
     (dict(urgency="urgent", category="010102", callbacks=["satisfied"]), 3),  # heating: 2 h / 24 h
     (dict(stop_after="sign_for", category="010101", repeats=2), 1.5),  # repeats stay merged (已并单)
-    (dict(callbacks=["satisfied"], category="010101", repeats=2), 26),  # repeats answered with it
+    # repeats follow it: the extension, its reply, 重办 after a dissatisfied callback, the archive
+    (dict(extension="approved", callbacks=["dissatisfied", "satisfied"], category="010101", repeats=2), 26),
     (dict(category="050301", demand_type="inquiry", callbacks=["satisfied"]), 8),
 )

@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from minyi.access.principals import SYSTEM_ACTOR, Citizen
 from minyi.cases.models import Case
 from minyi.cases.services import case_apply, case_create
-from minyi.cases.workflow import Status, may_be_master
+from minyi.cases.workflow import Status, held_by_master, may_be_master
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import limits_for, routing_for
 from minyi.core import clock
@@ -510,7 +510,9 @@ def withdrawn(d: Driver, p: Plan) -> Story:
 
 
 def repeat(d: Driver, p: Plan) -> Story:
-    """并单: a repeat of an open case is merged into it and answered with the master's reply."""
+    """并单: a repeat of an open case is merged into it and follows it (workflow.FOLLOW_MASTER):
+    answered with each of its replies, archived with it. Its own requester is called back on a reply
+    that stands (not while the master's callback has rejected it)."""
     t = p.received_at
     yield t
     case = d.register(p)
@@ -526,14 +528,28 @@ def repeat(d: Driver, p: Plan) -> Story:
         )
         return
     case = d.do(case, "merge", dispatcher, master=master.pk)
-    for _ in range(60):  # look once a working day whether the master's reply has come through
-        if Case.objects.filter(pk=case.pk, status=Status.REPLIED).exists():
-            break
+    called_on = None  # the reply its requester was called back on
+    for _ in range(120):  # look once a working day how the master's course has gone
+        case = Case.objects.select_related("master").get(pk=case.pk)
+        if case.status == Status.ARCHIVED or case.master_id is None:
+            return  # archived with its master
+        waiting = case.status == Status.REPLIED and case.replied_at != called_on
+        if waiting and not held_by_master("callback", case):
+            t = d.work(t, d.minutes(p, 120, 960))
+            yield t
+            for outcome in p.callbacks:  # unreachable ones are tried again; a dissatisfied one stays
+                case = Case.objects.select_related("master").get(pk=case.pk)
+                on_reply = case.status in (Status.REPLIED, Status.CALLED_BACK)
+                if not on_reply or held_by_master("callback", case):
+                    break  # the master went on meanwhile
+                resolved = {"satisfied": True, "dissatisfied": False}.get(outcome)
+                d.do(case, "callback", d.callback_agent(), satisfaction=outcome, resolved=resolved)
+                called_on = case.replied_at
+                t = d.work(t, d.minutes(p, 240, 960))
+                yield t
+            continue
         t = d.work(t, 480)
         yield t
-    else:
-        return
-    yield from callbacks(d, p, Case.objects.get(pk=case.pk), t, may_reopen=False)
 
 
 STORIES: dict[str, Callable[[Driver, Plan], Story]] = {

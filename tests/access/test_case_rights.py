@@ -52,7 +52,10 @@ EXPECTED = {
     "instruct": {"leader"},
     "merge": {"dispatcher"},
     "unmerge": {"dispatcher"},
-    "master_replied": set(),
+    "master_replied": set(),  # the system: a repeat follows its master
+    "follow_master": set(),
+    "master_reopened": set(),
+    "master_archived": set(),
     "suspend": {"dispatcher"},
     "resume": {"dispatcher"},
     "withdraw": {"operator", "dispatcher"},

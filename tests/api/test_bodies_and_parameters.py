@@ -322,7 +322,9 @@ def test_a_blank_or_wrong_knowledge_limit_is_refused_as_the_schema_says(world, d
     for limit in ("", "ten", "1.5"):
         response = dispatcher_api.get("knowledge/", {"q": "暖气", "limit": limit})
         assert response.status_code == 400 and response.json()["field"] == "limit", limit
-    assert dispatcher_api.get("knowledge/", {"q": "暖气", "limit": "500"}).status_code == 200  # brought within
+    assert (
+        dispatcher_api.get("knowledge/", {"q": "暖气", "limit": "500"}).status_code == 200
+    )  # brought within
 
 
 def test_a_photo_is_downloaded_as_what_it_is(world, clock, dispatcher_api):

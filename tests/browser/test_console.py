@@ -142,6 +142,57 @@ def test_closed_loop_from_call_to_archive(site):
     assert case.status == "archived" and case.satisfaction == "satisfied"
 
 
+def test_a_merged_repeat_follows_its_master_through_a_rejected_reply(site):
+    """Issue 17: B merged into A, A replied, A's requester dissatisfied at callback, A reopened. The
+    callback desk does not call B on the rejected reply, and B goes back with A (已并单)."""
+    w = site.world
+    a = assigned_case(w)
+    b = case_create(actor=w.operator, channel="hotline", demand_type="complaint", title=TITLE,
+                    description="3号楼暖气一直不热，已经一周了。", requester_name="王五",
+                    requester_phone="13900005555", area=w.east_grid.pk)  # fmt: skip
+    case_apply(case_id=b.pk, operation="merge", actor=w.dispatcher, master=a.pk)
+    case_apply(case_id=a.pk, operation="sign_for", actor=w.heating_handler)
+    case_apply(case_id=a.pk, operation="reply", actor=w.heating_handler, note="已通知物业处理。")
+
+    agent = site.login(w.callback_agent)
+    expect(row(agent, a.tracking_number)).to_be_visible()
+    expect(row(agent, b.tracking_number)).to_be_visible()  # each requester is called back
+    assert queue_count(agent, "replied") == "2"
+    open_case_from_row(agent, a.tracking_number)
+    do_operation(
+        agent,
+        "callback",
+        note="群众说暖气还是不热。",
+        fill=lambda f: f.locator("input[name=satisfaction][value=dissatisfied]").check(),
+    )
+    agent.goto("/console/callback/")
+    expect(row(agent, a.tracking_number)).to_have_count(0)
+    expect(row(agent, b.tracking_number)).to_have_count(0)  # not called back on the rejected reply
+    assert queue_count(agent, "replied") == "0"
+    screenshot(agent, "callback-desk-repeat-held")
+    agent.goto(f"/console/cases/{b.pk}/")  # its page says why it is not called back now
+    expect_status(agent, "replied")
+    expect(agent.locator("details#op-callback")).to_have_count(0)
+    expect(agent.get_by_test_id("withheld")).to_contain_text(a.tracking_number)
+    screenshot(agent, "case-page-repeat-held")
+    agent.goto("/console/callback/")
+
+    open_queue(agent, "dissatisfied")
+    open_case_from_row(agent, a.tracking_number)
+    do_operation(agent, "reopen", note="群众不满意，要求上门检修。")
+    expect(agent.locator(".messages li.success")).to_contain_text(a.tracking_number)
+
+    agent.goto(f"/console/cases/{b.pk}/")
+    expect_status(agent, "merged")
+    followed = agent.locator('ol.timeline li[data-op="master_reopened"]')
+    expect(followed).to_contain_text("随主单重办")
+    expect(followed).to_contain_text(a.tracking_number)
+    expect(agent.locator("details#op-callback")).to_have_count(0)
+    screenshot(agent, "case-page-repeat-follows-master")
+    b.refresh_from_db()
+    assert b.status == "merged" and b.replied_at is None
+
+
 def test_return_and_reassign(site):
     w = site.world
     case = assigned_case(w)  # lead 热力公司, co-unit 区住建局 (the routing rule)

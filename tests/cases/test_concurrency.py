@@ -125,3 +125,27 @@ def test_several_workers_alert_each_deadline_once(tx_world, clock):
     assert DeadlineAlert.objects.count() == 24
     for case in cases:
         assert Notification.objects.filter(case=case, user=world.heating_handler, kind="overdue").count() == 2
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_repeat_is_not_called_back_on_a_reply_its_masters_callback_rejects_at_the_same_moment(
+    tx_world, clock, round_
+):
+    """The master's callback locks the master, then its repeats; the repeat's callback locks the
+    master first too: one waits for the other, neither deadlocks, and the repeat is either called
+    back before the rejection (its event comes first) or refused after it."""
+    world = tx_world
+    master = do(assigned(world), "sign_for", world.heating_handler)
+    repeats = [do(new_case(world.operator), "merge", world.dispatcher, master=master.pk) for _ in range(2)]
+    do(master, "reply", world.heating_handler, note="已修复")
+    results = race(
+        lambda: do(master, "callback", world.callback_agent, satisfaction="dissatisfied"),
+        lambda: do(repeats[0], "callback", world.callback_agent, satisfaction="satisfied"),
+        lambda: do(repeats[1], "callback", world.callback_agent, satisfaction="satisfied"),
+    )
+    assert isinstance(results[0], Case), results[0]
+    for repeat, result in zip(repeats, results[1:], strict=True):
+        assert isinstance(result, Case | IllegalTransition), result  # no lock timeout, no deadlock
+        events = list(CaseEvent.objects.filter(case=repeat, operation__in=["callback", "follow_master"]))
+        assert events[-1].operation == "follow_master"  # the master's rejection came last
+        assert [e.operation for e in events].count("callback") == (1 if isinstance(result, Case) else 0)

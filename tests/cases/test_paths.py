@@ -38,7 +38,9 @@ def test_repeats_of_a_master_closed_without_an_answer_become_cases_again(world, 
         repeat.refresh_from_db()
         assert repeat.status == Status.ACCEPTED and repeat.master is None
         assert ops(repeat)[-1] == "unmerge" and repeat.events.last().actor is None
-    assert Notification.objects.filter(user=world.dispatcher, case=master, kind="returned").exists()
+        assert repeat.events.last().data["master"] == master.tracking_number
+        # the dispatchers are told of each repeat to handle again, on its own page
+        assert Notification.objects.filter(user=world.dispatcher, case=repeat, kind="returned").exists()
 
 
 def test_repeats_follow_their_master_into_another_master(world, clock):

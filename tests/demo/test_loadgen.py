@@ -174,6 +174,37 @@ def test_side_paths_and_repeats_appear(data):
     assert people.most_common(1)[0][1] >= 3  # people who call again and again
 
 
+def test_repeats_follow_their_masters(data):
+    """并单 as services plays it: merged while the master is handled, its deadline, answered with its
+    reply (again after 重办), archived with it; not called back on a reply the master's rejected."""
+    expected = {
+        Status.ARCHIVED: {Status.ARCHIVED},
+        Status.REPLIED: {Status.REPLIED, Status.CALLED_BACK},
+        Status.CALLED_BACK: {Status.REPLIED, Status.CALLED_BACK},
+    }
+    repeats = list(Case.objects.exclude(master=None).select_related("master"))
+    for repeat in repeats:
+        master = repeat.master
+        assert repeat.status in expected.get(master.status, {Status.MERGED}), repeat.tracking_number
+        assert repeat.handle_due_at == master.handle_due_at, repeat.tracking_number
+        if repeat.status != Status.MERGED:
+            assert repeat.reply_text == master.reply_text, repeat.tracking_number
+    followed = Counter(
+        CaseEvent.objects.filter(case__in=repeats, data__master_operation__isnull=False).values_list(
+            "data__master_operation", flat=True
+        )
+    )
+    assert followed["reply"] and followed["callback"] and followed["archive"] and followed["reopen"]
+    # A repeat's own callback never comes while its master's last callback rejected the reply.
+    for repeat in repeats:
+        master_events = list(repeat.master.events.filter(operation__in=["callback", "reopen", "archive"]))
+        for callback in repeat.events.filter(operation="callback"):
+            last = [e for e in master_events if e.created_at <= callback.created_at][-1:]
+            assert not (
+                last and last[0].operation == "callback" and last[0].data["satisfaction"] == "dissatisfied"
+            )
+
+
 def test_keywords_are_those_of_each_cases_own_text(data):
     counts = dict(CaseKeyword.objects.values_list("case_id").annotate(n=Count("id")))
     assert len(counts) == CASES

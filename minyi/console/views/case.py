@@ -17,7 +17,7 @@ from minyi.analysis.similar import similar_to_case
 from minyi.cases import deadlines
 from minyi.cases.models import Case, Satisfaction
 from minyi.cases.services import MAX_TEXT, case_apply
-from minyi.cases.workflow import OPERATIONS, Status, may_be_master
+from minyi.cases.workflow import OPERATIONS, Status, held_reason, may_be_master
 from minyi.catalog.services import limits_for, routing_for
 from minyi.console.forms import operation_form
 from minyi.console.related import related_to
@@ -93,6 +93,7 @@ def case_context(request, case: Case, *, bound: dict | None = None, error: Minyi
         "case": case,
         "light": deadlines.light(case, now),
         "ops": [(op, forms[op.name]) for op in ops],
+        "withheld": [held_reason(op.name, case) for op in access.withheld_operations(user, case)],
         "error": error,
         "events": events,
         "attachments": attachments,

@@ -114,6 +114,25 @@ def test_every_path_of_the_loop_was_taken():
     assert lights[deadlines.Light.GREEN] >= 1
 
 
+def test_repeats_follow_their_masters():
+    """并单: a repeat is merged while its master is handled, answered once it is, archived with it."""
+    repeats = Case.objects.exclude(master=None).select_related("master")
+    expected = {
+        Status.ARCHIVED: {Status.ARCHIVED},
+        Status.REPLIED: {Status.REPLIED, Status.CALLED_BACK},
+        Status.CALLED_BACK: {Status.REPLIED, Status.CALLED_BACK},
+    }
+    for repeat in repeats:
+        allowed = expected.get(repeat.master.status, {Status.MERGED})
+        assert repeat.status in allowed, (repeat.tracking_number, repeat.status, repeat.master.status)
+    followed = CaseEvent.objects.filter(case__in=repeats)
+    assert {"master_replied", "follow_master", "master_reopened", "master_archived"} <= set(
+        followed.values_list("operation", flat=True)
+    )
+    for event in followed.filter(operation__in=["follow_master", "master_reopened", "master_archived"]):
+        assert event.actor is None and event.data["master"] == event.case.master.tracking_number
+
+
 def test_events_are_consistent_with_the_cases():
     cases = Case.objects.all()
     creates = Counter(CaseEvent.objects.filter(operation="create").values_list("case_id", flat=True))
