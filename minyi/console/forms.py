@@ -17,6 +17,7 @@ from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import routing_for
 from minyi.console import choices
+from minyi.org.roles import CALL_TAKING_ROLES
 from minyi.core.photos import PHOTO_TYPES
 from minyi.web.forms import MultipleFileField, PhoneField, PlaceField, TrackingNumberField
 
@@ -50,6 +51,12 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A call taker hears a caller; a grid worker or a visit secretary writes down what a resident
+        # reported to them on the spot: the same form, named for whoever fills it in.
+        self.takes_calls = user is None or user.has_role(*CALL_TAKING_ROLES)
+        if not self.takes_calls:
+            self.fields["requester_phone"].label = _("Requester's phone")
+            self.fields["description"].label = _("What the requester reports")
         self.fields["area"].offer()
         self.fields["category"].choices = [("", _("— not yet classified —")), *choices.category_choices()]
 

@@ -157,6 +157,13 @@ def test_a_grid_worker_registers_in_their_own_grid_only(world, clock):
     assert inside.status_code == 302 and Case.objects.get().channel == "grid"
 
 
+def test_the_form_speaks_to_whoever_fills_it_in(world, clock):
+    grid = text_of(client_for(world.grid_worker).get("/console/intake/"))
+    assert "诉求人电话" in grid and "来电号码" not in grid and "Alt+N" not in grid
+    operator = text_of(client_for(world.operator).get("/console/intake/"))
+    assert "来电号码" in operator and "Alt+N" in operator
+
+
 def test_the_query_code_is_shown_only_for_the_users_own_fresh_registration(world, clock):
     others = new_case(world.dispatcher, area=world.east_grid)
     client = client_for(world.operator)
