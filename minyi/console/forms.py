@@ -17,8 +17,8 @@ from minyi.cases.workflow import OPERATIONS
 from minyi.catalog.choices import Channel, DemandType, Urgency
 from minyi.catalog.services import routing_for
 from minyi.console import choices
-from minyi.org.roles import CALL_TAKING_ROLES
 from minyi.core.photos import PHOTO_TYPES
+from minyi.org.roles import CALL_TAKING_ROLES
 from minyi.web.forms import MultipleFileField, PhoneField, PlaceField, TrackingNumberField
 
 STAFF_CHANNELS = [
