@@ -9,6 +9,7 @@ as not found, so ids leak nothing.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from minyi.access.principals import Citizen, System
 from minyi.cases.models import Attachment, Case
-from minyi.cases.numbers import normal_tracking_number
+from minyi.cases.numbers import normal_tracking_number, query_code_of
 from minyi.cases.workflow import (
     CITIZEN,
     OPERATIONS,
@@ -260,9 +261,9 @@ def access_case_by_query_code(tracking_number: str, query_code: str) -> Case:
 
 
 def _same_code(expected: str, given: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(expected.upper(), (given or "").strip().upper())
+    # Compared as bytes in constant time (hmac refuses str that is not ASCII: a code typed in
+    # full-width or Chinese characters must be a wrong code, never an error).
+    return hmac.compare_digest(query_code_of(expected).encode(), query_code_of(given).encode())
 
 
 def permitted(actor: Actor, case: Case | None, op: Operation, *, area: Area | None = None) -> bool:

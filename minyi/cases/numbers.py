@@ -1,4 +1,5 @@
-"""Tracking numbers (受理编号): how they are written, and how a number typed by a person is read.
+"""Tracking numbers (受理编号) and query codes (查询码): how they are written, and how what a person
+typed is read.
 
 A tracking number is YYYYMM-NNNNNN: the month of registration and that month's sequence, at least six
 digits (`reserve_tracking_numbers` in services.py draws them). People type it as they read it from an
@@ -42,3 +43,10 @@ def normal_tracking_number(text: str | None) -> str:
     """What to look a typed number up by: its stored form, or else the text as typed (stripped),
     which then matches no case (so the caller answers "not found" as for any unknown number)."""
     return tracking_number_of(text) or (text or "").strip()
+
+
+def query_code_of(text: str | None) -> str:
+    """The query code in `text` as a person typed it, in the stored form (capitals and digits):
+    full-width letters and digits from a Chinese input method (Ｋ７Ｅ８３Ｍ), lower case and spaces
+    anywhere (k7e 83m) read as K7E83M. What is no code stays something that matches none."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()

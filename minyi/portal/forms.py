@@ -252,7 +252,7 @@ class FollowForm(forms.Form):
     )
     query_code = forms.CharField(
         label=_("Query code"),
-        max_length=8,
+        max_length=24,  # six characters, with room for the spaces a person types between them
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),

@@ -37,6 +37,34 @@ def test_the_code_may_be_typed_in_lower_case_and_with_spaces(client, world):
     assert case_page(client, case).status_code == 200
 
 
+def test_a_code_typed_in_full_width_or_with_spaces_inside_opens_the_case(client, world):
+    case = new_case(world.operator)
+    wide = str.maketrans(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ０１２３４５６７８９",
+    )
+
+    for code in (case.query_code.translate(wide), " ".join(case.query_code)):
+        other = Client()
+        response = other.post(
+            reverse("portal:follow"), {"tracking_number": case.tracking_number, "query_code": code}
+        )
+        assert response.status_code == 302, code
+        assert case_page(other, case).status_code == 200
+
+
+def test_a_code_in_other_characters_is_a_wrong_code_whether_the_case_exists_or_not(client, world):
+    case = new_case(world.operator)
+    answers = []
+    for number in (case.tracking_number, "209901-000001"):
+        for code in ("Ｋ７Ｅ８３Ｍ中", "查询码", "\u00e9t\u00e9"):
+            response = client.post(reverse("portal:follow"), {"tracking_number": number, "query_code": code})
+            assert response.status_code == 200, (number, code)
+            answers.append(tuple(response.context["form"].non_field_errors()))
+    assert len(set(answers)) == 1 and answers[0]
+    assert case_page(client, case).status_code == 404
+
+
 def test_a_wrong_code_is_refused_and_proves_nothing(client, world):
     case = new_case(world.operator)
     wrong = "ZZZZZZ" if case.query_code != "ZZZZZZ" else "YYYYYY"
