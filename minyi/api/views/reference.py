@@ -96,7 +96,8 @@ class Knowledge(DeclaredParameters, GenericAPIView):
         if not query:
             raise InvalidInput("q: give the question or words to look for.", field="q")
         try:
-            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)  # limit= (blank) is no number
+            # An optional parameter left empty (limit=) counts as not given (api/schema.py).
+            limit = min(max(int(request.query_params.get("limit") or 10), 1), 50)
         except ValueError:
             raise InvalidInput("limit: a whole number from 1 to 50.", field="limit") from None
         hits = search(query[:200], limit=limit)
