@@ -7,6 +7,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The personal data a reveal shows, as `PersonalDataAccess.fields` names them (comma-separated).
+FIELD_LABELS = {
+    "name": _("requester's name"),
+    "phone": _("phone"),
+    "id_number": _("ID number"),
+}
+
 
 class PersonalDataAccess(models.Model):
     user = models.ForeignKey(
@@ -26,6 +33,10 @@ class PersonalDataAccess(models.Model):
         return (
             f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.user} {self.case_id} {self.fields}"
         )
+
+    def fields_read(self) -> str:
+        """The fields shown, in the reader's language (姓名、电话、证件号码)."""
+        return "、".join(str(FIELD_LABELS.get(name, name)) for name in self.fields.split(",") if name)
 
 
 class RequesterLookup(models.Model):

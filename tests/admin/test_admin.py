@@ -320,3 +320,19 @@ def test_holiday_list_offers_bulk_entry_and_repeats_the_warning(admin_client):
     text = admin_client.get(admin_url(HolidayOverride, "changelist")).text
     assert reverse("admin:workcal_holidayoverride_bulk") in text
     assert 'data-year="2027"' in text
+
+
+def test_the_reveal_log_reads_what_was_shown_and_why_in_the_readers_language(admin_client, world, clock):
+    case = new_case(world.operator, requester_phone="13912345678", requester_name="王某某")
+    client = admin_client.__class__()
+    client.force_login(world.supervisor)
+    assert client.post(reverse("console:reveal", args=[case.pk]), {"purpose": "工单页面"}).status_code in (
+        200,
+        302,
+    )
+    entry = PersonalDataAccess.objects.get(case=case)
+    assert entry.fields_read() == "诉求人姓名、电话、证件号码"
+    page = admin_client.get(admin_url(PersonalDataAccess, "changelist")).text
+    assert "诉求人姓名、电话、证件号码" in page and "name,phone,id_number" not in page
+    form = client.get(reverse("console:case", args=[case.pk])).text
+    assert 'name="purpose" value="工单页面"' in form
